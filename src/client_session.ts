@@ -1,0 +1,331 @@
+/**
+ * The client side of a control connection: `connect()` returns a {@linkcode Client}
+ * whose `list()`, `get()`, `put()` and `quit()` return data and throw typed errors.
+ * It reports progress through a callback and never prints.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+import { AtomicFile } from "./atomic_file.ts";
+import {
+  ConnectError,
+  IntegrityError,
+  LocalFileError,
+  ProtocolError,
+  RemoteError,
+  TransferError,
+} from "./errors.ts";
+import {
+  type Command,
+  formatCommand,
+  interpretReplyField,
+  type ListingEntry,
+  MAX_LISTING_BYTES,
+  MAX_MESSAGE_BYTES,
+  nameProblem,
+  parseFramedPort,
+  parseListing,
+  parseStatus,
+  parseTrailer,
+  type PutStatus,
+} from "./protocol.ts";
+import { describeError, printable, quote } from "./text.ts";
+import { decodeField, decodeSignedField, encodeFrame, FrameReader, MAX_PAYLOAD } from "./wire.ts";
+import { closeQuietly, receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
+
+/** Options for {@linkcode connect}. */
+export interface ConnectOptions {
+  /** Server host name or address. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Server control port. Default 2121. */
+  port?: number;
+}
+
+/** Options for one transfer. */
+export interface TransferOptions {
+  /** Called as bytes move: how many so far, out of how many. */
+  onProgress?: (bytes: number, total: number) => void;
+}
+
+/** What a finished `get` or `put` moved. */
+export interface TransferResult {
+  /** The file's name on the server. */
+  name: string;
+  /** The local file written (`get`) or read (`put`). */
+  path: string;
+  bytes: number;
+  /** SHA-256 of the bytes moved, in hex. */
+  sha256: string;
+  /** Whether the peer confirmed that SHA-256; a base-protocol server does not. */
+  verified: boolean;
+  /** Milliseconds from command to finish. */
+  ms: number;
+}
+
+const lenientUtf8 = new TextDecoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Opens a control connection to a ferry (or any simple-FTP) server. */
+export async function connect(options: ConnectOptions = {}): Promise<Client> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 2121;
+  try {
+    return new Client(await Deno.connect({ hostname, port }));
+  } catch (error) {
+    throw new ConnectError(
+      `Cannot connect to ${hostname}:${port}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** One control connection. Commands run one at a time, in order. */
+export class Client implements AsyncDisposable {
+  #conn: Deno.TcpConn;
+  #reader: FrameReader;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #closed = false;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+    this.#reader = new FrameReader(conn.readable, MAX_MESSAGE_BYTES);
+    this.#writer = conn.writable.getWriter();
+  }
+
+  /** The server's address. */
+  get remoteAddr(): Deno.NetAddr {
+    return this.#conn.remoteAddr;
+  }
+
+  /** Whether the control connection is closed (after `quit()` or a fatal error). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Lists the server's folder. */
+  async list(): Promise<ListingEntry[]> {
+    using data = await this.#command({ kind: "ls" });
+    const reader = new FrameReader(data.readable);
+    const frame = await reader.readFrame(MAX_LISTING_BYTES);
+    if (frame === null) throw new TransferError("The server closed the data connection early");
+    return parseListing(lenientUtf8.decode(frame));
+  }
+
+  /**
+   * Downloads `name` to `destination` (default: `name` in the current folder; a folder
+   * means "into that folder"). Writes to a temp file first and never replaces a file.
+   */
+  async get(
+    name: string,
+    destination?: string,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    const problem = nameProblem(name);
+    if (problem) throw new TypeError(problem);
+    const path = await chooseDestination(name, destination);
+    const started = performance.now();
+    const tempPath = join(dirname(path), `.${basename(path)}.ferry-${crypto.randomUUID()}.part`);
+    await using file = await AtomicFile.create(path, tempPath).catch((error) => {
+      throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
+    });
+    using data = await this.#command({ kind: "get", name });
+    const reader = new FrameReader(data.readable);
+    const field = await reader.readField();
+    if (field === null) throw new TransferError("The server closed the data connection early");
+    const size = decodeField(field);
+    const sha256 = await receivePayload(reader, size, (chunk) => file.write(chunk), {
+      onProgress: (bytes) => options.onProgress?.(bytes, size),
+    });
+    const trailer = await reader.readFrame(MAX_MESSAGE_BYTES);
+    const declared = trailer === null ? undefined : parseTrailer(strictUtf8.decode(trailer));
+    if (declared !== undefined && declared !== sha256) {
+      throw new IntegrityError(
+        `Download of ${
+          quote(name)
+        } is corrupt: the server sent sha256 ${declared} but the bytes hash to ${sha256}`,
+      );
+    }
+    await file.commit().catch((error) => {
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
+      }
+      throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
+    });
+    const ms = performance.now() - started;
+    return { name, path, bytes: size, sha256, verified: declared !== undefined, ms };
+  }
+
+  /**
+   * Uploads the local file `path` as `name` (default: its base name). The server
+   * refuses to replace an existing file.
+   */
+  async put(
+    path: string,
+    name = basename(path),
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    const problem = nameProblem(name);
+    if (problem) throw new TypeError(problem);
+    const started = performance.now();
+    using file = await openLocalFile(path);
+    const { size } = await file.stat();
+    const data = await this.#command({ kind: "put", name });
+    try {
+      const { sha256, verified } = await sendWithStatus(data, file, size, options);
+      return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
+    } finally {
+      closeQuietly(data);
+    }
+  }
+
+  /** Says goodbye and closes the connection. */
+  async quit(): Promise<void> {
+    if (this.#closed) return;
+    await this.#writer.write(encodeFrame(formatCommand({ kind: "quit" }))).catch(() => {});
+    this.close();
+  }
+
+  /** Closes the connection without a goodbye. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reader.releaseLock();
+    this.#writer.releaseLock();
+    this.#conn.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.quit();
+  }
+
+  /** Sends a command and opens the data connection its reply names. */
+  async #command(command: Command): Promise<Deno.TcpConn> {
+    if (this.#closed) throw new TransferError("The connection to the server is closed");
+    let port: number;
+    try {
+      await writeOrFail(this.#writer, encodeFrame(formatCommand(command)));
+      port = await this.#readReply();
+    } catch (error) {
+      // A broken control connection cannot be resynchronised; a refusal leaves it fine.
+      if (!(error instanceof RemoteError)) this.close();
+      throw error;
+    }
+    const hostname = this.#conn.remoteAddr.hostname;
+    try {
+      return await Deno.connect({ hostname, port });
+    } catch (error) {
+      throw new TransferError(
+        `Cannot open the data connection to port ${port}: ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async #readReply(): Promise<number> {
+    const field = await this.#reader.readField();
+    if (field === null) throw new TransferError("The server closed the connection");
+    const reply = interpretReplyField(decodeSignedField(field));
+    switch (reply.kind) {
+      case "port":
+        return reply.port;
+      case "framed-port": {
+        const text = await this.#reader.readExact(reply.length);
+        if (text === null) throw new TransferError("The server closed the connection");
+        return parseFramedPort(lenientUtf8.decode(text));
+      }
+      case "refused": {
+        const message = await this.#reader.readFrame(MAX_MESSAGE_BYTES);
+        if (message === null) throw new TransferError("The server closed the connection");
+        throw new RemoteError(printable(lenientUtf8.decode(message)) || "The server refused");
+      }
+      case "refused-silently":
+        throw new RemoteError("The server refused the command without saying why");
+    }
+  }
+}
+
+/**
+ * Sends a `put` payload while reading the status frame. The server may answer before
+ * it has everything (a refusal mid-upload): then the send stops at once and the
+ * server's reason is what the user hears.
+ */
+async function sendWithStatus(
+  data: Deno.TcpConn,
+  file: Deno.FsFile,
+  size: number,
+  options: TransferOptions,
+): Promise<{ sha256: string; verified: boolean }> {
+  const reader = new FrameReader(data.readable);
+  const writer = data.writable.getWriter();
+  const status = readStatus(reader);
+  const sending = sendPayload(writer, file, size, {
+    onProgress: (bytes) => options.onProgress?.(bytes, size),
+  }).then((sha256) => ({ sha256 }), (error: unknown) => ({ error }));
+  const first = await Promise.race([sending, status.then(() => "answered" as const)]);
+  if (first !== "answered" && "error" in first) {
+    // Let the server see the end of the stream, so it answers or closes instead of waiting.
+    await data.closeWrite().catch(() => {});
+  }
+  const answer = await status;
+  if (first === "answered") closeQuietly(data); // Ends a send still under way.
+  const sent = await sending;
+  if (answer && !answer.ok) throw new RemoteError(printable(answer.message));
+  if ("error" in sent) throw sent.error;
+  if (answer && answer.sha256 !== sent.sha256) {
+    throw new IntegrityError(
+      `Upload is corrupt: the server stored sha256 ${answer.sha256} but ${sent.sha256} was sent`,
+    );
+  }
+  return { sha256: sent.sha256, verified: answer !== undefined };
+}
+
+/** Reads a `put` status frame; `undefined` if the server closed without one. */
+async function readStatus(reader: FrameReader): Promise<PutStatus | undefined> {
+  const frame = await reader.readFrame(MAX_MESSAGE_BYTES).catch((error) => {
+    if (error instanceof ProtocolError) throw error;
+    return null; // A reset after the payload: no status, so not verified.
+  });
+  return frame === null ? undefined : parseStatus(strictUtf8.decode(frame));
+}
+
+async function chooseDestination(name: string, destination = name): Promise<string> {
+  let path = destination;
+  try {
+    if ((await Deno.stat(path)).isDirectory) path = join(path, name);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  try {
+    await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return path;
+    throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
+  }
+  throw new LocalFileError(
+    `${quote(path)} already exists here; give another local name: get NAME LOCAL`,
+  );
+}
+
+async function openLocalFile(path: string): Promise<Deno.FsFile> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new LocalFileError(`No such local file ${quote(path)}`);
+    }
+    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
+  }
+  if (!info.isFile) throw new LocalFileError(`${quote(path)} is not a regular file`);
+  if (info.size > MAX_PAYLOAD) {
+    throw new LocalFileError(
+      `${quote(path)} is ${info.size} bytes; the protocol carries at most ${MAX_PAYLOAD} bytes`,
+    );
+  }
+  try {
+    return await Deno.open(path, { read: true });
+  } catch (error) {
+    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
+  }
+}

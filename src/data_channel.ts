@@ -1,0 +1,182 @@
+/**
+ * The ephemeral data connection: a one-shot listener on an OS-chosen port that
+ * admits exactly one connection from the expected peer, and the loops that move
+ * one payload across it while computing its SHA-256. Knows nothing of files.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { TransferError } from "./errors.ts";
+import { describeError } from "./text.ts";
+import { encodeField, type FrameReader } from "./wire.ts";
+
+/** Options for {@linkcode DataListener.open}. */
+export interface DataListenerOptions {
+  /** Local address to bind: the control connection's local address. */
+  hostname: string;
+  /** The only remote address allowed to connect: the control connection's peer. */
+  peer: string;
+  /** Milliseconds to wait for the peer to connect. Default 30 000. */
+  acceptTimeout?: number;
+  /** Called for each connection refused because it came from another address. */
+  onIntruder?: (address: Deno.NetAddr) => void;
+}
+
+/** A listener that hands out one connection, from one peer, before a deadline. */
+export class DataListener implements Disposable {
+  #listener: Deno.TcpListener;
+  #options: DataListenerOptions;
+  #closed = false;
+
+  private constructor(listener: Deno.TcpListener, options: DataListenerOptions) {
+    this.#listener = listener;
+    this.#options = options;
+  }
+
+  /** Starts listening; the port is known, and connectable, as soon as this returns. */
+  static open(options: DataListenerOptions): DataListener {
+    return new DataListener(Deno.listen({ hostname: options.hostname, port: 0 }), options);
+  }
+
+  /** The port the OS chose. */
+  get port(): number {
+    return this.#listener.addr.port;
+  }
+
+  /**
+   * Waits for the peer's connection and closes the listener. Connections from any
+   * other address are closed and reported. Throws {@linkcode TransferError} when the
+   * deadline passes first.
+   */
+  async accept(): Promise<Deno.TcpConn> {
+    const timeout = this.#options.acceptTimeout ?? 30_000;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.close();
+    }, timeout);
+    try {
+      while (true) {
+        const conn = await this.#listener.accept();
+        if (conn.remoteAddr.hostname === this.#options.peer) return conn;
+        this.#options.onIntruder?.(conn.remoteAddr);
+        conn.close();
+      }
+    } catch (error) {
+      if (timedOut) {
+        throw new TransferError(`No data connection arrived within ${timeout / 1000} s`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.close();
+    }
+  }
+
+  /** Stops listening; a pending {@linkcode accept} rejects. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listener.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Something bytes can be read from, such as `Deno.FsFile`. */
+export interface ByteSource {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/** Options for moving one payload. */
+export interface PayloadOptions {
+  /** Called after each chunk with the number of payload bytes moved so far. */
+  onProgress?: (bytes: number) => void;
+  /** Size of each read. Default 1 MiB. */
+  chunkSize?: number;
+}
+
+/**
+ * Sends one frame: the length field for `size`, then exactly `size` bytes read from
+ * `source`. Returns the SHA-256 (hex) of the bytes sent.
+ */
+export async function sendPayload(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  source: ByteSource,
+  size: number,
+  options: PayloadOptions = {},
+): Promise<string> {
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(Math.min(options.chunkSize ?? 1 << 20, Math.max(size, 1)));
+  await writeOrFail(writer, encodeField(size));
+  let sent = 0;
+  while (sent < size) {
+    const n = await source.read(buffer.subarray(0, Math.min(buffer.byteLength, size - sent)));
+    if (n === null) {
+      throw new TransferError(`The file ended after ${sent} of ${size} bytes`);
+    }
+    const chunk = buffer.subarray(0, n);
+    const written = writeOrFail(writer, chunk);
+    hash.update(chunk);
+    await written;
+    sent += n;
+    options.onProgress?.(sent);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * Receives a payload of `size` bytes whose length field was already read, passing
+ * each chunk to `sink`. Returns the SHA-256 (hex) of the bytes received. Throws
+ * {@linkcode TransferError} if the connection ends early.
+ */
+export async function receivePayload(
+  reader: FrameReader,
+  size: number,
+  sink: (chunk: Uint8Array) => Promise<void>,
+  options: PayloadOptions = {},
+): Promise<string> {
+  const hash = createHash("sha256");
+  let received = 0;
+  while (received < size) {
+    const chunk = await reader.readChunk(size - received);
+    if (chunk === null) {
+      throw new TransferError(`Connection closed after ${received} of ${size} bytes`);
+    }
+    const written = sink(chunk);
+    hash.update(chunk);
+    await written;
+    received += chunk.byteLength;
+    options.onProgress?.(received);
+  }
+  return hash.digest("hex");
+}
+
+/** Writes `bytes`, turning a closed or reset connection into a {@linkcode TransferError}. */
+export async function writeOrFail(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  bytes: Uint8Array,
+): Promise<void> {
+  try {
+    await writer.write(bytes);
+  } catch (error) {
+    throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/** Anything with a `close()`: connections, listeners, files. */
+export interface Closable {
+  close(): void;
+}
+
+/** Closes a resource that may already be closed by the peer or a shutdown. */
+export function closeQuietly(resource: Closable): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The exit codes of `ferry connect`, and which error means which. The README's
+ * table is generated from the same words; keep them in step.
+ *
+ * @module
+ */
+
+import {
+  ConnectError,
+  IntegrityError,
+  LocalFileError,
+  ProtocolError,
+  RemoteError,
+  TransferError,
+} from "./errors.ts";
+
+/** Everything worked. */
+export const OK = 0;
+/** An unexpected internal error: a bug in ferry. */
+export const INTERNAL_ERROR = 1;
+/** Bad usage: unknown command or option, wrong arguments, a name that cannot be sent. */
+export const USAGE = 2;
+/** The server could not be reached. */
+export const CANNOT_CONNECT = 3;
+/** The server refused a command (no such file, already exists, read-only, ...). */
+export const REFUSED = 4;
+/** A transfer failed: connection lost, protocol violation, or checksum mismatch. */
+export const TRANSFER_FAILED = 5;
+/** A local file problem: missing, not a regular file, or already exists. */
+export const LOCAL_FILE = 6;
+
+/** The exit code that reports `error`. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof TypeError || error instanceof RangeError) return USAGE;
+  if (error instanceof ConnectError) return CANNOT_CONNECT;
+  if (error instanceof RemoteError) return REFUSED;
+  if (
+    error instanceof TransferError || error instanceof ProtocolError ||
+    error instanceof IntegrityError
+  ) return TRANSFER_FAILED;
+  if (error instanceof LocalFileError) return LOCAL_FILE;
+  return INTERNAL_ERROR;
+}

@@ -1,0 +1,137 @@
+/**
+ * What a transfer looks like to a person: a progress bar redrawn in place on a
+ * terminal, or one plain summary line per transfer when output is piped. Rendering
+ * is pure (`state` in, string out), in the manner of dax's progress bars.
+ *
+ * @module
+ */
+
+import { quote } from "./text.ts";
+
+/** A transfer in flight. */
+export interface ProgressState {
+  /** `get` or `put`. */
+  verb: string;
+  name: string;
+  bytes: number;
+  total: number;
+  elapsedMs: number;
+}
+
+/** A finished transfer. */
+export interface TransferSummary {
+  verb: string;
+  name: string;
+  bytes: number;
+  ms: number;
+  verified: boolean;
+}
+
+const UNITS = ["B", "KB", "MB", "GB", "TB"];
+
+/** `1234567` as `1.2 MB` (powers of 1000, as disks and networks count). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+}
+
+/** A rate in bytes per second, e.g. `12.5 MB/s`; `-` when nothing is known yet. */
+export function formatRate(bytes: number, ms: number): string {
+  return ms > 0 ? `${formatBytes(Math.round(bytes / (ms / 1000)))}/s` : "-";
+}
+
+/** Seconds as `m:ss`, or `h:mm:ss` past an hour; `-:--` when unknown. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "-:--";
+  const total = Math.max(0, Math.round(seconds));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor(total / 60) % 60;
+  const secs = String(total % 60).padStart(2, "0");
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, "0")}:${secs}` : `${minutes}:${secs}`;
+}
+
+/**
+ * One line of progress, at most `width` columns:
+ * `get "big.bin" [=======>      ]  52%  5.20 MB/10.0 MB  98.1 MB/s  ETA 0:01`.
+ */
+export function renderProgress(state: ProgressState, width: number): string {
+  const fraction = state.total > 0 ? Math.min(1, state.bytes / state.total) : 1;
+  const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
+  const rate = state.bytes / Math.max(state.elapsedMs / 1000, 0.001);
+  const eta = `ETA ${formatDuration(rate > 0 ? (state.total - state.bytes) / rate : Infinity)}`;
+  const figures = ` ${percent}  ${formatBytes(state.bytes)}/${formatBytes(state.total)}  ${
+    formatRate(state.bytes, state.elapsedMs)
+  }  ${eta}`;
+  const label = `${state.verb} ${quote(state.name)} `;
+  const barWidth = width - label.length - figures.length - 2;
+  if (barWidth < 10) return (label.trimEnd() + figures).slice(0, width);
+  const filled = Math.floor(fraction * barWidth);
+  const bar = "=".repeat(filled) + (filled < barWidth ? ">" : "") +
+    " ".repeat(Math.max(0, barWidth - filled - 1));
+  return `${label}[${bar}]${figures}`;
+}
+
+/**
+ * The line printed when a transfer ends:
+ * `get "big.bin": 10.0 MB in 0.10 s (98.1 MB/s), sha256 verified`.
+ */
+export function renderSummary(summary: TransferSummary): string {
+  const check = summary.verified ? "sha256 verified" : "not verified: the server sent no checksum";
+  return `${summary.verb} ${quote(summary.name)}: ${formatBytes(summary.bytes)} in ${
+    (summary.ms / 1000).toFixed(2)
+  } s (${formatRate(summary.bytes, summary.ms)}), ${check}`;
+}
+
+/** Where progress goes: a terminal gets a redrawn bar, anything else only summaries. */
+export interface ProgressTarget {
+  write(text: string): void;
+  isTerminal: boolean;
+  columns(): number;
+}
+
+/** How often a terminal bar is redrawn, at most. */
+const REDRAW_MS = 100;
+
+/** Tracks one transfer and draws it on `target`. */
+export class ProgressBar {
+  #target: ProgressTarget;
+  #verb: string;
+  #name: string;
+  #started = performance.now();
+  #lastDraw = -Infinity;
+  #drawn = false;
+
+  constructor(target: ProgressTarget, verb: string, name: string) {
+    this.#target = target;
+    this.#verb = verb;
+    this.#name = name;
+  }
+
+  /** Records progress; redraws on a terminal at most every 100 ms. */
+  update(bytes: number, total: number): void {
+    if (!this.#target.isTerminal) return;
+    const now = performance.now();
+    if (now - this.#lastDraw < REDRAW_MS && bytes < total) return;
+    this.#lastDraw = now;
+    const line = renderProgress({
+      verb: this.#verb,
+      name: this.#name,
+      bytes,
+      total,
+      elapsedMs: now - this.#started,
+    }, this.#target.columns() - 1);
+    this.#target.write(`\r\x1b[K${line}`);
+    this.#drawn = true;
+  }
+
+  /** Replaces the bar with the summary line (or, on failure, just clears it). */
+  finish(summary?: TransferSummary): void {
+    if (this.#drawn) this.#target.write("\r\x1b[K");
+    if (summary) this.#target.write(renderSummary(summary) + "\n");
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The accept loop: one {@linkcode runSession} per control connection, all running
+ * at once, so a slow client never delays another. Shaped like `Deno.HttpServer`:
+ * `addr`, `finished`, `shutdown()` and `await using`.
+ *
+ * @module
+ */
+
+import { FileStore } from "./file_store.ts";
+import { runSession, type SessionEvent } from "./server_session.ts";
+
+/** Options for {@linkcode startServer}. */
+export interface ServerOptions {
+  /** The folder to share. */
+  root: string;
+  /** Interface to listen on. Default `0.0.0.0` (all IPv4 interfaces). */
+  hostname?: string;
+  /** Port to listen on; `0` lets the OS choose. Default 2121. */
+  port?: number;
+  /** Refuse every upload. Default `false`. */
+  readOnly?: boolean;
+  /** Milliseconds a data listener waits for its connection. Default 30 000. */
+  dataAcceptTimeout?: number;
+  /** Receives one event per thing a session did. Default: discard. */
+  log?: (event: SessionEvent) => void;
+}
+
+/** A running ferry server. */
+export interface Server extends AsyncDisposable {
+  /** The address actually listened on (the real port when `port` was 0). */
+  readonly addr: Deno.NetAddr;
+  /** The store being served. */
+  readonly store: FileStore;
+  /** Temp files from a crashed earlier run, removed at start-up. */
+  readonly removedStaleUploads: readonly string[];
+  /** Settles when the server has stopped and every session has ended. */
+  readonly finished: Promise<void>;
+  /** Stops accepting, ends every session, and waits for them. */
+  shutdown(): Promise<void>;
+}
+
+/** Opens the folder, clears stale uploads, and starts listening. */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const store = await FileStore.open(options.root, { readOnly: options.readOnly });
+  const removedStaleUploads = store.readOnly ? [] : await store.removeStaleUploads();
+  const listener = Deno.listen({
+    hostname: options.hostname ?? "0.0.0.0",
+    port: options.port ?? 2121,
+  });
+  const stopping = new AbortController();
+  const sessions = new Set<Promise<void>>();
+  const sessionOptions = {
+    store,
+    dataAcceptTimeout: options.dataAcceptTimeout,
+    log: options.log,
+  };
+
+  async function acceptLoop(): Promise<void> {
+    try {
+      for await (const conn of listener) {
+        const session = runSession(conn, sessionOptions, stopping.signal)
+          .finally(() => sessions.delete(session));
+        sessions.add(session);
+      }
+    } catch (error) {
+      if (!stopping.signal.aborted) throw error;
+    }
+    await Promise.all(sessions);
+  }
+
+  const finished = acceptLoop();
+  async function shutdown(): Promise<void> {
+    if (!stopping.signal.aborted) {
+      stopping.abort();
+      listener.close();
+    }
+    await finished;
+  }
+
+  return {
+    addr: listener.addr,
+    store,
+    removedStaleUploads,
+    finished,
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * What the server does for `ls`, `get` and `put`, each in one small function.
+ * A handler throws {@linkcode RefusalError} to refuse before any data connection
+ * exists; once the data connection is open it reports failures in its outcome.
+ *
+ * @module
+ */
+
+import { ProtocolError, RefusalError, TransferError } from "./errors.ts";
+import { formatListing, formatStatus, formatTrailer, type PutStatus } from "./protocol.ts";
+import { decodeField, encodeFrame, FrameReader, MAX_PAYLOAD } from "./wire.ts";
+import { receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
+import type { Outcome, SessionContext } from "./server_session.ts";
+
+const encoder = new TextEncoder();
+
+/** How long a refused upload's remaining bytes are read and discarded, in ms. */
+const DRAIN_TIMEOUT = 2_000;
+
+/** `ls`: one frame listing the folder. */
+export async function handleList(context: SessionContext): Promise<Outcome> {
+  const entries = await context.store.list();
+  const listing = encoder.encode(formatListing(entries));
+  await context.withDataConnection(async (conn) => {
+    await writeAll(conn, encodeFrame(listing));
+  });
+  return { bytes: listing.byteLength, result: `ok: ${entries.length} entries` };
+}
+
+/** `get`: one frame with the file's bytes, then the `sha256` trailer frame. */
+export async function handleGet(context: SessionContext, name: string): Promise<Outcome> {
+  const { file, size } = await context.store.openForReading(name);
+  using _file = file;
+  return await context.withDataConnection(async (conn) => {
+    const writer = conn.writable.getWriter();
+    try {
+      const sha256 = await sendPayload(writer, file, size);
+      await writeOrFail(writer, encodeFrame(formatTrailer(sha256)));
+      return { bytes: size, result: `ok: sha256 ${sha256}` };
+    } finally {
+      writer.releaseLock();
+    }
+  });
+}
+
+/**
+ * `put`: receive one frame into a temp file, store it atomically, then answer with
+ * a status frame on the same connection.
+ */
+export async function handlePut(context: SessionContext, name: string): Promise<Outcome> {
+  await context.store.checkCanCreate(name);
+  return await context.withDataConnection(async (conn) => {
+    const reader = new FrameReader(conn.readable);
+    let size: number | undefined;
+    try {
+      const field = await reader.readField();
+      if (field === null) {
+        throw new TransferError("The client closed the data connection before sending a file");
+      }
+      size = decodeField(field);
+      await using upload = await context.store.beginUpload(name);
+      const sha256 = await receivePayload(reader, size, (chunk) => upload.write(chunk));
+      await upload.commit();
+      await writeAll(conn, encodeFrame(formatStatus({ ok: true, sha256 })));
+      return { bytes: size, result: `ok: sha256 ${sha256}` };
+    } catch (error) {
+      if (!(error instanceof RefusalError || error instanceof ProtocolError)) throw error;
+      await answerFailedUpload(conn, reader, { ok: false, message: error.message });
+      return { bytes: size, result: `failed: ${error.message}` };
+    } finally {
+      reader.releaseLock();
+    }
+  });
+}
+
+/**
+ * Sends an `error` status, then reads and discards what the client still sends until
+ * it closes (or a short deadline passes): closing with unread bytes would reset the
+ * connection and could destroy the status before the client reads it.
+ */
+async function answerFailedUpload(
+  conn: Deno.TcpConn,
+  reader: FrameReader,
+  status: PutStatus,
+): Promise<void> {
+  const timer = setTimeout(() => reader.cancel(), DRAIN_TIMEOUT);
+  try {
+    await writeAll(conn, encodeFrame(formatStatus(status)));
+    await conn.closeWrite();
+    while (await reader.readChunk(MAX_PAYLOAD) !== null) { /* discard */ }
+  } catch {
+    // The client is gone or the deadline passed: either way, this upload is over.
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+  const writer = conn.writable.getWriter();
+  try {
+    await writeOrFail(writer, bytes);
+  } finally {
+    writer.releaseLock();
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * One control connection, from first command to close: read a command frame, look
+ * its handler up in a table, log one line, repeat. A protocol error ends only this
+ * session; a refusal (`0000000000` + one message frame) lets it go on.
+ *
+ * @module
+ */
+
+import { ProtocolError, RefusalError, TransferError } from "./errors.ts";
+import { type Command, MAX_COMMAND_BYTES, parseCommand, type ParsedCommand } from "./protocol.ts";
+import { describeError } from "./text.ts";
+import { encodeField, encodeFrame, FrameReader } from "./wire.ts";
+import { type Closable, closeQuietly, DataListener, writeOrFail } from "./data_channel.ts";
+import type { FileStore } from "./file_store.ts";
+import { handleGet, handleList, handlePut } from "./server_commands.ts";
+
+/** One line of the server's log: something a session did, and how it ended. */
+export interface SessionEvent {
+  /** The client's address, `host:port`. */
+  peer: string;
+  /** `connect`, `disconnect`, a command verb, or `protocol-error`/`intruder`. */
+  action: string;
+  /** The file name a command was about. */
+  name?: string;
+  /** Payload bytes moved. */
+  bytes?: number;
+  /** How long the command took, in milliseconds. */
+  ms?: number;
+  /** `ok`, or what went wrong, in one sentence. */
+  result: string;
+  /** For `internal-error`: the error itself, so its stack can be logged. */
+  error?: unknown;
+}
+
+/** Settings every session of a server shares. */
+export interface SessionOptions {
+  store: FileStore;
+  /** Milliseconds a data listener waits for its connection. Default 30 000. */
+  dataAcceptTimeout?: number;
+  /** Receives one event per thing that happened. Default: discard. */
+  log?: (event: SessionEvent) => void;
+}
+
+/** What a command handler reports for the log. */
+export interface Outcome {
+  bytes?: number;
+  result: string;
+}
+
+/** A handler sees the session through this: its store, and its data connection. */
+export interface SessionContext {
+  readonly store: FileStore;
+  /** Opens a data listener, sends its port, and runs `use` on the one connection. */
+  withDataConnection<T>(use: (conn: Deno.TcpConn) => Promise<T>): Promise<T>;
+}
+
+type TransferCommand = Exclude<Command, { kind: "quit" }>;
+type Handler = (context: SessionContext, command: TransferCommand) => Promise<Outcome>;
+
+const handlers: Record<TransferCommand["kind"], Handler> = {
+  ls: (context) => handleList(context),
+  get: (context, command) => handleGet(context, (command as { name: string }).name),
+  put: (context, command) => handlePut(context, (command as { name: string }).name),
+};
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Serves one control connection until the client quits or breaks the protocol. */
+export async function runSession(
+  conn: Deno.TcpConn,
+  options: SessionOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  const peer = formatAddress(conn.remoteAddr);
+  const log = (event: Omit<SessionEvent, "peer">) => options.log?.({ peer, ...event });
+  const reader = new FrameReader(conn.readable, MAX_COMMAND_BYTES);
+  const writer = conn.writable.getWriter();
+  const refuse = (message: string) => writeOrFail(writer, refusal(message));
+  // Everything this session has open, so that a server shutdown can end it at once.
+  const open = new Set<Closable>([conn]);
+  const closeAll = () => open.forEach(closeQuietly);
+  signal?.addEventListener("abort", closeAll, { once: true });
+  let portSent = false;
+  const context: SessionContext = {
+    store: options.store,
+    async withDataConnection(use) {
+      const listener = DataListener.open({
+        hostname: conn.localAddr.hostname,
+        peer: conn.remoteAddr.hostname,
+        acceptTimeout: options.dataAcceptTimeout,
+        onIntruder: (address) =>
+          log({
+            action: "intruder",
+            result: `refused data connection from ${formatAddress(address)}`,
+          }),
+      });
+      open.add(listener);
+      try {
+        await writeOrFail(writer, encodeField(listener.port));
+        portSent = true;
+        const data = await listener.accept();
+        open.add(data);
+        try {
+          return await use(data);
+        } finally {
+          open.delete(data);
+          closeQuietly(data);
+        }
+      } finally {
+        open.delete(listener);
+        listener.close();
+      }
+    },
+  };
+
+  /** Runs one command; failures the client should hear about become outcomes. */
+  async function execute(command: TransferCommand): Promise<Outcome> {
+    portSent = false;
+    try {
+      return await handlers[command.kind](context, command);
+    } catch (error) {
+      const expected = error instanceof RefusalError || error instanceof TransferError;
+      if (!expected) throw error;
+      if (portSent) return { result: `failed: ${error.message}` };
+      await refuse(error.message);
+      return { result: `refused: ${error.message}` };
+    }
+  }
+
+  log({ action: "connect", result: "ok" });
+  try {
+    while (true) {
+      const frame = await reader.readFrame(MAX_COMMAND_BYTES);
+      if (frame === null) return log({ action: "disconnect", result: "ok" });
+      const command = decodeCommand(frame);
+      if (command.kind === "quit") return log({ action: "quit", result: "ok" });
+      if (command.kind === "invalid") {
+        await refuse(command.reason);
+        log({ action: "invalid", result: `refused: ${command.reason}` });
+        continue;
+      }
+      const started = performance.now();
+      const outcome = await execute(command);
+      log({
+        action: command.kind,
+        name: "name" in command ? command.name : undefined,
+        ms: Math.round(performance.now() - started),
+        ...outcome,
+      });
+    }
+  } catch (error) {
+    if (error instanceof ProtocolError) {
+      log({ action: "protocol-error", result: error.message });
+      await refuse(error.message).catch(() => {});
+    } else if (error instanceof TransferError) {
+      log({ action: "disconnect", result: error.message });
+    } else if (!(error instanceof Deno.errors.BadResource)) {
+      // A bug: say so plainly rather than dressing it up as the client's fault.
+      log({ action: "internal-error", result: describeError(error), error });
+    }
+  } finally {
+    signal?.removeEventListener("abort", closeAll);
+    reader.releaseLock();
+    writer.releaseLock();
+    closeAll();
+  }
+}
+
+function decodeCommand(frame: Uint8Array): ParsedCommand {
+  try {
+    return parseCommand(utf8.decode(frame));
+  } catch {
+    return { kind: "invalid", reason: "Command is not valid UTF-8" };
+  }
+}
+
+/** Formats a refusal: the zero field, then one frame holding the message. */
+export function refusal(message: string): Uint8Array {
+  const frame = encodeFrame(message);
+  const bytes = new Uint8Array(10 + frame.byteLength);
+  bytes.set(encodeField(0));
+  bytes.set(frame, 10);
+  return bytes;
+}
+
+/** `host:port`, with brackets around an IPv6 host. */
+export function formatAddress(address: Deno.NetAddr): string {
+  const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  return `${host}:${address.port}`;
+}

@@ -1,0 +1,37 @@
+/**
+ * Making text from a peer safe to show. File names and server messages can hold
+ * terminal escape sequences; nothing ferry prints or logs shows them raw.
+ *
+ * @module
+ */
+
+// C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators.
+// deno-lint-ignore no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Replaces every control character with a visible `\uXXXX` escape. */
+export function printable(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Double-quotes `text` for a message, escaping quotes, backslashes and control characters. */
+export function quote(text: string): string {
+  return `"${printable(text.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
+}
+
+/** Whether `text` contains a character {@linkcode printable} would escape. */
+export function hasControlCharacter(text: string): boolean {
+  UNSAFE.lastIndex = 0;
+  const found = UNSAFE.test(text);
+  UNSAFE.lastIndex = 0;
+  return found;
+}
+
+/**
+ * The message of a thrown value, without the OS detail Deno appends
+ * (`No such file or directory (os error 2): open '/x'` becomes `No such file or directory`).
+ */
+export function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/ \(os error \d+\)/, "").replace(/: [a-z_]+ '.*'$/, "");
+}
