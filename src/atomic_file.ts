@@ -48,9 +48,12 @@ export class AtomicFile implements AsyncDisposable {
     }
     try {
       await linkNoReplace(this.tempPath, this.path);
-    } finally {
+    } catch (error) {
       await this[Symbol.asyncDispose]();
+      throw error;
     }
+    // The file is published: failing to tidy the temp name must not report a failure.
+    await this[Symbol.asyncDispose]().catch(() => {});
     await syncFolderOf(this.path);
   }
 

@@ -63,8 +63,8 @@ export interface TransferResult {
   ms: number;
 }
 
+// Lenient: malformed text from a peer is shown with U+FFFD, or fails its own parser.
 const lenientUtf8 = new TextDecoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Opens a control connection to a ferry (or any simple-FTP) server. */
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
@@ -138,7 +138,7 @@ export class Client implements AsyncDisposable {
       onProgress: (bytes) => options.onProgress?.(bytes, size),
     });
     const trailer = await reader.readFrame(MAX_MESSAGE_BYTES);
-    const declared = trailer === null ? undefined : parseTrailer(strictUtf8.decode(trailer));
+    const declared = trailer === null ? undefined : parseTrailer(lenientUtf8.decode(trailer));
     if (declared !== undefined && declared !== sha256) {
       throw new IntegrityError(
         `Download of ${
@@ -192,7 +192,7 @@ export class Client implements AsyncDisposable {
     this.#closed = true;
     this.#reader.releaseLock();
     this.#writer.releaseLock();
-    this.#conn.close();
+    closeQuietly(this.#conn);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -286,7 +286,7 @@ async function readStatus(reader: FrameReader): Promise<PutStatus | undefined> {
     if (error instanceof ProtocolError) throw error;
     return null; // A reset after the payload: no status, so not verified.
   });
-  return frame === null ? undefined : parseStatus(strictUtf8.decode(frame));
+  return frame === null ? undefined : parseStatus(lenientUtf8.decode(frame));
 }
 
 async function chooseDestination(name: string, destination = name): Promise<string> {

@@ -13,6 +13,7 @@ import { join, sep as SEPARATOR } from "node:path";
 import { AtomicFile } from "./atomic_file.ts";
 import { RefusalError } from "./errors.ts";
 import { type ListingEntry, nameProblem } from "./protocol.ts";
+import { MAX_PAYLOAD } from "./wire.ts";
 import { describeError, hasControlCharacter, quote } from "./text.ts";
 
 /** Uploads in progress are named `.ferry-upload-<uuid>.part`. */
@@ -74,7 +75,11 @@ export class FileStore {
   }
 
   /** Lists the folder: files and folders inside the jail, uploads in progress hidden. */
-  async list(): Promise<ListingEntry[]> {
+  list(): Promise<ListingEntry[]> {
+    return attempt("Cannot list the shared folder", () => this.#list());
+  }
+
+  async #list(): Promise<ListingEntry[]> {
     const entries: ListingEntry[] = [];
     for await (const entry of Deno.readDir(this.root)) {
       if (entry.name.startsWith(UPLOAD_PREFIX) || hasControlCharacter(entry.name)) continue;
@@ -90,7 +95,11 @@ export class FileStore {
   }
 
   /** Opens the file `name` for reading; refuses missing files, folders and escapes. */
-  async openForReading(name: string): Promise<OpenedFile> {
+  openForReading(name: string): Promise<OpenedFile> {
+    return attempt(`Cannot read ${quote(name)}`, () => this.#openForReading(name));
+  }
+
+  async #openForReading(name: string): Promise<OpenedFile> {
     this.#checkName(name);
     const { path, info } = await this.#resolve(name);
     // Checked before opening: opening a FIFO for reading would block.
@@ -99,6 +108,11 @@ export class FileStore {
     try {
       const { size, isFile } = await file.stat();
       if (!isFile) throw new RefusalError(`${quote(name)} is not a regular file`);
+      if (size > MAX_PAYLOAD) {
+        throw new RefusalError(
+          `${quote(name)} is ${size} bytes; the protocol carries at most ${MAX_PAYLOAD} bytes`,
+        );
+      }
       return { file, size };
     } catch (error) {
       file.close();
@@ -110,20 +124,27 @@ export class FileStore {
   async checkCanCreate(name: string): Promise<void> {
     if (this.readOnly) throw new RefusalError("This server is read-only: uploads are refused");
     this.#checkName(name);
-    try {
-      await Deno.lstat(join(this.root, name));
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
-    }
-    throw new RefusalError(`${quote(name)} already exists on the server`);
+    const taken = await attempt(`Cannot store ${quote(name)}`, async () => {
+      try {
+        await Deno.lstat(join(this.root, name));
+        return true;
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return false;
+        throw error;
+      }
+    });
+    if (taken) throw new RefusalError(`${quote(name)} already exists on the server`);
   }
 
   /** Starts an upload of `name` into a hidden temp file. */
   async beginUpload(name: string): Promise<Upload> {
     await this.checkCanCreate(name);
     const tempPath = join(this.root, `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`);
-    return new Upload(name, await AtomicFile.create(join(this.root, name), tempPath));
+    const file = await attempt(
+      `Cannot store ${quote(name)}`,
+      () => AtomicFile.create(join(this.root, name), tempPath),
+    );
+    return new Upload(name, file);
   }
 
   #checkName(name: string): void {
@@ -149,6 +170,16 @@ export class FileStore {
       throw new RefusalError(`${quote(name)} points outside the shared folder`);
     }
     return { path, info: await Deno.stat(path) };
+  }
+}
+
+/** Runs a file-system call, turning its failure into a refusal the client can read. */
+async function attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof RefusalError) throw error;
+    throw new RefusalError(`${action}: ${describeError(error)}`, { cause: error });
   }
 }
 

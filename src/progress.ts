@@ -37,7 +37,8 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
+  // 9.999 would round up to "10.00": past 9.995, one decimal is enough.
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 9.995 ? 2 : 1)} ${UNITS[unit]}`;
 }
 
 /** A rate in bytes per second, e.g. `12.5 MB/s`; `-` when nothing is known yet. */

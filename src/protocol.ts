@@ -59,7 +59,7 @@ export function parseCommand(text: string): ParsedCommand {
     default:
       return {
         kind: "invalid",
-        reason: `Unknown command ${quote(verb)}: expected ls, get, put or quit`,
+        reason: `Unknown command ${quote(verb, 40)}: expected ls, get, put or quit`,
       };
   }
 }
@@ -88,7 +88,7 @@ export function nameProblem(name: string): string | undefined {
     return `File name ${quote(name)} is not allowed: it contains a control character`;
   }
   if (new TextEncoder().encode(name).byteLength > MAX_NAME_BYTES) {
-    return `File name ${quote(name.slice(0, 40) + "...")} is longer than ${MAX_NAME_BYTES} bytes`;
+    return `File name ${quote(name, 40)} is longer than ${MAX_NAME_BYTES} bytes`;
   }
   return undefined;
 }
@@ -137,10 +137,9 @@ export interface ListingEntry {
 
 /** Formats a listing: names in code-point order, one per line, `/` after folders. */
 export function formatListing(entries: readonly ListingEntry[]): string {
-  return entries
-    .map((entry) => entry.name + (entry.isDirectory ? "/" : ""))
-    .sort(compareCodePoints)
-    .map((line) => line + "\n")
+  return [...entries]
+    .sort((a, b) => compareCodePoints(a.name, b.name))
+    .map((entry) => entry.name + (entry.isDirectory ? "/\n" : "\n"))
     .join("");
 }
 
@@ -156,8 +155,15 @@ export function parseListing(text: string): ListingEntry[] {
     );
 }
 
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Compares by Unicode code point (JavaScript's `<` compares UTF-16 code units). */
+export function compareCodePoints(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const difference = left[i].codePointAt(0)! - right[i].codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -45,10 +45,11 @@ export async function handleGet(context: SessionContext, name: string): Promise<
 
 /**
  * `put`: receive one frame into a temp file, store it atomically, then answer with
- * a status frame on the same connection.
+ * a status frame on the same connection. The temp file is created before the port is
+ * sent, so a folder that cannot be written is a plain refusal.
  */
 export async function handlePut(context: SessionContext, name: string): Promise<Outcome> {
-  await context.store.checkCanCreate(name);
+  await using upload = await context.store.beginUpload(name);
   return await context.withDataConnection(async (conn) => {
     const reader = new FrameReader(conn.readable);
     let size: number | undefined;
@@ -58,15 +59,19 @@ export async function handlePut(context: SessionContext, name: string): Promise<
         throw new TransferError("The client closed the data connection before sending a file");
       }
       size = decodeField(field);
-      await using upload = await context.store.beginUpload(name);
       const sha256 = await receivePayload(reader, size, (chunk) => upload.write(chunk));
       await upload.commit();
       await writeAll(conn, encodeFrame(formatStatus({ ok: true, sha256 })));
       return { bytes: size, result: `ok: sha256 ${sha256}` };
     } catch (error) {
-      if (!(error instanceof RefusalError || error instanceof ProtocolError)) throw error;
-      await answerFailedUpload(conn, reader, { ok: false, message: error.message });
-      return { bytes: size, result: `failed: ${error.message}` };
+      if (error instanceof TransferError) throw error;
+      // Refusals and protocol errors are the client's to hear; anything else is a bug,
+      // still reported (the client must not take silence for success), then logged.
+      const expected = error instanceof RefusalError || error instanceof ProtocolError;
+      const message = expected ? error.message : "Internal server error";
+      await answerFailedUpload(conn, reader, { ok: false, message });
+      if (!expected) throw error;
+      return { bytes: size, result: `failed: ${message}` };
     } finally {
       reader.releaseLock();
     }

@@ -7,9 +7,15 @@
  */
 
 import { ProtocolError, RefusalError, TransferError } from "./errors.ts";
-import { type Command, MAX_COMMAND_BYTES, parseCommand, type ParsedCommand } from "./protocol.ts";
+import {
+  type Command,
+  MAX_COMMAND_BYTES,
+  MAX_MESSAGE_BYTES,
+  parseCommand,
+  type ParsedCommand,
+} from "./protocol.ts";
 import { describeError } from "./text.ts";
-import { encodeField, encodeFrame, FrameReader } from "./wire.ts";
+import { encodeField, encodeFrame, FIELD_LENGTH, FrameReader } from "./wire.ts";
 import { type Closable, closeQuietly, DataListener, writeOrFail } from "./data_channel.ts";
 import type { FileStore } from "./file_store.ts";
 import { handleGet, handleList, handlePut } from "./server_commands.ts";
@@ -119,11 +125,16 @@ export async function runSession(
     try {
       return await handlers[command.kind](context, command);
     } catch (error) {
-      const expected = error instanceof RefusalError || error instanceof TransferError;
-      if (!expected) throw error;
-      if (portSent) return { result: `failed: ${error.message}` };
-      await refuse(error.message);
-      return { result: `refused: ${error.message}` };
+      if (signal?.aborted) throw error;
+      if (error instanceof RefusalError || error instanceof TransferError) {
+        if (portSent) return { result: `failed: ${error.message}` };
+        await refuse(error.message);
+        return { result: `refused: ${error.message}` };
+      }
+      // A bug. Log it plainly; the control connection is still in step, so go on.
+      log({ action: "internal-error", result: describeError(error), error });
+      if (!portSent) await refuse("Internal server error");
+      return { result: "failed: internal server error" };
     }
   }
 
@@ -174,12 +185,16 @@ function decodeCommand(frame: Uint8Array): ParsedCommand {
   }
 }
 
-/** Formats a refusal: the zero field, then one frame holding the message. */
+/**
+ * Formats a refusal: the zero field, then one frame holding the message, cut to
+ * {@linkcode MAX_MESSAGE_BYTES} (at a character boundary) so every client can read it.
+ */
 export function refusal(message: string): Uint8Array {
-  const frame = encodeFrame(message);
-  const bytes = new Uint8Array(10 + frame.byteLength);
+  const text = new Uint8Array(MAX_MESSAGE_BYTES);
+  const { written } = new TextEncoder().encodeInto(message, text);
+  const bytes = new Uint8Array(2 * FIELD_LENGTH + written);
   bytes.set(encodeField(0));
-  bytes.set(frame, 10);
+  bytes.set(encodeFrame(text.subarray(0, written)), FIELD_LENGTH);
   return bytes;
 }
 

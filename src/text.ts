@@ -14,9 +14,14 @@ export function printable(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** Double-quotes `text` for a message, escaping quotes, backslashes and control characters. */
-export function quote(text: string): string {
-  return `"${printable(text.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
+/**
+ * Double-quotes `text` for a message, escaping quotes, backslashes and control
+ * characters. Text longer than `max` characters is cut, with `...` to say so, so
+ * that a hostile name cannot blow up a one-sentence message.
+ */
+export function quote(text: string, max = 200): string {
+  const cut = text.length > max ? text.slice(0, max) + "..." : text;
+  return `"${printable(cut.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
 }
 
 /** Whether `text` contains a character {@linkcode printable} would escape. */
