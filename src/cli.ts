@@ -13,6 +13,7 @@ import { exitCodeFor, OK, USAGE } from "./exit_codes.ts";
 import type { ProgressTarget } from "./progress.ts";
 import { describeFailure, type Output, replHelp, runRepl } from "./repl.ts";
 import { startServer } from "./server.ts";
+import { limitFlagHelp, limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
 import type { SessionEvent } from "./server_session.ts";
 import { describeError, printable, quote } from "./text.ts";
 
@@ -46,11 +47,13 @@ Prints the folder and the address it listens on, then one log line per event on 
 Stop it with Ctrl-C.
 
 Options:
-  --host H       interface to listen on (default 0.0.0.0, all IPv4 interfaces)
-  --port N       port to listen on; 0 picks a free one (default 2121)
-  --read-only    refuse every upload
-  -h, --help     show this help
-  -V, --version  show the version
+  --host H                        interface to listen on (default 0.0.0.0, all IPv4)
+  --port N                        port to listen on; 0 picks a free one (default 2121)
+  --read-only                     refuse every upload
+${limitFlagHelp()}  -h, --help                      show this help
+  -V, --version                   show the version
+
+See SECURITY.md for what these limits defend against.
 `;
 
 const CONNECT_HELP = `Usage: ferry connect [HOST] [PORT] [options]
@@ -61,6 +64,7 @@ With stdin piped, or with -c, runs the commands in order and stops at the first 
 
 Options:
   -c, --command CMD  run CMD (repeatable), then quit
+  --timeout S        give up when the server is silent this long (default 120 s)
   -h, --help         show this help
   -V, --version      show the version
 
@@ -103,6 +107,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
         host: { type: "string", default: "0.0.0.0" },
         port: { type: "string", default: "2121" },
         "read-only": { type: "boolean", default: false },
+        ...limitFlagOptions(),
         ...COMMON_OPTIONS,
       },
       allowPositionals: true,
@@ -112,6 +117,8 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   if (values.help) return print(io, SERVE_HELP);
   if (values.version) return print(io, `ferry ${VERSION}\n`);
   const port = parsePort(values.port, 0);
+  const limits = parseLimitFlags(values);
+  if (typeof limits === "string") return usageError(io, "serve", limits);
   if (positionals.length > 1 || port === undefined) {
     return usageError(
       io,
@@ -128,6 +135,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       hostname: values.host,
       port,
       readOnly: values["read-only"],
+      limits,
       log: (event) => io.stderr.write(formatEvent(event) + "\n"),
     });
   } catch (error) {
@@ -154,7 +162,11 @@ async function connectCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parseOrUsage(io, "connect", () =>
     parseArgs({
       args,
-      options: { command: { type: "string", short: "c", multiple: true }, ...COMMON_OPTIONS },
+      options: {
+        command: { type: "string", short: "c", multiple: true },
+        timeout: { type: "string", default: "120" },
+        ...COMMON_OPTIONS,
+      },
       allowPositionals: true,
     }));
   if (typeof parsed === "number") return parsed;
@@ -163,9 +175,17 @@ async function connectCommand(args: string[], io: CliIo): Promise<number> {
   if (values.version) return print(io, `ferry ${VERSION}\n`);
   const target = parseTarget(positionals);
   if (typeof target === "string") return usageError(io, "connect", target);
+  const timeout = Number(values.timeout);
+  if (!/^\d+(\.\d+)?$/.test(values.timeout) || !(timeout > 0)) {
+    return usageError(
+      io,
+      "connect",
+      `--timeout ${quote(values.timeout)} is not a number of seconds above 0`,
+    );
+  }
   let client;
   try {
-    client = await connect(target);
+    client = await connect({ ...target, timeout: timeout * 1000 });
   } catch (error) {
     io.stderr.write(`ferry: ${describeFailure(error)}\n`);
     return exitCodeFor(error);

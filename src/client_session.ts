@@ -31,7 +31,9 @@ import {
   type PutStatus,
 } from "./protocol.ts";
 import { describeError, printable, quote } from "./text.ts";
-import { decodeField, decodeSignedField, encodeFrame, FrameReader, MAX_PAYLOAD } from "./wire.ts";
+import { seconds, Watchdog, withDeadline } from "./deadline.ts";
+import { chooseDestination, openLocalFile } from "./local_files.ts";
+import { decodeField, decodeSignedField, encodeFrame, FrameReader } from "./wire.ts";
 import { closeQuietly, receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
 
 /** Options for {@linkcode connect}. */
@@ -40,6 +42,11 @@ export interface ConnectOptions {
   hostname?: string;
   /** Server control port. Default 2121. */
   port?: number;
+  /**
+   * Milliseconds to wait for the server to accept the connection, to answer a
+   * command, or to move a byte during a transfer. Default 120 000.
+   */
+  timeout?: number;
 }
 
 /** Options for one transfer. */
@@ -70,8 +77,16 @@ const lenientUtf8 = new TextDecoder();
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 2121;
+  const timeout = options.timeout ?? 120_000;
+  const giveUp = new AbortController();
   try {
-    return new Client(await Deno.connect({ hostname, port }));
+    const conn = await withDeadline(
+      timeout,
+      () => giveUp.abort(),
+      `no answer within ${seconds(timeout)}`,
+      () => Deno.connect({ hostname, port, signal: giveUp.signal }),
+    );
+    return new Client(conn, timeout);
   } catch (error) {
     throw new ConnectError(
       `Cannot connect to ${hostname}:${port}: ${describeError(error)}`,
@@ -85,10 +100,13 @@ export class Client implements AsyncDisposable {
   #conn: Deno.TcpConn;
   #reader: FrameReader;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #timeout: number;
   #closed = false;
 
-  constructor(conn: Deno.TcpConn) {
+  /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
+  constructor(conn: Deno.TcpConn, timeout = 120_000) {
     this.#conn = conn;
+    this.#timeout = timeout;
     this.#reader = new FrameReader(conn.readable, MAX_MESSAGE_BYTES);
     this.#writer = conn.writable.getWriter();
   }
@@ -104,12 +122,12 @@ export class Client implements AsyncDisposable {
   }
 
   /** Lists the server's folder. */
-  async list(): Promise<ListingEntry[]> {
-    using data = await this.#command({ kind: "ls" });
-    const reader = new FrameReader(data.readable);
-    const frame = await reader.readFrame(MAX_LISTING_BYTES);
-    if (frame === null) throw new TransferError("The server closed the data connection early");
-    return parseListing(lenientUtf8.decode(frame));
+  list(): Promise<ListingEntry[]> {
+    return this.#transfer({ kind: "ls" }, async (data) => {
+      const frame = await new FrameReader(data.readable).readFrame(MAX_LISTING_BYTES);
+      if (frame === null) throw new TransferError("The server closed the data connection early");
+      return parseListing(lenientUtf8.decode(frame));
+    });
   }
 
   /**
@@ -129,16 +147,24 @@ export class Client implements AsyncDisposable {
     await using file = await AtomicFile.create(path, tempPath).catch((error) => {
       throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
     });
-    using data = await this.#command({ kind: "get", name });
-    const reader = new FrameReader(data.readable);
-    const field = await reader.readField();
-    if (field === null) throw new TransferError("The server closed the data connection early");
-    const size = decodeField(field);
-    const sha256 = await receivePayload(reader, size, (chunk) => file.write(chunk), {
-      onProgress: (bytes) => options.onProgress?.(bytes, size),
-    });
-    const trailer = await reader.readFrame(MAX_MESSAGE_BYTES);
-    const declared = trailer === null ? undefined : parseTrailer(lenientUtf8.decode(trailer));
+    const { size, sha256, declared } = await this.#transfer(
+      { kind: "get", name },
+      async (data, watchdog) => {
+        const reader = new FrameReader(data.readable);
+        const field = await reader.readField();
+        if (field === null) throw new TransferError("The server closed the data connection early");
+        const size = decodeField(field);
+        const sha256 = await receivePayload(reader, size, (chunk) => file.write(chunk), {
+          onProgress: (bytes) => {
+            watchdog.kick();
+            options.onProgress?.(bytes, size);
+          },
+        });
+        const trailer = await reader.readFrame(MAX_MESSAGE_BYTES);
+        const declared = trailer === null ? undefined : parseTrailer(lenientUtf8.decode(trailer));
+        return { size, sha256, declared };
+      },
+    );
     if (declared !== undefined && declared !== sha256) {
       throw new IntegrityError(
         `Download of ${
@@ -170,13 +196,15 @@ export class Client implements AsyncDisposable {
     const started = performance.now();
     using file = await openLocalFile(path);
     const { size } = await file.stat();
-    const data = await this.#command({ kind: "put", name });
-    try {
-      const { sha256, verified } = await sendWithStatus(data, file, size, options);
-      return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
-    } finally {
-      closeQuietly(data);
-    }
+    const { sha256, verified } = await this.#transfer(
+      { kind: "put", name },
+      (data, watchdog) =>
+        sendWithStatus(data, file, size, (bytes) => {
+          watchdog.kick();
+          options.onProgress?.(bytes, size);
+        }),
+    );
+    return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
   }
 
   /** Says goodbye and closes the connection. */
@@ -199,13 +227,41 @@ export class Client implements AsyncDisposable {
     await this.quit();
   }
 
+  /**
+   * Runs one command's transfer: sends the command, opens the data connection, and
+   * runs `use` on it. The watchdog ends the transfer if no byte moves for the timeout.
+   */
+  async #transfer<T>(
+    command: Command,
+    use: (data: Deno.TcpConn, watchdog: Watchdog) => Promise<T>,
+  ): Promise<T> {
+    const data = await this.#command(command);
+    const watchdog = new Watchdog(this.#timeout, () => closeQuietly(data));
+    try {
+      return await use(data, watchdog);
+    } catch (error) {
+      if (!watchdog.expired) throw error;
+      throw new TransferError(`The server stalled: nothing moved for ${seconds(this.#timeout)}`, {
+        cause: error,
+      });
+    } finally {
+      watchdog.stop();
+      closeQuietly(data);
+    }
+  }
+
   /** Sends a command and opens the data connection its reply names. */
   async #command(command: Command): Promise<Deno.TcpConn> {
     if (this.#closed) throw new TransferError("The connection to the server is closed");
     let port: number;
     try {
       await writeOrFail(this.#writer, encodeFrame(formatCommand(command)));
-      port = await this.#readReply();
+      port = await withDeadline(
+        this.#timeout,
+        () => this.close(),
+        `The server did not answer within ${seconds(this.#timeout)}`,
+        () => this.#readReply(),
+      );
     } catch (error) {
       // A broken control connection cannot be resynchronised; a refusal leaves it fine.
       if (!(error instanceof RemoteError)) this.close();
@@ -254,14 +310,15 @@ async function sendWithStatus(
   data: Deno.TcpConn,
   file: Deno.FsFile,
   size: number,
-  options: TransferOptions,
+  onProgress: (bytes: number) => void,
 ): Promise<{ sha256: string; verified: boolean }> {
   const reader = new FrameReader(data.readable);
   const writer = data.writable.getWriter();
   const status = readStatus(reader);
-  const sending = sendPayload(writer, file, size, {
-    onProgress: (bytes) => options.onProgress?.(bytes, size),
-  }).then((sha256) => ({ sha256 }), (error: unknown) => ({ error }));
+  const sending = sendPayload(writer, file, size, { onProgress }).then(
+    (sha256) => ({ sha256 }),
+    (error: unknown) => ({ error }),
+  );
   const first = await Promise.race([sending, status.then(() => "answered" as const)]);
   if (first !== "answered" && "error" in first) {
     // Let the server see the end of the stream, so it answers or closes instead of waiting.
@@ -287,45 +344,4 @@ async function readStatus(reader: FrameReader): Promise<PutStatus | undefined> {
     return null; // A reset after the payload: no status, so not verified.
   });
   return frame === null ? undefined : parseStatus(lenientUtf8.decode(frame));
-}
-
-async function chooseDestination(name: string, destination = name): Promise<string> {
-  let path = destination;
-  try {
-    if ((await Deno.stat(path)).isDirectory) path = join(path, name);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  try {
-    await Deno.lstat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return path;
-    throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
-  }
-  throw new LocalFileError(
-    `${quote(path)} already exists here; give another local name: get NAME LOCAL`,
-  );
-}
-
-async function openLocalFile(path: string): Promise<Deno.FsFile> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new LocalFileError(`No such local file ${quote(path)}`);
-    }
-    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
-  }
-  if (!info.isFile) throw new LocalFileError(`${quote(path)} is not a regular file`);
-  if (info.size > MAX_PAYLOAD) {
-    throw new LocalFileError(
-      `${quote(path)} is ${info.size} bytes; the protocol carries at most ${MAX_PAYLOAD} bytes`,
-    );
-  }
-  try {
-    return await Deno.open(path, { read: true });
-  } catch (error) {
-    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
-  }
 }

@@ -8,6 +8,7 @@
 
 import { createHash } from "node:crypto";
 import { TransferError } from "./errors.ts";
+import { seconds, withDeadline } from "./deadline.ts";
 import { describeError } from "./text.ts";
 import { encodeField, type FrameReader } from "./wire.ts";
 
@@ -51,25 +52,21 @@ export class DataListener implements Disposable {
    */
   async accept(): Promise<Deno.TcpConn> {
     const timeout = this.#options.acceptTimeout ?? 30_000;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      this.close();
-    }, timeout);
     try {
-      while (true) {
-        const conn = await this.#listener.accept();
-        if (conn.remoteAddr.hostname === this.#options.peer) return conn;
-        this.#options.onIntruder?.(conn.remoteAddr);
-        conn.close();
-      }
-    } catch (error) {
-      if (timedOut) {
-        throw new TransferError(`No data connection arrived within ${timeout / 1000} s`);
-      }
-      throw error;
+      return await withDeadline(
+        timeout,
+        () => this.close(),
+        `No data connection arrived within ${seconds(timeout)}`,
+        async () => {
+          while (true) {
+            const conn = await this.#listener.accept();
+            if (conn.remoteAddr.hostname === this.#options.peer) return conn;
+            this.#options.onIntruder?.(conn.remoteAddr);
+            conn.close();
+          }
+        },
+      );
     } finally {
-      clearTimeout(timer);
       this.close();
     }
   }

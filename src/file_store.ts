@@ -9,6 +9,7 @@
  * @module
  */
 
+import { statfs } from "node:fs/promises";
 import { join, sep as SEPARATOR } from "node:path";
 import { AtomicFile } from "./atomic_file.ts";
 import { RefusalError } from "./errors.ts";
@@ -145,6 +146,26 @@ export class FileStore {
       () => AtomicFile.create(join(this.root, name), tempPath),
     );
     return new Upload(name, file);
+  }
+
+  /**
+   * Refuses to store `bytes` more if that would leave less than `keepFree` bytes
+   * free on the folder's disk. Skipped where the platform cannot tell free space.
+   */
+  async checkFreeSpace(bytes: number, keepFree: number): Promise<void> {
+    let available: number;
+    try {
+      const stats = await statfs(this.root);
+      available = stats.bavail * stats.bsize;
+    } catch {
+      return;
+    }
+    if (available - bytes < keepFree) {
+      const keeping = keepFree > 0 ? ` while keeping ${keepFree} bytes free` : "";
+      throw new RefusalError(
+        `Not enough disk space on the server for ${bytes} bytes${keeping} (${available} bytes free)`,
+      );
+    }
   }
 
   #checkName(name: string): void {

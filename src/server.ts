@@ -7,7 +7,9 @@
  */
 
 import { FileStore } from "./file_store.ts";
-import { runSession, type SessionEvent } from "./server_session.ts";
+import { closeQuietly } from "./data_channel.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import { formatAddress, refusal, runSession, type SessionEvent } from "./server_session.ts";
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
@@ -19,8 +21,8 @@ export interface ServerOptions {
   port?: number;
   /** Refuse every upload. Default `false`. */
   readOnly?: boolean;
-  /** Milliseconds a data listener waits for its connection. Default 30 000. */
-  dataAcceptTimeout?: number;
+  /** Deadlines and caps; each one missing takes its {@linkcode DEFAULT_LIMITS} value. */
+  limits?: Partial<Limits>;
   /** Receives one event per thing a session did. Default: discard. */
   log?: (event: SessionEvent) => void;
 }
@@ -49,19 +51,48 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   });
   const stopping = new AbortController();
   const sessions = new Set<Promise<void>>();
-  const sessionOptions = {
-    store,
-    dataAcceptTimeout: options.dataAcceptTimeout,
-    log: options.log,
-  };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const sessionOptions = { store, limits, log: options.log };
+  const perPeer = new Map<string, number>();
+
+  /** Starts a session, or turns the connection away if a session limit is reached. */
+  function admit(conn: Deno.TcpConn): void {
+    const peer = conn.remoteAddr.hostname;
+    const fromPeer = perPeer.get(peer) ?? 0;
+    const full = sessions.size >= limits.maxSessions
+      ? `The server is full (${limits.maxSessions} sessions): try again later`
+      : fromPeer >= limits.maxSessionsPerPeer
+      ? `Too many sessions from ${peer} (limit ${limits.maxSessionsPerPeer}): close one first`
+      : undefined;
+    if (full) {
+      options.log?.({
+        peer: formatAddress(conn.remoteAddr),
+        action: "connect",
+        result: `refused: ${full}`,
+      });
+      // The refusal answers whatever the client sends first; a few bytes never block.
+      const turnedAway: Promise<void> = conn.write(refusal(full)).then(() => {}, () => {}).finally(
+        () => {
+          closeQuietly(conn);
+          sessions.delete(turnedAway);
+        },
+      );
+      sessions.add(turnedAway);
+      return;
+    }
+    perPeer.set(peer, fromPeer + 1);
+    const session = runSession(conn, sessionOptions, stopping.signal).finally(() => {
+      sessions.delete(session);
+      const left = perPeer.get(peer)! - 1;
+      if (left === 0) perPeer.delete(peer);
+      else perPeer.set(peer, left);
+    });
+    sessions.add(session);
+  }
 
   async function acceptLoop(): Promise<void> {
     try {
-      for await (const conn of listener) {
-        const session = runSession(conn, sessionOptions, stopping.signal)
-          .finally(() => sessions.delete(session));
-        sessions.add(session);
-      }
+      for await (const conn of listener) admit(conn);
     } catch (error) {
       if (!stopping.signal.aborted) throw error;
     }

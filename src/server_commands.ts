@@ -31,10 +31,10 @@ export async function handleList(context: SessionContext): Promise<Outcome> {
 export async function handleGet(context: SessionContext, name: string): Promise<Outcome> {
   const { file, size } = await context.store.openForReading(name);
   using _file = file;
-  return await context.withDataConnection(async (conn) => {
+  return await context.withDataConnection(async (conn, watchdog) => {
     const writer = conn.writable.getWriter();
     try {
-      const sha256 = await sendPayload(writer, file, size);
+      const sha256 = await sendPayload(writer, file, size, { onProgress: () => watchdog.kick() });
       await writeOrFail(writer, encodeFrame(formatTrailer(sha256)));
       return { bytes: size, result: `ok: sha256 ${sha256}` };
     } finally {
@@ -50,7 +50,7 @@ export async function handleGet(context: SessionContext, name: string): Promise<
  */
 export async function handlePut(context: SessionContext, name: string): Promise<Outcome> {
   await using upload = await context.store.beginUpload(name);
-  return await context.withDataConnection(async (conn) => {
+  return await context.withDataConnection(async (conn, watchdog) => {
     const reader = new FrameReader(conn.readable);
     let size: number | undefined;
     try {
@@ -59,7 +59,11 @@ export async function handlePut(context: SessionContext, name: string): Promise<
         throw new TransferError("The client closed the data connection before sending a file");
       }
       size = decodeField(field);
-      const sha256 = await receivePayload(reader, size, (chunk) => upload.write(chunk));
+      await checkUploadSize(context, size);
+      const sha256 = await receivePayload(reader, size, (chunk) => upload.write(chunk), {
+        onProgress: () => watchdog.kick(),
+      });
+      watchdog.stop(); // Flushing to disk is local work: the client has nothing to do.
       await upload.commit();
       await writeAll(conn, encodeFrame(formatStatus({ ok: true, sha256 })));
       return { bytes: size, result: `ok: sha256 ${sha256}` };
@@ -76,6 +80,17 @@ export async function handlePut(context: SessionContext, name: string): Promise<
       reader.releaseLock();
     }
   });
+}
+
+/** Refuses an upload over the size cap, or one that would leave too little disk free. */
+async function checkUploadSize(context: SessionContext, size: number): Promise<void> {
+  const { maxUploadBytes, minFreeBytes } = context.limits;
+  if (size > maxUploadBytes) {
+    throw new RefusalError(
+      `Upload of ${size} bytes exceeds this server's limit of ${maxUploadBytes} bytes`,
+    );
+  }
+  await context.store.checkFreeSpace(size, minFreeBytes);
 }
 
 /**

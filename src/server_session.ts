@@ -18,6 +18,8 @@ import { describeError } from "./text.ts";
 import { encodeField, encodeFrame, FIELD_LENGTH, FrameReader } from "./wire.ts";
 import { type Closable, closeQuietly, DataListener, writeOrFail } from "./data_channel.ts";
 import type { FileStore } from "./file_store.ts";
+import { seconds, Watchdog, withDeadline } from "./deadline.ts";
+import type { Limits } from "./limits.ts";
 import { handleGet, handleList, handlePut } from "./server_commands.ts";
 
 /** One line of the server's log: something a session did, and how it ended. */
@@ -41,8 +43,8 @@ export interface SessionEvent {
 /** Settings every session of a server shares. */
 export interface SessionOptions {
   store: FileStore;
-  /** Milliseconds a data listener waits for its connection. Default 30 000. */
-  dataAcceptTimeout?: number;
+  /** Deadlines and caps; see {@linkcode DEFAULT_LIMITS}. */
+  limits: Limits;
   /** Receives one event per thing that happened. Default: discard. */
   log?: (event: SessionEvent) => void;
 }
@@ -53,11 +55,16 @@ export interface Outcome {
   result: string;
 }
 
-/** A handler sees the session through this: its store, and its data connection. */
+/** A handler sees the session through this: its store, limits and data connection. */
 export interface SessionContext {
   readonly store: FileStore;
-  /** Opens a data listener, sends its port, and runs `use` on the one connection. */
-  withDataConnection<T>(use: (conn: Deno.TcpConn) => Promise<T>): Promise<T>;
+  readonly limits: Limits;
+  /**
+   * Opens a data listener, sends its port, and runs `use` on the one connection. The
+   * watchdog closes the connection if it goes {@linkcode Limits.stallTimeout} without
+   * a `kick()`; the handler kicks it as bytes move.
+   */
+  withDataConnection<T>(use: (conn: Deno.TcpConn, watchdog: Watchdog) => Promise<T>): Promise<T>;
 }
 
 type TransferCommand = Exclude<Command, { kind: "quit" }>;
@@ -87,13 +94,15 @@ export async function runSession(
   const closeAll = () => open.forEach(closeQuietly);
   signal?.addEventListener("abort", closeAll, { once: true });
   let portSent = false;
+  const { limits } = options;
   const context: SessionContext = {
     store: options.store,
+    limits,
     async withDataConnection(use) {
       const listener = DataListener.open({
         hostname: conn.localAddr.hostname,
         peer: conn.remoteAddr.hostname,
-        acceptTimeout: options.dataAcceptTimeout,
+        acceptTimeout: limits.dataAcceptTimeout,
         onIntruder: (address) =>
           log({
             action: "intruder",
@@ -106,9 +115,17 @@ export async function runSession(
         portSent = true;
         const data = await listener.accept();
         open.add(data);
+        const watchdog = new Watchdog(limits.stallTimeout, () => closeQuietly(data));
         try {
-          return await use(data);
+          return await use(data, watchdog);
+        } catch (error) {
+          if (!watchdog.expired) throw error;
+          throw new TransferError(
+            `Transfer stalled: nothing moved for ${seconds(limits.stallTimeout)}`,
+            { cause: error },
+          );
         } finally {
+          watchdog.stop();
           open.delete(data);
           closeQuietly(data);
         }
@@ -141,7 +158,7 @@ export async function runSession(
   log({ action: "connect", result: "ok" });
   try {
     while (true) {
-      const frame = await reader.readFrame(MAX_COMMAND_BYTES);
+      const frame = await readCommandFrame(reader, limits, () => reader.cancel());
       if (frame === null) return log({ action: "disconnect", result: "ok" });
       const command = decodeCommand(frame);
       if (command.kind === "quit") return log({ action: "quit", result: "ok" });
@@ -165,6 +182,8 @@ export async function runSession(
       await refuse(error.message).catch(() => {});
     } else if (error instanceof TransferError) {
       log({ action: "disconnect", result: error.message });
+      // Says why to a client that is still there (a timed-out one, say); best effort.
+      await refuse(error.message).catch(() => {});
     } else if (!(error instanceof Deno.errors.BadResource)) {
       // A bug: say so plainly rather than dressing it up as the client's fault.
       log({ action: "internal-error", result: describeError(error), error });
@@ -175,6 +194,29 @@ export async function runSession(
     writer.releaseLock();
     closeAll();
   }
+}
+
+/**
+ * Reads the next command frame. Waiting for its first byte is bounded by the idle
+ * timeout; once it has started, the whole frame must arrive within the command
+ * timeout, so a peer trickling bytes cannot hold a session forever.
+ */
+async function readCommandFrame(
+  reader: FrameReader,
+  limits: Limits,
+  cancel: () => void,
+): Promise<Uint8Array | null> {
+  const idle = `Closed after ${seconds(limits.idleTimeout)} without a command`;
+  if (!(await withDeadline(limits.idleTimeout, cancel, idle, () => reader.waitForData()))) {
+    return null;
+  }
+  const slow = `Command not received within ${seconds(limits.commandTimeout)}`;
+  return await withDeadline(
+    limits.commandTimeout,
+    cancel,
+    slow,
+    () => reader.readFrame(MAX_COMMAND_BYTES),
+  );
 }
 
 function decodeCommand(frame: Uint8Array): ParsedCommand {

@@ -95,6 +95,8 @@ function showBytes(bytes: Uint8Array): string {
 export class FrameReader {
   #reader: ReadableStreamBYOBReader;
   #scratch: ArrayBuffer;
+  /** A byte read ahead by {@linkcode waitForData}, delivered first by the next read. */
+  #pending: number | undefined;
 
   /**
    * @param readable A byte stream, such as `Deno.Conn.readable`; this reader locks it.
@@ -112,6 +114,10 @@ export class FrameReader {
   async readExact(length: number): Promise<Uint8Array | null> {
     let view = new Uint8Array(length);
     let filled = 0;
+    if (this.#pending !== undefined && length > 0) {
+      view[filled++] = this.#pending;
+      this.#pending = undefined;
+    }
     while (filled < length) {
       const { value, done } = await this.#read(view.subarray(filled), length - filled);
       if (value) {
@@ -123,6 +129,19 @@ export class FrameReader {
     if (filled === length) return view;
     if (filled === 0) return null;
     throw new TransferError(`Connection closed after ${filled} of ${length} bytes`);
+  }
+
+  /**
+   * Waits until at least one byte has arrived, without consuming it. Returns `false`
+   * if the stream ended instead. Lets a caller time the wait for a frame apart from
+   * the reading of it.
+   */
+  async waitForData(): Promise<boolean> {
+    if (this.#pending !== undefined) return true;
+    const byte = await this.readExact(1);
+    if (byte === null) return false;
+    this.#pending = byte[0];
+    return true;
   }
 
   /** Reads one field; `null` if the stream ended cleanly before it. */
@@ -153,6 +172,7 @@ export class FrameReader {
    * streaming. The returned view is valid until the next call. `null` at end of stream.
    */
   async readChunk(max: number): Promise<Uint8Array | null> {
+    if (this.#pending !== undefined) return await this.readExact(1);
     const size = Math.min(max, this.#scratch.byteLength);
     const { value } = await this.#read(new Uint8Array(this.#scratch, 0, size), 1);
     if (value) this.#scratch = value.buffer as ArrayBuffer;

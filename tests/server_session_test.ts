@@ -131,7 +131,7 @@ Deno.test("a malformed payload header on a put gets an error status", async () =
 });
 
 Deno.test("a client that never opens the data connection is timed out", async () => {
-  await using server = await testServer({ dataAcceptTimeout: 50 });
+  await using server = await testServer({ limits: { dataAcceptTimeout: 50 } });
   await Deno.writeTextFile(server.root.file("f"), "x");
   using raw = await RawClient.connect(server.port);
   await raw.command("get f");
