@@ -158,7 +158,10 @@ export async function runSession(
   log({ action: "connect", result: "ok" });
   try {
     while (true) {
-      const frame = await readCommandFrame(reader, limits, () => reader.cancel());
+      const frame = await readCommandFrame(reader, limits, (reason) => {
+        // Tell a client that is still there why, then close: the pending read fails.
+        refuse(reason).catch(() => {}).finally(closeAll);
+      });
       if (frame === null) return log({ action: "disconnect", result: "ok" });
       const command = decodeCommand(frame);
       if (command.kind === "quit") return log({ action: "quit", result: "ok" });
@@ -182,8 +185,6 @@ export async function runSession(
       await refuse(error.message).catch(() => {});
     } else if (error instanceof TransferError) {
       log({ action: "disconnect", result: error.message });
-      // Says why to a client that is still there (a timed-out one, say); best effort.
-      await refuse(error.message).catch(() => {});
     } else if (!(error instanceof Deno.errors.BadResource)) {
       // A bug: say so plainly rather than dressing it up as the client's fault.
       log({ action: "internal-error", result: describeError(error), error });
@@ -204,16 +205,20 @@ export async function runSession(
 async function readCommandFrame(
   reader: FrameReader,
   limits: Limits,
-  cancel: () => void,
+  expire: (reason: string) => void,
 ): Promise<Uint8Array | null> {
   const idle = `Closed after ${seconds(limits.idleTimeout)} without a command`;
-  if (!(await withDeadline(limits.idleTimeout, cancel, idle, () => reader.waitForData()))) {
-    return null;
-  }
+  const waited = await withDeadline(
+    limits.idleTimeout,
+    () => expire(idle),
+    idle,
+    () => reader.waitForData(),
+  );
+  if (!waited) return null;
   const slow = `Command not received within ${seconds(limits.commandTimeout)}`;
   return await withDeadline(
     limits.commandTimeout,
-    cancel,
+    () => expire(slow),
     slow,
     () => reader.readFrame(MAX_COMMAND_BYTES),
   );

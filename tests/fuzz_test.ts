@@ -1,0 +1,387 @@
+/**
+ * Fuzzing a live server: hostile peers throw random and mutated bytes at its control
+ * and data ports while one well-behaved client moves files beside them and must never
+ * fail. The run is seeded (set FERRY_FUZZ_SEED to replay one) and bounded by time and count.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { assert, assertEquals } from "./assert.ts";
+import { connect } from "../src/client_session.ts";
+import { withDeadline } from "../src/deadline.ts";
+import { ProtocolError, TransferError } from "../src/errors.ts";
+import { closeQuietly } from "../src/data_channel.ts";
+import { encodeField, encodeFrame, FrameReader } from "../src/wire.ts";
+import { namesIn, randomBytes, RawClient, sha256, tempDir, testServer } from "./helpers.ts";
+
+/** How long the hostile peers keep going, in ms. */
+const FUZZ_MS = 2_500;
+/** Hostile connections open at once. */
+const HOSTILE_PEERS = 4;
+/** Connections each hostile peer opens, at most. */
+const MAX_CONNECTIONS = 2_000;
+/** Commands and bursts sent on one hostile connection, at most. */
+const MAX_STEPS = 8;
+/** Operations of the well-behaved client, at most. */
+const MAX_GOOD_OPS = 2_000;
+/** How long the server may take to answer anything, in ms, before it counts as stuck. */
+const ANSWER_MS = 4_000;
+/** Short limits, so that abandoned sessions end quickly. */
+const LIMITS = {
+  dataAcceptTimeout: 200,
+  commandTimeout: 500,
+  idleTimeout: 2000,
+  stallTimeout: 1000,
+};
+
+const SEED = fuzzSeed();
+
+/** FERRY_FUZZ_SEED if set, else a fresh random seed. */
+function fuzzSeed(): number {
+  const text = Deno.env.get("FERRY_FUZZ_SEED");
+  if (text === undefined) return crypto.getRandomValues(new Uint32Array(1))[0];
+  if (!/^\d+$/.test(text) || Number(text) >= 2 ** 32) {
+    throw new RangeError(`FERRY_FUZZ_SEED "${text}" is not a whole number below 2^32`);
+  }
+  return Number(text);
+}
+
+/** A seeded pseudo-random source. */
+interface Random {
+  next(): number;
+  int(n: number): number;
+  pick<T>(items: readonly T[]): T;
+  bytes(n: number): Uint8Array;
+}
+
+/** mulberry32: tiny, fast, and good enough to pick inputs. */
+function mulberry32(seed: number): Random {
+  let state = seed >>> 0;
+  function next(): number {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  }
+  const int = (n: number) => Math.floor(next() * n);
+  return {
+    next,
+    int,
+    pick: (items) => items[int(items.length)],
+    bytes: (n) => Uint8Array.from({ length: n }, () => int(256)),
+  };
+}
+
+/** A broken promise of the server's: reported with the seed, never swallowed. */
+class FuzzFailure extends Error {}
+
+/** What the hostile peers did, and what they caught the server doing. */
+interface Tally {
+  inputs: number;
+  connections: number;
+  failures: string[];
+}
+
+const NASTY_NAMES: readonly string[] = [
+  ...["..", ".", "/", "\\", "../../etc/passwd", "..\\..\\boot.ini", "/etc/passwd", "a/b", ""],
+  ...["a\0b", "\x1b[2J", "\x1b]0;pwned\x07", "\x7f", "\u0085", "a\u2028b", "\u202etxt.exe"],
+  ...[" ", "  lead", "trail ", "файл.txt", "📁🚢", "x".repeat(256), "é".repeat(128), "CON"],
+  ...[".ferry-upload-x", "*?<>|", "%s%n", "$(id)", "'\"", "x".repeat(255)],
+];
+const VERBS = ["ls", "get", "put", "quit", "LS", "Get", "pUT", "QuIt", "dir", "rm", "", "gett"];
+
+/** Text mixing ASCII, control characters, and BMP and astral code points. */
+function randomText(rng: Random, length: number): string {
+  const ranges = [[0x20, 0x7e], [0, 0x1f], [0x7f, 0x9f], [0xa0, 0xd7ff], [0x10000, 0x10ffff]];
+  let text = "";
+  for (let i = 0; i < length; i++) {
+    const [low, high] = rng.pick(ranges);
+    text += String.fromCodePoint(low + rng.int(high - low + 1));
+  }
+  return text;
+}
+
+/** A name meant to hurt; never one of the well-behaved client's `good-` names. */
+function hostileName(rng: Random): string {
+  const name = [
+    () => rng.pick(NASTY_NAMES),
+    () => rng.pick(NASTY_NAMES) + rng.pick(NASTY_NAMES),
+    () => randomText(rng, 1 + rng.int(rng.next() < 0.1 ? 400 : 20)),
+    () => `fuzz-${rng.int(30)}`,
+  ][rng.int(4)]();
+  return name.startsWith("good-") ? `x${name}` : name;
+}
+
+/** A well-framed command payload: valid, or a verb with garbage after it, or not UTF-8. */
+function hostileCommand(rng: Random): Uint8Array {
+  const verb = rng.next() < 0.1 ? randomText(rng, 1 + rng.int(6)) : rng.pick(VERBS);
+  const encode = (text: string) => new TextEncoder().encode(text).subarray(0, 4096);
+  const cases = [
+    () => encode(verb),
+    () => rng.bytes(1 + rng.int(64)), // Most likely not UTF-8.
+    () =>
+      Uint8Array.from([...encode(`${verb} `), ...rng.pick([[0xff], [0xc0, 0x80], [0xed, 0xa0]])]),
+    () => encode(`${verb} ${"x".repeat(rng.pick([254, 255, 256, 4096]))}`), // Often 4096 bytes.
+    () => encode(`${verb}${rng.pick([" ", "  ", "\t", " \0"])}${hostileName(rng)}`),
+    () => encode(rng.pick(["ls", "LS", "ls  "])),
+    () => encode(`${rng.pick(["get", "GET"])} ${rng.pick(["good-", "fuzz-"])}${rng.int(30)}`),
+    () => encode(`${rng.pick(["put", "Put"])} fuzz-${rng.int(rng.next() < 0.5 ? 30 : 1e9)}`),
+  ];
+  return rng.pick(cases)();
+}
+
+/** A 10-byte field that §2.1 forbids: a sign, a space between digits, ten spaces, a letter. */
+function badField(rng: Random): Uint8Array {
+  const field = new TextEncoder().encode(String(rng.int(1e9)).padStart(10, "0"));
+  const kind = rng.int(4);
+  if (kind === 0) field[0] = rng.pick([0x2b, 0x2d]);
+  else if (kind === 1) field[1 + rng.int(8)] = 0x20;
+  else if (kind === 2) field.fill(0x20);
+  else field[rng.int(10)] = rng.pick([0x00, 0x2e, 0x78, 0xff, 0x0a, 0x09]);
+  return field;
+}
+
+/** Whether `text` holds a C0 or C1 control character, DEL, U+2028 or U+2029. */
+function hasControl(text: string): boolean {
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a listing line is fit to show: no temp file, no folder (none exist), no control. */
+function listable(line: string): boolean {
+  return !line.startsWith(".ferry-upload-") && !line.endsWith("/") && !hasControl(line);
+}
+
+/** Runs `work`; if the server has not answered within {@linkcode ANSWER_MS}, it is stuck. */
+async function inTime<T>(conn: Deno.Conn, what: string, work: () => Promise<T>): Promise<T> {
+  const message = `The server did not ${what} within ${ANSWER_MS} ms`;
+  try {
+    return await withDeadline(ANSWER_MS, () => closeQuietly(conn), message, work);
+  } catch (error) {
+    if (error instanceof TransferError && error.message === message) throw new FuzzFailure(message);
+    throw error;
+  }
+}
+
+/** Waits until the server closes `raw` (a reset counts); anything it still sends is skipped. */
+async function awaitClose(raw: RawClient, why: string): Promise<void> {
+  await inTime(raw.conn, `close the session after ${why}`, async () => {
+    for (let i = 0; i < 1000; i++) if (await raw.reader.readChunk(65536) === null) return;
+    throw new FuzzFailure(`The server kept sending after ${why}`);
+  }).catch((error) => {
+    if (error instanceof FuzzFailure) throw error;
+  });
+}
+
+/** Expects the best-effort refusal of §7.1 for a protocol error, then the close. */
+async function expectProtocolError(raw: RawClient, pattern: RegExp, why: string): Promise<void> {
+  const reply = await inTime(raw.conn, `refuse ${why}`, () => raw.reply());
+  if (reply === null || !("refused" in reply) || !pattern.test(reply.refused)) {
+    throw new FuzzFailure(
+      `Expected a refusal matching ${pattern} for ${why}, got ${JSON.stringify(reply)}`,
+    );
+  }
+  await awaitClose(raw, why);
+}
+
+/** After a port reply: connect or not, send garbage or a frame, read or not, close anywhere. */
+async function abuseDataPort(rng: Random, port: number, verb: string, tally: Tally): Promise<void> {
+  const plan = rng.next() < 0.1 ? 0 : 1 + rng.int(5);
+  if (plan === 0) return; // Never connect: the server gives up after dataAcceptTimeout.
+  tally.inputs++;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    if (plan === 1) return; // Close at once.
+    if (plan === 2) return void await conn.write(rng.bytes(1 + rng.int(5000)));
+    if (verb === "put") {
+      const payload = randomBytes(rng.int(rng.next() < 0.9 ? 2048 : 65536));
+      if (plan === 3) {
+        return void await conn.write(
+          encodeFrame(payload).subarray(0, 10 + rng.int(payload.length)),
+        );
+      }
+      await conn.write(encodeFrame(payload));
+      if (plan === 4) return void await conn.write(rng.bytes(1 + rng.int(100))); // Garbage after it.
+      const status = await inTime(
+        conn,
+        "answer a put",
+        () => new FrameReader(conn.readable).readFrame(4096),
+      );
+      const text = status === null ? "(none)" : new TextDecoder().decode(status);
+      if (!text.startsWith("error ") && text !== `ok sha256 ${sha256(payload)}`) {
+        throw new FuzzFailure(
+          `A put of ${payload.length} bytes got status ${JSON.stringify(text)}`,
+        );
+      }
+      return;
+    }
+    const reader = new FrameReader(conn.readable);
+    if (plan < 5) {
+      return void await inTime(conn, "send data", () => reader.readChunk(1 + rng.int(100)));
+    }
+    const payload = await inTime(conn, `send the ${verb}`, () => reader.readFrame(64 << 20));
+    const trailer = verb === "get"
+      ? await inTime(conn, "send a trailer", () => reader.readFrame(4096))
+      : null;
+    const text = new TextDecoder().decode(payload ?? new Uint8Array());
+    const bad = payload === null ||
+      (verb === "get" && new TextDecoder().decode(trailer!) !== `sha256 ${sha256(payload)}`) ||
+      (verb === "ls" && text.split("\n").some((line) => !listable(line)));
+    if (bad) throw new FuzzFailure(`A ${verb} sent ${JSON.stringify(text.slice(0, 300))}`);
+  } finally {
+    closeQuietly(conn);
+  }
+}
+
+/** One hostile control connection: up to {@linkcode MAX_STEPS} commands, then a parting shot. */
+async function hostileConnection(rng: Random, port: number, tally: Tally): Promise<void> {
+  using raw = await RawClient.connect(port);
+  tally.connections++;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const kind = rng.int(12);
+    tally.inputs++;
+    if (kind < 7) {
+      const payload = hostileCommand(rng);
+      const verb = new TextDecoder().decode(payload).split(" ")[0].toLowerCase();
+      await raw.send(encodeFrame(payload));
+      const reply = await inTime(raw.conn, "answer a command", () => raw.reply());
+      if (reply === null) return; // quit, which needs no reply.
+      if ("refused" in reply) {
+        if (hasControl(reply.refused)) {
+          throw new FuzzFailure(
+            `A refusal carries a control character: ${JSON.stringify(reply.refused)}`,
+          );
+        }
+        continue;
+      }
+      if (!["ls", "get", "put"].includes(verb)) throw new FuzzFailure(`"${verb}" got a data port`);
+      await abuseDataPort(rng, reply.port, verb, tally);
+      continue;
+    }
+    if (kind === 7) {
+      return await raw.send(badField(rng)).then(() =>
+        expectProtocolError(raw, /expected 10 ASCII digits$/, "a bad field")
+      );
+    }
+    if (kind === 8) {
+      const length = rng.pick([4097, 9_999_999_999, 4097 + rng.int(9_999_995_903)]);
+      await raw.send(encodeField(length), rng.next() < 0.5 ? rng.bytes(rng.int(5000)) : "");
+      return await awaitClose(raw, `a ${length}-byte frame`);
+    }
+    if (kind === 9) {
+      // A frame or a header cut short; then leave, or wait for the command timeout.
+      const frame = encodeFrame(rng.bytes(1 + rng.int(4096)));
+      await raw.send(frame.subarray(0, 1 + rng.int(frame.length - 1)));
+      if (rng.next() < 0.95) return;
+      return await expectProtocolError(
+        raw,
+        /^Command not received within 0.5 s$/,
+        "a truncated frame",
+      );
+    }
+    if (kind === 10) return await raw.send(rng.bytes(1 + rng.int(3000)));
+    return; // An abrupt close between commands.
+  }
+}
+
+/** Whether a hostile peer's error is just the server hanging up on it: a reset, a closed pipe. */
+function isFairGame(error: unknown): boolean {
+  if (error instanceof FuzzFailure || error instanceof ProtocolError) return false;
+  return error instanceof TransferError ||
+    Object.values(Deno.errors).some((E) => error instanceof E);
+}
+
+/** A hostile peer: one connection after another until the deadline. */
+async function hostilePeer(
+  index: number,
+  port: number,
+  deadline: number,
+  tally: Tally,
+): Promise<void> {
+  const rng = mulberry32(SEED ^ Math.imul(index + 1, 0x9e3779b9));
+  for (let i = 0; i < MAX_CONNECTIONS && performance.now() < deadline; i++) {
+    try {
+      await hostileConnection(rng, port, tally);
+    } catch (error) {
+      if (isFairGame(error)) continue;
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      tally.failures.push(`seed ${SEED}, peer ${index}, connection ${i}: ${message}`);
+    }
+  }
+}
+
+/** The well-behaved client: put, get and ls of random data, each checked by SHA-256. */
+async function behave(port: number, deadline: number, local: string): Promise<Map<string, string>> {
+  const rng = mulberry32(SEED ^ 0x600d);
+  const known = new Map<string, string>();
+  await using client = await connect({ port, timeout: 10_000 });
+  for (let op = 0; op < MAX_GOOD_OPS && performance.now() < deadline; op++) {
+    const choice = known.size === 0 ? 0 : rng.int(3);
+    if (choice === 0) {
+      const bytes = randomBytes(Math.floor(rng.next() ** 3 * 256 * 1024));
+      const name = `good-${op}.bin`;
+      await Deno.writeFile(join(local, name), bytes);
+      const result = await client.put(join(local, name), name);
+      assertEquals([result.sha256, result.verified], [sha256(bytes), true], `put ${name}`);
+      known.set(name, result.sha256);
+    } else if (choice === 1) {
+      const [name, expected] = rng.pick([...known]);
+      const result = await client.get(name, join(local, `got-${op}`));
+      assertEquals(result.verified, true, `get ${name}`);
+      assertEquals(sha256(await Deno.readFile(result.path)), expected, `get ${name}`);
+    } else {
+      const listed = new Set((await client.list()).map((entry) => entry.name));
+      assertEquals([...known.keys()].filter((name) => !listed.has(name)), [], "ls");
+    }
+  }
+  return known;
+}
+
+Deno.test(`the server withstands hostile peers while a client works beside them (seed ${SEED})`, async () => {
+  await using parent = await tempDir();
+  const root = parent.file("shared");
+  await Deno.mkdir(root);
+  await using local = await tempDir();
+  await using server = await testServer({ root, limits: LIMITS });
+  const before = await namesIn(parent.path);
+  const started = performance.now();
+  const deadline = started + FUZZ_MS;
+  const tally: Tally = { inputs: 0, connections: 0, failures: [] };
+  const [good, ...peers] = await Promise.allSettled([
+    behave(server.port, deadline, local.path),
+    ...Array.from(
+      { length: HOSTILE_PEERS },
+      (_, i) => hostilePeer(i, server.port, deadline, tally),
+    ),
+  ]);
+  console.log(
+    `fuzz: ${tally.inputs} inputs on ${tally.connections} connections in ${
+      Math.round(performance.now() - started)
+    } ms, seed ${SEED}`,
+  );
+  for (const peer of peers) if (peer.status === "rejected") throw peer.reason;
+  if (good.status === "rejected") throw good.reason;
+  assertEquals(tally.failures, []);
+
+  await using client = await connect({ port: server.port });
+  await Deno.writeTextFile(local.file("fresh"), "still here");
+  assertEquals((await client.put(local.file("fresh"), "good-fresh")).verified, true);
+  await client.quit();
+  await server.server.shutdown();
+
+  const internal = server.events.filter((event) => event.action === "internal-error");
+  assertEquals(internal.map((event) => event.result), []);
+  assertEquals(await namesIn(parent.path), before, "nothing appears beside the shared folder");
+  const names = await namesIn(root);
+  assertEquals(names.filter((name) => name.startsWith(".ferry-upload-")), [], "no temp debris");
+  for (const [name, expected] of good.value) {
+    assertEquals(sha256(await Deno.readFile(join(root, name))), expected, `${name} on disk`);
+  }
+  for await (const entry of Deno.readDir(root)) assert.ok(entry.isFile, `${entry.name} is a file`);
+});

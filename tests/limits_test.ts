@@ -1,0 +1,125 @@
+/** Session caps, deadlines and upload caps, each against a live server. */
+import { assertEquals, assertRejects } from "./assert.ts";
+import { connect } from "../src/client_session.ts";
+import { RemoteError } from "../src/errors.ts";
+import { parseSize } from "../src/limits.ts";
+import { encodeField } from "../src/wire.ts";
+import { namesIn, randomBytes, RawClient, tempDir, testServer } from "./helpers.ts";
+
+Deno.test("parseSize() reads plain, SI and binary sizes", () => {
+  assertEquals(parseSize("1048576"), 1048576);
+  assertEquals(parseSize("500M"), 500_000_000);
+  assertEquals(parseSize("2GiB"), 2 * 2 ** 30);
+  assertEquals(parseSize("1.5k"), 1500);
+  assertEquals(parseSize("12X"), undefined);
+  assertEquals(parseSize("-1"), undefined);
+});
+
+Deno.test("a client over the per-address session limit is refused in one sentence", async () => {
+  await using server = await testServer({ limits: { maxSessionsPerPeer: 2 } });
+  await using first = await connect({ port: server.port });
+  await using second = await connect({ port: server.port });
+  {
+    await using third = await connect({ port: server.port });
+    await assertRejects(
+      () => third.list(),
+      RemoteError,
+      "Too many sessions from 127.0.0.1 (limit 2): close one first",
+    );
+  }
+  await first.quit();
+  await server.waitFor((e) => e.action === "quit");
+  await using fourth = await connect({ port: server.port });
+  await fourth.list();
+  await second.list();
+});
+
+Deno.test("a client over the total session limit hears that the server is full", async () => {
+  await using server = await testServer({ limits: { maxSessions: 1 } });
+  await using first = await connect({ port: server.port });
+  await using second = await connect({ port: server.port });
+  await assertRejects(() => second.list(), RemoteError, "The server is full (1 sessions)");
+  await first.list();
+});
+
+Deno.test("an idle control connection is closed with a reason", async () => {
+  await using server = await testServer({ limits: { idleTimeout: 50 } });
+  using raw = await RawClient.connect(server.port);
+  assertEquals(await raw.reply(), { refused: "Closed after 0.05 s without a command" });
+  assertEquals(await raw.closedByServer(), true);
+  await connect({ port: server.port }).then((c) => c.quit());
+});
+
+Deno.test("a peer trickling a command is cut off by the command deadline", async () => {
+  await using server = await testServer({ limits: { commandTimeout: 50 } });
+  using raw = await RawClient.connect(server.port);
+  await raw.send("00000");
+  assertEquals(await raw.reply(), { refused: "Command not received within 0.05 s" });
+  assertEquals(await raw.closedByServer(), true);
+});
+
+Deno.test("a transfer the client stops reading is ended by the stall watchdog", async () => {
+  await using server = await testServer({ limits: { stallTimeout: 100 } });
+  await Deno.writeFile(server.root.file("big"), new Uint8Array(64 << 20));
+  using raw = await RawClient.connect(server.port);
+  await raw.command("get big");
+  const { port } = await raw.reply() as { port: number };
+  using data = await Deno.connect({ hostname: "127.0.0.1", port }); // ...and never read
+  const event = await server.waitFor((e) => e.action === "get");
+  assertEquals(event.result, "failed: Transfer stalled: nothing moved for 0.1 s");
+  await raw.command("ls");
+  assertEquals("port" in (await raw.reply())!, true, "the session goes on");
+  void data;
+});
+
+Deno.test("the idle deadline does not fire while a slow transfer runs", async () => {
+  await using server = await testServer({ limits: { idleTimeout: 100 } });
+  await using local = await tempDir();
+  await Deno.writeFile(server.root.file("big"), new Uint8Array(8 << 20));
+  using raw = await RawClient.connect(server.port);
+  await raw.command("get big");
+  const { port } = await raw.reply() as { port: number };
+  using data = await RawClient.connect(port);
+  // A slow reader: deliberately longer than the idle deadline, not a readiness wait.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assertEquals((await data.reader.readFrame(8 << 20))!.byteLength, 8 << 20);
+  assertEquals((await server.waitFor((e) => e.action === "get")).result.startsWith("ok"), true);
+  await raw.command("ls");
+  assertEquals("port" in (await raw.reply())!, true, "the session is still open");
+  void local;
+});
+
+Deno.test("an upload over the size cap is refused before any byte is stored", async () => {
+  await using server = await testServer({ limits: { maxUploadBytes: 1000 } });
+  await using local = await tempDir();
+  await Deno.writeFile(local.file("big"), randomBytes(5000));
+  await using client = await connect({ port: server.port });
+  await assertRejects(
+    () => client.put(local.file("big")),
+    RemoteError,
+    "Upload of 5000 bytes exceeds this server's limit of 1000 bytes",
+  );
+  await server.waitFor((e) => e.action === "put");
+  assertEquals(await namesIn(server.root.path), []);
+});
+
+Deno.test("an upload that would leave too little disk free is refused before any byte is stored", async () => {
+  await using server = await testServer({ limits: { minFreeBytes: 10 ** 15 } });
+  await using local = await tempDir();
+  await Deno.writeFile(local.file("f"), randomBytes(10));
+  await using client = await connect({ port: server.port });
+  await assertRejects(() => client.put(local.file("f")), RemoteError, "Not enough disk space");
+  await server.waitFor((e) => e.action === "put");
+  assertEquals(await namesIn(server.root.path), []);
+});
+
+Deno.test("a raw put header over the size cap gets an error status at once", async () => {
+  await using server = await testServer({ limits: { maxUploadBytes: 10 } });
+  using raw = await RawClient.connect(server.port);
+  await raw.command("put x");
+  const { port } = await raw.reply() as { port: number };
+  using data = await RawClient.connect(port);
+  await data.send(encodeField(9_999_999_999));
+  const status = new TextDecoder().decode((await data.reader.readFrame(4096))!);
+  assertEquals(status, "error Upload of 9999999999 bytes exceeds this server's limit of 10 bytes");
+});
