@@ -237,13 +237,17 @@ export class Client implements AsyncDisposable {
   ): Promise<T> {
     const data = await this.#command(command);
     const watchdog = new Watchdog(this.#timeout, () => closeQuietly(data));
+    const stalled = `The server stalled: nothing moved for ${seconds(this.#timeout)}`;
     try {
-      return await use(data, watchdog);
+      const result = await use(data, watchdog);
+      // Closing the connection can make a read end quietly, as if the server had.
+      if (watchdog.expired) throw new TransferError(stalled);
+      return result;
     } catch (error) {
-      if (!watchdog.expired) throw error;
-      throw new TransferError(`The server stalled: nothing moved for ${seconds(this.#timeout)}`, {
-        cause: error,
-      });
+      if (!watchdog.expired || error instanceof TransferError && error.message === stalled) {
+        throw error;
+      }
+      throw new TransferError(stalled, { cause: error });
     } finally {
       watchdog.stop();
       closeQuietly(data);
@@ -314,7 +318,10 @@ async function sendWithStatus(
 ): Promise<{ sha256: string; verified: boolean }> {
   const reader = new FrameReader(data.readable);
   const writer = data.writable.getWriter();
-  const status = readStatus(reader);
+  const status = readStatus(reader).then(
+    (answer) => ({ answer }),
+    (error: unknown) => ({ error }),
+  );
   const sending = sendPayload(writer, file, size, { onProgress }).then(
     (sha256) => ({ sha256 }),
     (error: unknown) => ({ error }),
@@ -324,11 +331,21 @@ async function sendWithStatus(
     // Let the server see the end of the stream, so it answers or closes instead of waiting.
     await data.closeWrite().catch(() => {});
   }
-  const answer = await status;
+  const reply = await status;
   if (first === "answered") closeQuietly(data); // Ends a send still under way.
   const sent = await sending;
+  const answer = "answer" in reply ? reply.answer : undefined;
   if (answer && !answer.ok) throw new RemoteError(printable(answer.message));
   if ("error" in sent) throw sent.error;
+  if ("error" in reply) {
+    // Only a clean close where the status would start means "a server that sends none".
+    throw new TransferError(
+      `The upload was sent but the server's confirmation was cut off: ${
+        describeError(reply.error)
+      }`,
+      { cause: reply.error },
+    );
+  }
   if (answer && answer.sha256 !== sent.sha256) {
     throw new IntegrityError(
       `Upload is corrupt: the server stored sha256 ${answer.sha256} but ${sent.sha256} was sent`,
@@ -337,11 +354,8 @@ async function sendWithStatus(
   return { sha256: sent.sha256, verified: answer !== undefined };
 }
 
-/** Reads a `put` status frame; `undefined` if the server closed without one. */
+/** Reads a `put` status frame; `undefined` if the server closed cleanly without one. */
 async function readStatus(reader: FrameReader): Promise<PutStatus | undefined> {
-  const frame = await reader.readFrame(MAX_MESSAGE_BYTES).catch((error) => {
-    if (error instanceof ProtocolError) throw error;
-    return null; // A reset after the payload: no status, so not verified.
-  });
+  const frame = await reader.readFrame(MAX_MESSAGE_BYTES);
   return frame === null ? undefined : parseStatus(lenientUtf8.decode(frame));
 }

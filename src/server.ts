@@ -8,6 +8,7 @@
 
 import { FileStore } from "./file_store.ts";
 import { closeQuietly } from "./data_channel.ts";
+import { describeError } from "./text.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { formatAddress, refusal, runSession, type SessionEvent } from "./server_session.ts";
 
@@ -41,6 +42,22 @@ export interface Server extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
+/** How long to wait before accepting again after `accept()` failed. */
+const ACCEPT_RETRY_MS = 100;
+
+/** Waits `ms`, or less if `signal` aborts first. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
+
 /** Opens the folder, clears stale uploads, and starts listening. */
 export async function startServer(options: ServerOptions): Promise<Server> {
   const store = await FileStore.open(options.root, { readOnly: options.readOnly });
@@ -51,6 +68,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   });
   const stopping = new AbortController();
   const sessions = new Set<Promise<void>>();
+  /** Refusals being sent to connections over a limit; they are not sessions. */
+  const turningAway = new Set<Promise<void>>();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const sessionOptions = { store, limits, log: options.log };
   const perPeer = new Map<string, number>();
@@ -60,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     const peer = conn.remoteAddr.hostname;
     const fromPeer = perPeer.get(peer) ?? 0;
     const full = sessions.size >= limits.maxSessions
-      ? `The server is full (${limits.maxSessions} sessions): try again later`
+      ? `The server is full (at most ${limits.maxSessions} at once): try again later`
       : fromPeer >= limits.maxSessionsPerPeer
       ? `Too many sessions from ${peer} (limit ${limits.maxSessionsPerPeer}): close one first`
       : undefined;
@@ -71,13 +90,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
         result: `refused: ${full}`,
       });
       // The refusal answers whatever the client sends first; a few bytes never block.
-      const turnedAway: Promise<void> = conn.write(refusal(full)).then(() => {}, () => {}).finally(
-        () => {
+      const refused: Promise<void> = conn.write(refusal(full)).then(() => {}, () => {})
+        .finally(() => {
           closeQuietly(conn);
-          sessions.delete(turnedAway);
-        },
-      );
-      sessions.add(turnedAway);
+          turningAway.delete(refused);
+        });
+      turningAway.add(refused);
       return;
     }
     perPeer.set(peer, fromPeer + 1);
@@ -91,12 +109,18 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
 
   async function acceptLoop(): Promise<void> {
-    try {
-      for await (const conn of listener) admit(conn);
-    } catch (error) {
-      if (!stopping.signal.aborted) throw error;
+    while (!stopping.signal.aborted) {
+      try {
+        admit(await listener.accept());
+      } catch (error) {
+        if (stopping.signal.aborted || error instanceof Deno.errors.BadResource) break;
+        // Out of file descriptors, say: every open session still works, and new ones
+        // can be admitted once some close. Log it and pause instead of spinning.
+        options.log?.({ peer: "-", action: "accept-error", result: describeError(error) });
+        await pause(ACCEPT_RETRY_MS, stopping.signal);
+      }
     }
-    await Promise.all(sessions);
+    await Promise.all([...sessions, ...turningAway]);
   }
 
   const finished = acceptLoop();

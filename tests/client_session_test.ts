@@ -215,3 +215,43 @@ Deno.test("a server that hangs up is reported and closes the client", async () =
   await assertRejects(() => listing, TransferError, "The server closed the connection");
   assertEquals(client.closed, true);
 });
+
+Deno.test("a put whose status is cut off is a failure, not an unverified success", async () => {
+  await using local = await tempDir();
+  await Deno.writeTextFile(local.file("up"), "payload");
+  await using server = scriptedServer(async (control, openData) => {
+    await control.reader.readFrame(100);
+    const data = await openData();
+    await control.send(encodeField(data.port));
+    const conn = await data.accept();
+    await conn.reader.readFrame(100);
+    await conn.send("0000000074ok sha");
+    conn.close();
+    await control.reader.readFrame(100);
+  });
+  await using client = await connect({ port: server.port });
+  await assertRejects(
+    () => client.put(local.file("up")),
+    TransferError,
+    "the server's confirmation was cut off",
+  );
+});
+
+Deno.test("a server that stops mid-transfer is given up on after the timeout", async () => {
+  await using local = await tempDir();
+  let release = () => {};
+  await using server = scriptedServer(async (control, openData) => {
+    await control.reader.readFrame(100);
+    const data = await openData();
+    await control.send(encodeField(data.port));
+    const conn = await data.accept();
+    await conn.send(encodeField(100), "only part");
+    await new Promise<void>((resolve) => release = resolve); // Stuck until the client gives up.
+    conn.close();
+    await control.reader.readFrame(100).catch(() => null);
+  });
+  await using client = await connect({ port: server.port, timeout: 100 });
+  await assertRejects(() => client.get("f", local.path), TransferError, "The server stalled");
+  release();
+  assertEquals(await namesIn(local.path), []);
+});

@@ -260,3 +260,48 @@ Deno.test("a server killed mid-upload loses nothing and clears the debris on res
   assertEquals(await namesIn(dir.path), ["kept.txt"]);
   assertEquals(await Deno.readTextFile(dir.file("kept.txt")), "complete before the crash");
 });
+
+const hasPrlimit = await new Deno.Command("prlimit", { args: ["--version"], stdout: "null" })
+  .output().then((result) => result.success, () => false);
+
+Deno.test({
+  name: "a server out of file descriptors keeps running and serves again once some close",
+  ignore: !hasPrlimit,
+  async fn() {
+    await using dir = await tempDir();
+    const child = new Deno.Command("prlimit", {
+      args: [
+        "--nofile=64",
+        Deno.execPath(),
+        ...["run", "--allow-net", "--allow-read", "--allow-write", MAIN, "serve", dir.path],
+        ...["--host", "127.0.0.1", "--port", "0", "--max-sessions-per-peer", "1000"],
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const banner = (await stdout.read()).value ?? "";
+    const port = Number(/:(\d+)\n/.exec(banner)![1]);
+    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let log = "";
+
+    const flood: Deno.TcpConn[] = [];
+    for (let i = 0; i < 80 && !log.includes("accept-error"); i++) {
+      flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      if (i >= 40) {
+        // Past the descriptor limit, wait for the server to say it noticed.
+        log += (await stderr.read()).value ?? "";
+      }
+    }
+    assertEquals(log.includes("accept-error Too many open files"), true, log);
+    flood.forEach((conn) => conn.close());
+
+    await using client = await connect({ port });
+    assertEquals(await client.list(), []);
+    await client.quit();
+    child.kill("SIGTERM");
+    while (!(await stdout.read()).done) { /* drain */ }
+    while (!(await stderr.read()).done) { /* drain */ }
+    assertEquals((await child.status).code, 0);
+  },
+});

@@ -38,7 +38,7 @@ Deno.test("a client over the total session limit hears that the server is full",
   await using server = await testServer({ limits: { maxSessions: 1 } });
   await using first = await connect({ port: server.port });
   await using second = await connect({ port: server.port });
-  await assertRejects(() => second.list(), RemoteError, "The server is full (1 sessions)");
+  await assertRejects(() => second.list(), RemoteError, "The server is full (at most 1 at once)");
   await first.list();
 });
 
