@@ -9,7 +9,9 @@
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 import { connect } from "./client_session.ts";
-import { exitCodeFor, OK, USAGE } from "./exit_codes.ts";
+import { CANNOT_LISTEN, exitCodeFor, OK, USAGE } from "./exit_codes.ts";
+import { RefusalError } from "./errors.ts";
+import { formatAddress } from "./server_session.ts";
 import type { ProgressTarget } from "./progress.ts";
 import { describeFailure, type Output, replHelp, runRepl } from "./repl.ts";
 import { startServer } from "./server.ts";
@@ -119,6 +121,7 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   const port = parsePort(values.port, 0);
   const limits = parseLimitFlags(values);
   if (typeof limits === "string") return usageError(io, "serve", limits);
+  if (values.host.trim() === "") return usageError(io, "serve", "--host is empty");
   if (positionals.length > 1 || port === undefined) {
     return usageError(
       io,
@@ -139,14 +142,15 @@ async function serve(args: string[], io: CliIo): Promise<number> {
       log: (event) => io.stderr.write(formatEvent(event) + "\n"),
     });
   } catch (error) {
+    // A folder that cannot be served is the user's to fix; a port that cannot be had
+    // is the machine's.
+    if (error instanceof RefusalError) return usageError(io, "serve", error.message);
     io.stderr.write(`ferry: ${describeListenError(error, `${values.host}:${port}`)}\n`);
-    return 1;
+    return CANNOT_LISTEN;
   }
   const mode = server.store.readOnly ? " (read-only)" : "";
   io.stdout.write(
-    `ferry: serving ${
-      quote(server.store.root)
-    }${mode} on ${server.addr.hostname}:${server.addr.port}\n`,
+    `ferry: serving ${quote(server.store.root)}${mode} on ${formatAddress(server.addr)}\n`,
   );
   for (const name of server.removedStaleUploads) {
     io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
@@ -195,12 +199,20 @@ async function connectCommand(args: string[], io: CliIo): Promise<number> {
   if (interactive) {
     io.stdout.write(`Connected to ${target.hostname}:${target.port}. Type help for commands.\n`);
   }
-  return await runRepl(scripted ? toAsync(scripted) : readLines(io.stdin), {
-    client,
-    stdout: io.stdout,
-    stderr: io.stderr,
-    interactive,
-  });
+  // Ctrl-C or SIGTERM: end the transfer under way (nothing partial stays) and leave.
+  const interrupt = () => client.close();
+  io.stopSignal.addEventListener("abort", interrupt, { once: true });
+  try {
+    return await runRepl(scripted ? toAsync(scripted) : readLines(io.stdin), {
+      client,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      interactive,
+      signal: io.stopSignal,
+    });
+  } finally {
+    io.stopSignal.removeEventListener("abort", interrupt);
+  }
 }
 
 const COMMON_OPTIONS = {
@@ -214,7 +226,11 @@ function parseOrUsage<T>(io: CliIo, name: string, parse: () => T): T | number {
     return parse();
   } catch (error) {
     // node:util's messages run on with advice about "--"; the first sentence is enough.
-    return usageError(io, name, describeError(error).split(". ")[0]);
+    return usageError(
+      io,
+      name,
+      describeError(error).split("\n")[0].split(". ")[0].replace(/\.$/, ""),
+    );
   }
 }
 
@@ -263,13 +279,12 @@ export function formatEvent(event: SessionEvent, now = new Date()): string {
 }
 
 function describeListenError(error: unknown, address: string): string {
-  if (error instanceof Deno.errors.AddrInUse) {
-    return `Cannot listen on ${address}: the port is in use (try --port 0 for a free one)`;
-  }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return `Cannot listen on ${address}: no such address on this machine`;
-  }
-  return printable(describeError(error));
+  const reason = error instanceof Deno.errors.AddrInUse
+    ? "the port is in use (try --port 0 for a free one)"
+    : error instanceof Deno.errors.AddrNotAvailable
+    ? "no such address on this machine"
+    : describeError(error);
+  return `Cannot listen on ${printable(address)}: ${printable(reason)}`;
 }
 
 async function* toAsync(lines: string[]): AsyncIterable<string> {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import { AtomicFile } from "./atomic_file.ts";
 import {
   ConnectError,
@@ -15,6 +15,7 @@ import {
   ProtocolError,
   RemoteError,
   TransferError,
+  UsageError,
 } from "./errors.ts";
 import {
   type Command,
@@ -32,7 +33,7 @@ import {
 } from "./protocol.ts";
 import { describeError, printable, quote } from "./text.ts";
 import { seconds, Watchdog, withDeadline } from "./deadline.ts";
-import { chooseDestination, openLocalFile } from "./local_files.ts";
+import { chooseDestination, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { decodeField, decodeSignedField, encodeFrame, FrameReader } from "./wire.ts";
 import { closeQuietly, receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
 
@@ -70,6 +71,9 @@ export interface TransferResult {
   ms: number;
 }
 
+/** How long to wait, after a refusal, for a close that says the session is over. */
+const HANG_UP_GRACE_MS = 50;
+
 // Lenient: malformed text from a peer is shown with U+FFFD, or fails its own parser.
 const lenientUtf8 = new TextDecoder();
 
@@ -101,6 +105,7 @@ export class Client implements AsyncDisposable {
   #reader: FrameReader;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #timeout: number;
+  #data: Deno.TcpConn | undefined;
   #closed = false;
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
@@ -140,13 +145,18 @@ export class Client implements AsyncDisposable {
     options: TransferOptions = {},
   ): Promise<TransferResult> {
     const problem = nameProblem(name);
-    if (problem) throw new TypeError(problem);
+    if (problem) throw new UsageError(problem);
     const path = await chooseDestination(name, destination);
     const started = performance.now();
-    const tempPath = join(dirname(path), `.${basename(path)}.ferry-${crypto.randomUUID()}.part`);
-    await using file = await AtomicFile.create(path, tempPath).catch((error) => {
-      throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
+    const cannotWrite = (error: unknown) =>
+      new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
+    await using file = await AtomicFile.create(path, downloadTempPath(path)).catch((error) => {
+      throw cannotWrite(error);
     });
+    const write = (chunk: Uint8Array) =>
+      file.write(chunk).catch((error) => {
+        throw cannotWrite(error);
+      });
     const { size, sha256, declared } = await this.#transfer(
       { kind: "get", name },
       async (data, watchdog) => {
@@ -154,7 +164,7 @@ export class Client implements AsyncDisposable {
         const field = await reader.readField();
         if (field === null) throw new TransferError("The server closed the data connection early");
         const size = decodeField(field);
-        const sha256 = await receivePayload(reader, size, (chunk) => file.write(chunk), {
+        const sha256 = await receivePayload(reader, size, write, {
           onProgress: (bytes) => {
             watchdog.kick();
             options.onProgress?.(bytes, size);
@@ -176,7 +186,7 @@ export class Client implements AsyncDisposable {
       if (error instanceof Deno.errors.AlreadyExists) {
         throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
       }
-      throw new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`);
+      throw cannotWrite(error);
     });
     const ms = performance.now() - started;
     return { name, path, bytes: size, sha256, verified: declared !== undefined, ms };
@@ -192,7 +202,7 @@ export class Client implements AsyncDisposable {
     options: TransferOptions = {},
   ): Promise<TransferResult> {
     const problem = nameProblem(name);
-    if (problem) throw new TypeError(problem);
+    if (problem) throw new UsageError(problem);
     const started = performance.now();
     using file = await openLocalFile(path);
     const { size } = await file.stat();
@@ -214,10 +224,14 @@ export class Client implements AsyncDisposable {
     this.close();
   }
 
-  /** Closes the connection without a goodbye. Safe to call twice. */
+  /**
+   * Closes the connection without a goodbye, ending any transfer under way (which
+   * then fails and leaves nothing behind). Safe to call twice.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#data) closeQuietly(this.#data);
     this.#reader.releaseLock();
     this.#writer.releaseLock();
     closeQuietly(this.#conn);
@@ -236,6 +250,12 @@ export class Client implements AsyncDisposable {
     use: (data: Deno.TcpConn, watchdog: Watchdog) => Promise<T>,
   ): Promise<T> {
     const data = await this.#command(command);
+    if (this.#closed) {
+      // close() ran while the data connection was being opened, so it could not end it.
+      closeQuietly(data);
+      throw new TransferError("The connection to the server is closed");
+    }
+    this.#data = data;
     const watchdog = new Watchdog(this.#timeout, () => closeQuietly(data));
     const stalled = `The server stalled: nothing moved for ${seconds(this.#timeout)}`;
     try {
@@ -250,6 +270,7 @@ export class Client implements AsyncDisposable {
       throw new TransferError(stalled, { cause: error });
     } finally {
       watchdog.stop();
+      this.#data = undefined;
       closeQuietly(data);
     }
   }
@@ -282,6 +303,23 @@ export class Client implements AsyncDisposable {
     }
   }
 
+  /**
+   * Whether the server closed the connection right after a refusal, as it does when
+   * it turns a session away (a limit, a timeout). Waits a moment for the close; if
+   * the server is still there, the read stays pending and becomes the next reply's.
+   */
+  async #hungUp(): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), HANG_UP_GRACE_MS);
+    });
+    try {
+      return await Promise.race([this.#reader.waitForData().then((alive) => !alive), grace]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async #readReply(): Promise<number> {
     const field = await this.#reader.readField();
     if (field === null) throw new TransferError("The server closed the connection");
@@ -297,7 +335,12 @@ export class Client implements AsyncDisposable {
       case "refused": {
         const message = await this.#reader.readFrame(MAX_MESSAGE_BYTES);
         if (message === null) throw new TransferError("The server closed the connection");
-        throw new RemoteError(printable(lenientUtf8.decode(message)) || "The server refused");
+        const reason = printable(lenientUtf8.decode(message)) || "The server refused";
+        if (await this.#hungUp()) {
+          this.close();
+          throw new RemoteError(`The server ended the session: ${reason}`);
+        }
+        throw new RemoteError(reason);
       }
       case "refused-silently":
         throw new RemoteError("The server refused the command without saying why");

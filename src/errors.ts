@@ -67,3 +67,11 @@ export class ConnectError extends Error {
     this.name = "ConnectError";
   }
 }
+
+/** The user asked for something malformed: an unknown command, a bad name, bad arguments. */
+export class UsageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UsageError";
+  }
+}

@@ -1,6 +1,6 @@
 /**
- * The exit codes of `ferry connect`, and which error means which. The README's
- * table is generated from the same words; keep them in step.
+ * ferry's exit codes, and which error means which. The README's tables say the same
+ * in prose; keep them in step.
  *
  * @module
  */
@@ -12,6 +12,7 @@ import {
   ProtocolError,
   RemoteError,
   TransferError,
+  UsageError,
 } from "./errors.ts";
 
 /** Everything worked. */
@@ -20,18 +21,22 @@ export const OK = 0;
 export const INTERNAL_ERROR = 1;
 /** Bad usage: unknown command or option, wrong arguments, a name that cannot be sent. */
 export const USAGE = 2;
-/** The server could not be reached. */
+/** `connect`: the server could not be reached. */
 export const CANNOT_CONNECT = 3;
+/** `serve`: the address or port could not be listened on. */
+export const CANNOT_LISTEN = 3;
 /** The server refused a command (no such file, already exists, read-only, ...). */
 export const REFUSED = 4;
 /** A transfer failed: connection lost, protocol violation, or checksum mismatch. */
 export const TRANSFER_FAILED = 5;
 /** A local file problem: missing, not a regular file, or already exists. */
 export const LOCAL_FILE = 6;
+/** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
+export const INTERRUPTED = 130;
 
 /** The exit code that reports `error`. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof TypeError || error instanceof RangeError) return USAGE;
+  if (error instanceof UsageError) return USAGE;
   if (error instanceof ConnectError) return CANNOT_CONNECT;
   if (error instanceof RemoteError) return REFUSED;
   if (

@@ -83,7 +83,12 @@ export class FileStore {
   async #list(): Promise<ListingEntry[]> {
     const entries: ListingEntry[] = [];
     for await (const entry of Deno.readDir(this.root)) {
-      if (entry.name.startsWith(UPLOAD_PREFIX) || hasControlCharacter(entry.name)) continue;
+      // Hidden: uploads in progress, names no client could send back (control
+      // characters), and names that are not valid UTF-8 (Deno shows them with U+FFFD).
+      if (
+        entry.name.startsWith(UPLOAD_PREFIX) || hasControlCharacter(entry.name) ||
+        entry.name.includes("\ufffd")
+      ) continue;
       let { isFile, isDirectory } = entry;
       if (entry.isSymlink) {
         const target = await this.#resolve(entry.name).catch(() => undefined);

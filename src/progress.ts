@@ -69,12 +69,44 @@ export function renderProgress(state: ProgressState, width: number): string {
     formatRate(state.bytes, state.elapsedMs)
   }  ${eta}`;
   const label = `${state.verb} ${quote(state.name)} `;
-  const barWidth = width - label.length - figures.length - 2;
-  if (barWidth < 10) return (label.trimEnd() + figures).slice(0, width);
+  const barWidth = width - displayWidth(label) - figures.length - 2;
+  if (barWidth < 10) return fitWidth(label.trimEnd() + figures, width);
   const filled = Math.floor(fraction * barWidth);
   const bar = "=".repeat(filled) + (filled < barWidth ? ">" : "") +
     " ".repeat(Math.max(0, barWidth - filled - 1));
   return `${label}[${bar}]${figures}`;
+}
+
+/**
+ * How many terminal columns `text` takes: East Asian wide characters and emoji take
+ * two, combining marks none. Close enough for a progress line; not a full wcwidth.
+ */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += charWidth(char.codePointAt(0)!);
+  return width;
+}
+
+function charWidth(code: number): number {
+  if (code >= 0x300 && code <= 0x36f) return 0;
+  const wide = (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe6f) || (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) || (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** `text` cut to at most `width` columns. */
+function fitWidth(text: string, width: number): string {
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    used += charWidth(char.codePointAt(0)!);
+    if (used > width) break;
+    out += char;
+  }
+  return out;
 }
 
 /**
@@ -106,6 +138,7 @@ export class ProgressBar {
   #started = performance.now();
   #lastDraw = -Infinity;
   #drawn = false;
+  #finished = false;
 
   constructor(target: ProgressTarget, verb: string, name: string) {
     this.#target = target;
@@ -130,8 +163,10 @@ export class ProgressBar {
     this.#drawn = true;
   }
 
-  /** Replaces the bar with the summary line (or, on failure, just clears it). */
+  /** Replaces the bar with the summary line (or, on failure, just clears it). Once. */
   finish(summary?: TransferSummary): void {
+    if (this.#finished) return;
+    this.#finished = true;
     if (this.#drawn) this.#target.write("\r\x1b[K");
     if (summary) this.#target.write(renderSummary(summary) + "\n");
   }

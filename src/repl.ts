@@ -7,8 +7,8 @@
  */
 
 import type { Client } from "./client_session.ts";
-import { RemoteError } from "./errors.ts";
-import { exitCodeFor, INTERNAL_ERROR, OK } from "./exit_codes.ts";
+import { RemoteError, UsageError } from "./errors.ts";
+import { exitCodeFor, INTERNAL_ERROR, INTERRUPTED, OK } from "./exit_codes.ts";
 import { ProgressBar, type ProgressTarget } from "./progress.ts";
 import { describeError, printable } from "./text.ts";
 
@@ -26,6 +26,8 @@ export interface ReplOptions {
   stderr: ProgressTarget;
   /** Prompt for each line and keep going after an error. */
   interactive: boolean;
+  /** Aborts on Ctrl-C or SIGTERM: the transfer under way ends and so does the loop. */
+  signal?: AbortSignal;
 }
 
 interface ReplCommand {
@@ -154,14 +156,16 @@ export async function runLine(line: string, options: ReplOptions): Promise<boole
   try {
     words = tokenize(line);
   } catch (error) {
-    throw new TypeError((error as Error).message);
+    throw new UsageError((error as Error).message);
   }
   if (words.length === 0) return false;
   const [verb, ...args] = words;
   const command = byName.get(verb.toLowerCase());
-  if (!command) throw new TypeError(`Unknown command "${printable(verb)}": type help for the list`);
+  if (!command) {
+    throw new UsageError(`Unknown command "${printable(verb)}": type help for the list`);
+  }
   if (args.length < command.minArgs || args.length > command.maxArgs) {
-    throw new TypeError(`Usage: ${command.usage}`);
+    throw new UsageError(`Usage: ${command.usage}`);
   }
   await command.run(args, options);
   return command === commands.quit;
@@ -172,12 +176,17 @@ export async function runLine(line: string, options: ReplOptions): Promise<boole
  * reports each error and goes on until `quit`, end of input, or a lost connection.
  */
 export async function runRepl(lines: AsyncIterable<string>, options: ReplOptions): Promise<number> {
-  const { client, stdout, stderr, interactive } = options;
+  const { client, stdout, stderr, interactive, signal } = options;
   const iterator = lines[Symbol.asyncIterator]();
+  const interrupted = () => {
+    stderr.write("\nferry: Interrupted\n");
+    return INTERRUPTED;
+  };
   let exitCode = OK;
   while (true) {
     if (interactive) stdout.write("ftp> ");
-    const next = await iterator.next();
+    const next = await untilAborted(iterator.next(), signal);
+    if (next === undefined) return interrupted();
     if (next.done) {
       if (interactive) stdout.write("\n");
       break;
@@ -185,6 +194,7 @@ export async function runRepl(lines: AsyncIterable<string>, options: ReplOptions
     try {
       if (await runLine(next.value, options)) return exitCode;
     } catch (error) {
+      if (signal?.aborted) return interrupted();
       const code = exitCodeFor(error);
       stderr.write(`ferry: ${describeFailure(error)}\n`);
       if (code === INTERNAL_ERROR) stderr.write(`${(error as Error)?.stack ?? error}\n`);
@@ -197,6 +207,17 @@ export async function runRepl(lines: AsyncIterable<string>, options: ReplOptions
   }
   await client.quit();
   return exitCode;
+}
+
+/** Resolves like `promise`, or with `undefined` as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** One sentence for the user: a server's refusal says so, the rest speak for themselves. */

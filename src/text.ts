@@ -5,9 +5,10 @@
  * @module
  */
 
-// C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators.
+// C0 controls, DEL, C1 controls, the Unicode line/paragraph separators, and the
+// bidirectional controls that can make "exe.txt" display as "txt.exe".
 // deno-lint-ignore no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** Replaces every control character with a visible `\uXXXX` escape. */
 export function printable(text: string): string {
@@ -20,7 +21,8 @@ export function printable(text: string): string {
  * that a hostile name cannot blow up a one-sentence message.
  */
 export function quote(text: string, max = 200): string {
-  const cut = text.length > max ? text.slice(0, max) + "..." : text;
+  const characters = [...text];
+  const cut = characters.length > max ? characters.slice(0, max).join("") + "..." : text;
   return `"${printable(cut.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
 }
 

@@ -97,6 +97,8 @@ export class FrameReader {
   #scratch: ArrayBuffer;
   /** A byte read ahead by {@linkcode waitForData}, delivered first by the next read. */
   #pending: number | undefined;
+  /** A {@linkcode waitForData} still under way; every read waits for it first. */
+  #waiting: Promise<boolean> | undefined;
 
   /**
    * @param readable A byte stream, such as `Deno.Conn.readable`; this reader locks it.
@@ -112,6 +114,11 @@ export class FrameReader {
    * byte; throws {@linkcode TransferError} if it ended part-way.
    */
   async readExact(length: number): Promise<Uint8Array | null> {
+    await this.#waiting;
+    return await this.#readExact(length);
+  }
+
+  async #readExact(length: number): Promise<Uint8Array | null> {
     let view = new Uint8Array(length);
     let filled = 0;
     if (this.#pending !== undefined && length > 0) {
@@ -136,12 +143,14 @@ export class FrameReader {
    * if the stream ended instead. Lets a caller time the wait for a frame apart from
    * the reading of it.
    */
-  async waitForData(): Promise<boolean> {
-    if (this.#pending !== undefined) return true;
-    const byte = await this.readExact(1);
-    if (byte === null) return false;
-    this.#pending = byte[0];
-    return true;
+  waitForData(): Promise<boolean> {
+    if (this.#pending !== undefined) return Promise.resolve(true);
+    // A failed read counts as the end: the next read meets the same failure itself.
+    this.#waiting ??= this.#readExact(1).then((byte) => {
+      if (byte !== null) this.#pending = byte[0];
+      return byte !== null;
+    }, () => false).finally(() => this.#waiting = undefined);
+    return this.#waiting;
   }
 
   /** Reads one field; `null` if the stream ended cleanly before it. */
@@ -172,7 +181,8 @@ export class FrameReader {
    * streaming. The returned view is valid until the next call. `null` at end of stream.
    */
   async readChunk(max: number): Promise<Uint8Array | null> {
-    if (this.#pending !== undefined) return await this.readExact(1);
+    await this.#waiting;
+    if (this.#pending !== undefined) return await this.#readExact(1);
     const size = Math.min(max, this.#scratch.byteLength);
     const { value } = await this.#read(new Uint8Array(this.#scratch, 0, size), 1);
     if (value) this.#scratch = value.buffer as ArrayBuffer;

@@ -115,7 +115,7 @@ Deno.test("ferry with bad usage exits 2 with a one-line reason", async () => {
 Deno.test("ferry serve refuses a folder that does not exist", async () => {
   await using dir = await tempDir();
   const result = await ferry(["serve", dir.file("missing"), "--port", "0"]);
-  assertEquals(result.code, 1);
+  assertEquals(result.code, 2);
   assertEquals(result.stderr.includes("Cannot serve folder"), true);
 });
 
@@ -130,7 +130,7 @@ Deno.test("ferry serve says so when the port is taken", async () => {
     "--port",
     String(listener.addr.port),
   ]);
-  assertEquals(result.code, 1);
+  assertEquals(result.code, 3);
   assertEquals(result.stderr.includes("the port is in use (try --port 0 for a free one)"), true);
 });
 
@@ -225,4 +225,46 @@ Deno.test("piped commands accept the aliases other clients use", async () => {
   assertEquals([result.code, result.stdout], [0, "up.txt\n"]);
   assertEquals(await Deno.readTextFile(work.file("back.txt")), "up");
   await server.stop();
+});
+
+Deno.test("SIGTERM during a download ends it, leaves nothing behind, and exits 130", async () => {
+  await using work = await tempDir();
+  // A server that starts a download and then stalls, so the client is mid-transfer.
+  const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const data = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open: Deno.Conn[] = [];
+  const stalled = (async () => {
+    const conn = await control.accept();
+    open.push(conn);
+    await conn.read(new Uint8Array(100));
+    await conn.write(new TextEncoder().encode(String(data.addr.port).padStart(10, "0")));
+    const dataConn = await data.accept();
+    open.push(dataConn);
+    await dataConn.write(new TextEncoder().encode("0001000000partial bytes"));
+  })();
+  using watcher = Deno.watchFs(work.path);
+  const client = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...PERMISSIONS,
+      MAIN,
+      "connect",
+      `127.0.0.1:${control.addr.port}`,
+      "-c",
+      "get big",
+    ],
+    cwd: work.path,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await stalled; // The client has the first bytes: the transfer is under way...
+  for await (const event of watcher) {
+    if (event.kind === "create") break; // ...into its temp file.
+  }
+  client.kill("SIGTERM");
+  const { code, stderr } = await client.output();
+  for (const resource of [control, data, ...open]) resource.close();
+  assertEquals(code, 130);
+  assertEquals(new TextDecoder().decode(stderr), "\nferry: Interrupted\n");
+  assertEquals(await namesIn(work.path), []);
 });

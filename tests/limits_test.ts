@@ -24,8 +24,9 @@ Deno.test("a client over the per-address session limit is refused in one sentenc
     await assertRejects(
       () => third.list(),
       RemoteError,
-      "Too many sessions from 127.0.0.1 (limit 2): close one first",
+      "The server ended the session: Too many sessions from 127.0.0.1 (limit 2): close one first",
     );
+    assertEquals(third.closed, true);
   }
   await first.quit();
   await server.waitFor((e) => e.action === "quit");
@@ -48,6 +49,18 @@ Deno.test("an idle control connection is closed with a reason", async () => {
   assertEquals(await raw.reply(), { refused: "Closed after 0.05 s without a command" });
   assertEquals(await raw.closedByServer(), true);
   await connect({ port: server.port }).then((c) => c.quit());
+});
+
+Deno.test("a client whose idle session was closed hears why, then knows it is over", async () => {
+  await using server = await testServer({ limits: { idleTimeout: 50 } });
+  await using client = await connect({ port: server.port });
+  await server.waitFor((e) => e.result === "Closed after 0.05 s without a command");
+  await assertRejects(
+    () => client.list(),
+    RemoteError,
+    "The server ended the session: Closed after 0.05 s without a command",
+  );
+  assertEquals(client.closed, true);
 });
 
 Deno.test("a peer trickling a command is cut off by the command deadline", async () => {

@@ -1,5 +1,6 @@
 import { assertEquals } from "./assert.ts";
 import {
+  displayWidth,
   formatBytes,
   formatDuration,
   ProgressBar,
@@ -82,4 +83,32 @@ Deno.test("ProgressBar redraws in place on a terminal, then clears for the summa
   assertEquals(written.startsWith("\r\x1b[K"), true);
   assertEquals(written.endsWith("\r\x1b[K"), true);
   assertEquals(written.includes("100%"), true);
+});
+
+Deno.test("renderProgress() counts wide characters as two columns", () => {
+  const line = renderProgress(
+    {
+      verb: "get",
+      name: "大きいファイル名前テスト動画データ.bin",
+      bytes: 1,
+      total: 2,
+      elapsedMs: 1,
+    },
+    60,
+  );
+  assertEquals(displayWidth(line) <= 60, true);
+  assertEquals(displayWidth("名前"), 4);
+  assertEquals(displayWidth("e\u0301"), 1);
+});
+
+Deno.test("ProgressBar.finish() writes its summary once", () => {
+  let written = "";
+  const bar = new ProgressBar(
+    { write: (t) => written += t, isTerminal: false, columns: () => 80 },
+    "get",
+    "f",
+  );
+  bar.finish({ verb: "get", name: "f", bytes: 1, ms: 1, verified: true });
+  bar.finish();
+  assertEquals(written.split("\n").length, 2);
 });

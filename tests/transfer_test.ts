@@ -1,7 +1,7 @@
 /** End to end through the library: a real server and client on loopback. */
 import { assertEquals, assertRejects } from "./assert.ts";
 import { connect } from "../src/client_session.ts";
-import { LocalFileError, RemoteError } from "../src/errors.ts";
+import { LocalFileError, RemoteError, UsageError } from "../src/errors.ts";
 import { namesIn, randomBytes, sha256, sha256File, tempDir, testServer } from "./helpers.ts";
 
 for (const size of [0, 1, 65535, 65536, 65537, 10 * 1024 * 1024 + 3]) {
@@ -109,7 +109,7 @@ Deno.test("the client refuses to send names that are not one path segment", asyn
   await using server = await testServer();
   await using client = await connect({ port: server.port });
   for (const name of ["../etc/passwd", "/etc/passwd", "..", "a/b", "a\\b", "", "x\x1b[2J"]) {
-    await assertRejects(() => client.get(name), TypeError);
+    await assertRejects(() => client.get(name), UsageError);
   }
   assertEquals(server.events.filter((e) => e.action === "get"), []);
 });
@@ -171,4 +171,31 @@ Deno.test("connect() to a closed port says it cannot connect", async () => {
   listener.close();
   const { ConnectError } = await import("../src/errors.ts");
   await assertRejects(() => connect({ port }), ConnectError, `Cannot connect to 127.0.0.1:${port}`);
+});
+
+Deno.test("get checks the local destination before anything is downloaded", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  await Deno.writeTextFile(server.root.file("f"), "x");
+  await Deno.writeTextFile(local.file("plain"), "");
+  await using client = await connect({ port: server.port });
+  const cases: [string, string][] = [
+    [local.file("newdir") + "/", "No such local folder"],
+    [local.file("missing", "f"), "no such local folder"],
+    [local.file("plain", "f"), "Cannot write"],
+  ];
+  for (const [destination, message] of cases) {
+    await assertRejects(() => client.get("f", destination), LocalFileError, message);
+  }
+  assertEquals(server.events.filter((e) => e.action === "get"), []);
+});
+
+Deno.test("a file with a name of 255 bytes can be downloaded under that name", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  const name = "é".repeat(127) + "x";
+  await Deno.writeTextFile(server.root.file(name), "long");
+  await using client = await connect({ port: server.port });
+  await client.get(name, local.path);
+  assertEquals(await Deno.readTextFile(local.file(name)), "long");
 });
