@@ -1,7 +1,7 @@
 /**
  * Fuzzing a live server: hostile peers throw random and mutated bytes at its control
  * and data ports while one well-behaved client moves files beside them and must never
- * fail. The run is seeded (set FERRY_FUZZ_SEED to replay one) and bounded by time and count.
+ * fail. The run is seeded (FERRY_FUZZ_SEED=N replays one) and bounded by time and count.
  *
  * @module
  */
@@ -9,11 +9,12 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import { connect } from "../src/client_session.ts";
+import { closeQuietly } from "../src/data_channel.ts";
 import { withDeadline } from "../src/deadline.ts";
 import { ProtocolError, TransferError } from "../src/errors.ts";
-import { closeQuietly } from "../src/data_channel.ts";
+import { printable } from "../src/text.ts";
 import { encodeField, encodeFrame, FrameReader } from "../src/wire.ts";
-import { namesIn, randomBytes, RawClient, sha256, tempDir, testServer } from "./helpers.ts";
+import { concat, namesIn, randomBytes, RawClient, sha256, tempDir, testServer } from "./helpers.ts";
 
 /** How long the hostile peers keep going, in ms. */
 const FUZZ_MS = 2_500;
@@ -33,6 +34,7 @@ const LIMITS = {
   commandTimeout: 500,
   idleTimeout: 2000,
   stallTimeout: 1000,
+  maxUploadBytes: 1 << 20,
 };
 
 const SEED = fuzzSeed();
@@ -117,7 +119,7 @@ function hostileName(rng: Random): string {
 function hostileCommand(rng: Random): Uint8Array {
   const verb = rng.next() < 0.1 ? randomText(rng, 1 + rng.int(6)) : rng.pick(VERBS);
   const encode = (text: string) => new TextEncoder().encode(text).subarray(0, 4096);
-  const cases = [
+  return rng.pick([
     () => encode(verb),
     () => rng.bytes(1 + rng.int(64)), // Most likely not UTF-8.
     () =>
@@ -127,8 +129,7 @@ function hostileCommand(rng: Random): Uint8Array {
     () => encode(rng.pick(["ls", "LS", "ls  "])),
     () => encode(`${rng.pick(["get", "GET"])} ${rng.pick(["good-", "fuzz-"])}${rng.int(30)}`),
     () => encode(`${rng.pick(["put", "Put"])} fuzz-${rng.int(rng.next() < 0.5 ? 30 : 1e9)}`),
-  ];
-  return rng.pick(cases)();
+  ])();
 }
 
 /** A 10-byte field that §2.1 forbids: a sign, a space between digits, ten spaces, a letter. */
@@ -140,22 +141,6 @@ function badField(rng: Random): Uint8Array {
   else if (kind === 2) field.fill(0x20);
   else field[rng.int(10)] = rng.pick([0x00, 0x2e, 0x78, 0xff, 0x0a, 0x09]);
   return field;
-}
-
-/** Whether `text` holds a C0 or C1 control character, DEL, U+2028 or U+2029. */
-function hasControl(text: string): boolean {
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** Whether a listing line is fit to show: no temp file, no folder (none exist), no control. */
-function listable(line: string): boolean {
-  return !line.startsWith(".ferry-upload-") && !line.endsWith("/") && !hasControl(line);
 }
 
 /** Runs `work`; if the server has not answered within {@linkcode ANSWER_MS}, it is stuck. */
@@ -184,7 +169,7 @@ async function expectProtocolError(raw: RawClient, pattern: RegExp, why: string)
   const reply = await inTime(raw.conn, `refuse ${why}`, () => raw.reply());
   if (reply === null || !("refused" in reply) || !pattern.test(reply.refused)) {
     throw new FuzzFailure(
-      `Expected a refusal matching ${pattern} for ${why}, got ${JSON.stringify(reply)}`,
+      `Expected a refusal matching ${pattern} for ${why}: ${JSON.stringify(reply)}`,
     );
   }
   await awaitClose(raw, why);
@@ -200,39 +185,46 @@ async function abuseDataPort(rng: Random, port: number, verb: string, tally: Tal
     if (plan === 1) return; // Close at once.
     if (plan === 2) return void await conn.write(rng.bytes(1 + rng.int(5000)));
     if (verb === "put") {
-      const payload = randomBytes(rng.int(rng.next() < 0.9 ? 2048 : 65536));
-      if (plan === 3) {
-        return void await conn.write(
-          encodeFrame(payload).subarray(0, 10 + rng.int(payload.length)),
-        );
+      const payload = rng.bytes(rng.int(rng.next() < 0.9 ? 2048 : 65536));
+      const huge = plan === 3 && rng.next() < 0.5 ? rng.pick([(1 << 20) + 1, 9_999_999_999]) : 0;
+      const frame = huge
+        ? concat(encodeField(huge), payload.subarray(0, 99))
+        : encodeFrame(payload);
+      if (plan === 3 && !huge) {
+        return void await conn.write(frame.subarray(0, 1 + rng.int(frame.length)));
       }
-      await conn.write(encodeFrame(payload));
+      await conn.write(frame);
       if (plan === 4) return void await conn.write(rng.bytes(1 + rng.int(100))); // Garbage after it.
       const status = await inTime(
         conn,
         "answer a put",
         () => new FrameReader(conn.readable).readFrame(4096),
       );
-      const text = status === null ? "(none)" : new TextDecoder().decode(status);
-      if (!text.startsWith("error ") && text !== `ok sha256 ${sha256(payload)}`) {
+      const text = new TextDecoder().decode(status ?? undefined);
+      const fine = huge // Over the upload cap: refused with a status, before any payload.
+        ? text.startsWith(`error Upload of ${huge} bytes exceeds`)
+        : text.startsWith("error ") || text === `ok sha256 ${sha256(payload)}`;
+      if (!fine) {
         throw new FuzzFailure(
-          `A put of ${payload.length} bytes got status ${JSON.stringify(text)}`,
+          `A put of ${huge || payload.length} bytes got ${JSON.stringify(text)}`,
         );
       }
       return;
     }
     const reader = new FrameReader(conn.readable);
     if (plan < 5) {
-      return void await inTime(conn, "send data", () => reader.readChunk(1 + rng.int(100)));
+      return void await inTime(conn, "send data", () => reader.readChunk(1 + rng.int(99)));
     }
     const payload = await inTime(conn, `send the ${verb}`, () => reader.readFrame(64 << 20));
-    const trailer = verb === "get"
-      ? await inTime(conn, "send a trailer", () => reader.readFrame(4096))
-      : null;
+    const trailer = verb === "get" &&
+      await inTime(conn, "send a trailer", () => reader.readFrame(4096));
     const text = new TextDecoder().decode(payload ?? new Uint8Array());
+    const listable = (line: string) =>
+      !line.startsWith(".ferry-upload-") && !line.endsWith("/") && printable(line) === line;
     const bad = payload === null ||
-      (verb === "get" && new TextDecoder().decode(trailer!) !== `sha256 ${sha256(payload)}`) ||
-      (verb === "ls" && text.split("\n").some((line) => !listable(line)));
+      (verb === "get" &&
+        new TextDecoder().decode(trailer || undefined) !== `sha256 ${sha256(payload)}`) ||
+      (verb === "ls" && !text.split("\n").every(listable));
     if (bad) throw new FuzzFailure(`A ${verb} sent ${JSON.stringify(text.slice(0, 300))}`);
   } finally {
     closeQuietly(conn);
@@ -244,7 +236,7 @@ async function hostileConnection(rng: Random, port: number, tally: Tally): Promi
   using raw = await RawClient.connect(port);
   tally.connections++;
   for (let step = 0; step < MAX_STEPS; step++) {
-    const kind = rng.int(12);
+    const kind = rng.int(13);
     tally.inputs++;
     if (kind < 7) {
       const payload = hostileCommand(rng);
@@ -252,66 +244,70 @@ async function hostileConnection(rng: Random, port: number, tally: Tally): Promi
       await raw.send(encodeFrame(payload));
       const reply = await inTime(raw.conn, "answer a command", () => raw.reply());
       if (reply === null) return; // quit, which needs no reply.
-      if ("refused" in reply) {
-        if (hasControl(reply.refused)) {
-          throw new FuzzFailure(
-            `A refusal carries a control character: ${JSON.stringify(reply.refused)}`,
-          );
-        }
-        continue;
+      if ("refused" in reply && printable(reply.refused) !== reply.refused) {
+        throw new FuzzFailure(
+          `A refusal holds a control character: ${JSON.stringify(reply.refused)}`,
+        );
       }
+      if ("refused" in reply) continue;
       if (!["ls", "get", "put"].includes(verb)) throw new FuzzFailure(`"${verb}" got a data port`);
       await abuseDataPort(rng, reply.port, verb, tally);
       continue;
     }
     if (kind === 7) {
-      return await raw.send(badField(rng)).then(() =>
-        expectProtocolError(raw, /expected 10 ASCII digits$/, "a bad field")
-      );
+      await raw.send(badField(rng));
+      return await expectProtocolError(raw, /expected 10 ASCII digits$/, "a malformed field");
     }
     if (kind === 8) {
       const length = rng.pick([4097, 9_999_999_999, 4097 + rng.int(9_999_995_903)]);
-      await raw.send(encodeField(length), rng.next() < 0.5 ? rng.bytes(rng.int(5000)) : "");
+      await raw.send(encodeField(length), rng.bytes(length === 4097 ? 4097 : rng.int(3) * 1000));
       return await awaitClose(raw, `a ${length}-byte frame`);
     }
-    if (kind === 9) {
-      // A frame or a header cut short; then leave, or wait for the command timeout.
+    if (kind === 9) { // A frame or a header cut short; then leave, or wait for the command timeout.
       const frame = encodeFrame(rng.bytes(1 + rng.int(4096)));
       await raw.send(frame.subarray(0, 1 + rng.int(frame.length - 1)));
       if (rng.next() < 0.95) return;
-      return await expectProtocolError(
-        raw,
-        /^Command not received within 0.5 s$/,
-        "a truncated frame",
-      );
+      return await expectProtocolError(raw, /^Command not received within 0.5 s$/, "a cut frame");
     }
     if (kind === 10) return await raw.send(rng.bytes(1 + rng.int(3000)));
+    if (kind === 11 && rng.next() < 0.3) {
+      // Commands sent at once, against the rules: the replies must keep their order.
+      const names = Array.from({ length: 2 + rng.int(2) }, () => `pipe-${rng.int(1e9)}`);
+      await raw.send(...names.map((name) => encodeFrame(`get ${name}`)));
+      for (const name of names) {
+        const reply = await inTime(raw.conn, "answer pipelined commands", () => raw.reply());
+        if (JSON.stringify(reply) !== JSON.stringify({ refused: `No such file "${name}"` })) {
+          throw new FuzzFailure(`get ${name} was answered ${JSON.stringify(reply)}`);
+        }
+      }
+      continue;
+    }
     return; // An abrupt close between commands.
   }
 }
 
-/** Whether a hostile peer's error is just the server hanging up on it: a reset, a closed pipe. */
+/** Whether a hostile peer's error is only the server hanging up on it: a reset, a closed pipe. */
 function isFairGame(error: unknown): boolean {
   if (error instanceof FuzzFailure || error instanceof ProtocolError) return false;
   return error instanceof TransferError ||
     Object.values(Deno.errors).some((E) => error instanceof E);
 }
 
-/** A hostile peer: one connection after another until the deadline. */
+/** A hostile peer, with its own PRNG stream: one connection after another until the deadline. */
 async function hostilePeer(
-  index: number,
+  peer: number,
   port: number,
   deadline: number,
   tally: Tally,
 ): Promise<void> {
-  const rng = mulberry32(SEED ^ Math.imul(index + 1, 0x9e3779b9));
+  const rng = mulberry32(SEED ^ Math.imul(peer + 1, 0x9e3779b9));
   for (let i = 0; i < MAX_CONNECTIONS && performance.now() < deadline; i++) {
     try {
       await hostileConnection(rng, port, tally);
     } catch (error) {
       if (isFairGame(error)) continue;
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      tally.failures.push(`seed ${SEED}, peer ${index}, connection ${i}: ${message}`);
+      const message = error instanceof FuzzFailure ? error.message : String(error);
+      tally.failures.push(`seed ${SEED}, peer ${peer}, connection ${i}: ${message}`);
     }
   }
 }
@@ -360,14 +356,13 @@ Deno.test(`the server withstands hostile peers while a client works beside them 
       (_, i) => hostilePeer(i, server.port, deadline, tally),
     ),
   ]);
+  const ms = Math.round(performance.now() - started);
   console.log(
-    `fuzz: ${tally.inputs} inputs on ${tally.connections} connections in ${
-      Math.round(performance.now() - started)
-    } ms, seed ${SEED}`,
+    `fuzz: ${tally.inputs} inputs on ${tally.connections} connections in ${ms} ms, seed ${SEED}`,
   );
   for (const peer of peers) if (peer.status === "rejected") throw peer.reason;
   if (good.status === "rejected") throw good.reason;
-  assertEquals(tally.failures, []);
+  assertEquals(tally.failures, [], `seed ${SEED}`);
 
   await using client = await connect({ port: server.port });
   await Deno.writeTextFile(local.file("fresh"), "still here");
@@ -376,10 +371,10 @@ Deno.test(`the server withstands hostile peers while a client works beside them 
   await server.server.shutdown();
 
   const internal = server.events.filter((event) => event.action === "internal-error");
-  assertEquals(internal.map((event) => event.result), []);
+  assertEquals(internal.map((event) => event.result), [], `seed ${SEED}`);
   assertEquals(await namesIn(parent.path), before, "nothing appears beside the shared folder");
-  const names = await namesIn(root);
-  assertEquals(names.filter((name) => name.startsWith(".ferry-upload-")), [], "no temp debris");
+  const debris = (await namesIn(root)).filter((name) => name.startsWith(".ferry-upload-"));
+  assertEquals(debris, [], "no temp file is left once the sessions ended");
   for (const [name, expected] of good.value) {
     assertEquals(sha256(await Deno.readFile(join(root, name))), expected, `${name} on disk`);
   }
