@@ -1,10 +1,15 @@
 /** The real program, run as a subprocess, the way a person or a script runs it. */
 import { assertEquals } from "./assert.ts";
-import { fileURLToPath } from "node:url";
-import { namesIn, randomBytes, sha256, sha256File, tempDir } from "./helpers.ts";
-
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write"];
+import {
+  MAIN,
+  namesIn,
+  PERMISSIONS,
+  randomBytes,
+  sha256,
+  sha256File,
+  spawnServe,
+  tempDir,
+} from "./helpers.ts";
 
 interface Finished {
   code: number;
@@ -31,46 +36,6 @@ async function ferry(
   const { code, stdout, stderr } = await child.output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code, stdout: decode(stdout), stderr: decode(stderr) };
-}
-
-/** `ferry serve` on a free port; dispose sends SIGTERM and checks a clean exit. */
-async function serve(dir: string, ...extra: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...PERMISSIONS,
-      MAIN,
-      "serve",
-      dir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      ...extra,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  while (!banner.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    banner += value;
-  }
-  const port = Number(/ on 127\.0\.0\.1:(\d+)\n/.exec(banner)?.[1]);
-  const stderr = new Response(child.stderr).text();
-  return {
-    banner,
-    port,
-    async stop(): Promise<{ code: number; stderr: string }> {
-      child.kill("SIGTERM");
-      while (!(await lines.read()).done) { /* the rest of stdout */ }
-      const { code } = await child.status;
-      return { code, stderr: await stderr };
-    },
-  };
 }
 
 Deno.test("ferry --help and --version answer for the program and each subcommand", async () => {
@@ -149,7 +114,7 @@ Deno.test("a scripted session lists, uploads, downloads and quits", async () => 
   const data = randomBytes(300_000);
   await Deno.writeFile(work.file("photo one.jpg"), data);
   await Deno.writeTextFile(shared.file("readme.txt"), "hi");
-  const server = await serve(shared.path);
+  const server = await spawnServe(shared.path);
   assertEquals(
     server.banner.startsWith(`ferry: serving "${await Deno.realPath(shared.path)}" on 127.0.0.1:`),
     true,
@@ -168,10 +133,10 @@ Deno.test("a scripted session lists, uploads, downloads and quits", async () => 
   assertEquals(await sha256File(work.file("copy.jpg")), sha256(data));
   assertEquals(await Deno.readTextFile(work.file("readme.txt")), "hi");
 
-  const { code, stderr } = await server.stop();
+  const { code, log } = await server.stop();
   assertEquals(code, 0);
-  assertEquals(stderr.includes(' put "photo one.jpg" 300000 B '), true);
-  assertEquals(stderr.trimEnd().endsWith("ferry: stopped"), true);
+  assertEquals(log.includes(' put "photo one.jpg" 300000 B '), true);
+  assertEquals(log.trimEnd().endsWith("ferry: stopped"), true);
 });
 
 Deno.test("a script stops at the first failure and exits with its code", async () => {
@@ -179,7 +144,7 @@ Deno.test("a script stops at the first failure and exits with its code", async (
   await using work = await tempDir();
   await Deno.writeTextFile(shared.file("there"), "x");
   await Deno.writeTextFile(work.file("there"), "mine");
-  const server = await serve(shared.path, "--read-only");
+  const server = await spawnServe(shared.path, ["--read-only"]);
   const cases: [string[], number, string][] = [
     [["-c", "get missing", "-c", "ls"], 4, 'ferry: Server refused: No such file "missing"\n'],
     [
@@ -217,7 +182,7 @@ Deno.test("piped commands accept the aliases other clients use", async () => {
   await using shared = await tempDir();
   await using work = await tempDir();
   await Deno.writeTextFile(work.file("up.txt"), "up");
-  const server = await serve(shared.path);
+  const server = await spawnServe(shared.path);
   const result = await ferry(["connect", `127.0.0.1:${server.port}`], {
     cwd: work.path,
     stdin: "upload up.txt\r\ndir\ndownload up.txt back.txt\nbye\nls\n",

@@ -2,7 +2,6 @@
  * Faults that must lose nothing: clients cut off at every stage of an upload, a
  * download cut at every stage, a disk that fills up, and a server killed mid-upload.
  */
-import { fileURLToPath } from "node:url";
 import { assertEquals, assertRejects } from "./assert.ts";
 import { connect } from "../src/client_session.ts";
 import { RemoteError, TransferError } from "../src/errors.ts";
@@ -14,6 +13,7 @@ import {
   RawClient,
   sha256,
   sha256File,
+  spawnServe,
   tempDir,
   testServer,
 } from "./helpers.ts";
@@ -117,6 +117,19 @@ Deno.test("a download whose trailer never comes is kept whole but marked not ver
   assertEquals(await sha256File(local.file("f")), sha256(FILE));
 });
 
+/** Runs `use` with a real 1 MiB tmpfs mounted in a temp folder, then unmounts it. */
+async function withSmallDisk(use: (disk: string) => Promise<void>): Promise<void> {
+  await using parent = await tempDir();
+  const disk = parent.file("disk");
+  await Deno.mkdir(disk);
+  assertEquals(await mountSmallDisk(disk, "1m"), true);
+  try {
+    await use(disk);
+  } finally {
+    await unmount(disk);
+  }
+}
+
 /** Mounts a real tmpfs of `size` at `path`; false where this machine does not allow it. */
 async function mountSmallDisk(path: string, size: string): Promise<boolean> {
   const mount = new Deno.Command("mount", {
@@ -140,11 +153,7 @@ Deno.test({
   name: "an upload that fills a real 1 MiB disk mid-write fails with the reason, leaving nothing",
   ignore: !canMount,
   async fn() {
-    await using parent = await tempDir();
-    const disk = parent.file("disk");
-    await Deno.mkdir(disk);
-    assertEquals(await mountSmallDisk(disk, "1m"), true);
-    try {
+    await withSmallDisk(async (disk) => {
       await using server = await testServer({ root: disk });
       await using local = await tempDir();
       const [first, second] = [randomBytes(700_000), randomBytes(700_000)];
@@ -167,9 +176,7 @@ Deno.test({
       assertEquals(await namesIn(disk), ["first"]);
       assertEquals(await sha256File(`${disk}/first`), sha256(first));
       await client.list();
-    } finally {
-      await unmount(disk);
-    }
+    });
   },
 });
 
@@ -177,11 +184,7 @@ Deno.test({
   name: "an upload larger than a real small disk is refused before any byte is written",
   ignore: !canMount,
   async fn() {
-    await using parent = await tempDir();
-    const disk = parent.file("disk");
-    await Deno.mkdir(disk);
-    assertEquals(await mountSmallDisk(disk, "1m"), true);
-    try {
+    await withSmallDisk(async (disk) => {
       await using server = await testServer({ root: disk });
       await using local = await tempDir();
       await Deno.writeFile(local.file("big"), randomBytes(2_000_000));
@@ -193,69 +196,27 @@ Deno.test({
       );
       await server.waitFor((e) => e.action === "put");
       assertEquals(await namesIn(disk), []);
-    } finally {
-      await unmount(disk);
-    }
+    });
   },
 });
-
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-
-/** Starts `ferry serve DIR` as a subprocess and reads its port from the banner. */
-async function spawnServer(dir: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-read",
-      "--allow-write",
-      MAIN,
-      "serve",
-      dir,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let banner = "";
-  while (!banner.includes("\n")) {
-    const { value, done } = await stdout.read();
-    if (done) break;
-    banner += value;
-  }
-  const stderr = new Response(child.stderr).text();
-  return {
-    port: Number(/:(\d+)\n/.exec(banner)![1]),
-    async end(signal: Deno.Signal): Promise<string> {
-      child.kill(signal);
-      while (!(await stdout.read()).done) { /* drain */ }
-      await child.status;
-      return await stderr;
-    },
-  };
-}
 
 Deno.test("a server killed mid-upload loses nothing and clears the debris on restart", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(dir.file("kept.txt"), "complete before the crash");
-  const first = await spawnServer(dir.path);
+  const first = await spawnServe(dir.path);
   using raw = await RawClient.connect(first.port);
   await raw.command("put doomed.bin");
   const { port } = await raw.reply() as { port: number };
   using data = await Deno.connect({ hostname: "127.0.0.1", port });
   await data.write(encodeField(10_000_000));
   await data.write(randomBytes(100_000));
-  await first.end("SIGKILL");
+  await first.stop("SIGKILL");
   const afterCrash = await namesIn(dir.path);
   assertEquals(afterCrash.length, 2, "the crash leaves the upload's temp file");
   assertEquals(afterCrash.includes("kept.txt"), true);
 
-  const second = await spawnServer(dir.path);
-  const log = await second.end("SIGTERM");
+  const second = await spawnServe(dir.path);
+  const { log } = await second.stop();
   assertEquals(log.includes("left by an upload a crash cut short"), true);
   assertEquals(await namesIn(dir.path), ["kept.txt"]);
   assertEquals(await Deno.readTextFile(dir.file("kept.txt")), "complete before the crash");
@@ -269,39 +230,22 @@ Deno.test({
   ignore: !hasPrlimit,
   async fn() {
     await using dir = await tempDir();
-    const child = new Deno.Command("prlimit", {
-      args: [
-        "--nofile=64",
-        Deno.execPath(),
-        ...["run", "--allow-net", "--allow-read", "--allow-write", MAIN, "serve", dir.path],
-        ...["--host", "127.0.0.1", "--port", "0", "--max-sessions-per-peer", "1000"],
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const banner = (await stdout.read()).value ?? "";
-    const port = Number(/:(\d+)\n/.exec(banner)![1]);
-    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    const server = await spawnServe(dir.path, ["--max-sessions-per-peer", "1000"], [
+      "prlimit",
+      "--nofile=64",
+    ]);
     let log = "";
-
     const flood: Deno.TcpConn[] = [];
     for (let i = 0; i < 80 && !log.includes("accept-error"); i++) {
-      flood.push(await Deno.connect({ hostname: "127.0.0.1", port }));
-      if (i >= 40) {
-        // Past the descriptor limit, wait for the server to say it noticed.
-        log += (await stderr.read()).value ?? "";
-      }
+      flood.push(await Deno.connect({ hostname: "127.0.0.1", port: server.port }));
+      if (i >= 40) log += await server.readLog(); // Past the limit: wait for the server to notice.
     }
     assertEquals(log.includes("accept-error Too many open files"), true, log);
     flood.forEach((conn) => conn.close());
 
-    await using client = await connect({ port });
+    await using client = await connect({ port: server.port });
     assertEquals(await client.list(), []);
     await client.quit();
-    child.kill("SIGTERM");
-    while (!(await stdout.read()).done) { /* drain */ }
-    while (!(await stderr.read()).done) { /* drain */ }
-    assertEquals((await child.status).code, 0);
+    assertEquals((await server.stop()).code, 0);
   },
 });

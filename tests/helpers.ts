@@ -7,6 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Server, type ServerOptions, startServer } from "../src/server.ts";
 import type { SessionEvent } from "../src/server_session.ts";
 import { decodeField, encodeFrame, FrameReader } from "../src/wire.ts";
@@ -191,4 +192,59 @@ export class RawClient implements Disposable {
       // Already closed.
     }
   }
+}
+
+/** ferry's entry point, and the permissions it runs with. */
+export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+export const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write"];
+
+/** A `ferry serve` subprocess. */
+export interface ServeProcess {
+  /** Its first line of output: `ferry: serving "DIR" on 127.0.0.1:PORT`. */
+  banner: string;
+  port: number;
+  /** The next piece of its log (stderr); `""` once it has ended. */
+  readLog(): Promise<string>;
+  /** Sends `signal`, then waits for the exit; returns the code and the rest of the log. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; log: string }>;
+}
+
+/**
+ * Runs `ferry serve DIR` on a free loopback port, prefixed by `wrapper` (such as
+ * `prlimit --nofile=64`) if given, and waits for the line that names its port.
+ */
+export async function spawnServe(
+  dir: string,
+  extra: string[] = [],
+  wrapper: string[] = [],
+): Promise<ServeProcess> {
+  const args = ["run", ...PERMISSIONS, MAIN, "serve", dir, "--host", "127.0.0.1", "--port", "0"];
+  const [program, ...prefix] = [...wrapper, Deno.execPath()];
+  const child = new Deno.Command(program, {
+    args: [...prefix, ...args, ...extra],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  while (!banner.includes("\n")) {
+    const { value, done } = await stdout.read();
+    if (done) break;
+    banner += value;
+  }
+  const readLog = async () => (await stderr.read()).value ?? "";
+  return {
+    banner,
+    port: Number(/ on 127\.0\.0\.1:(\d+)\n/.exec(banner)?.[1]),
+    readLog,
+    async stop(signal = "SIGTERM") {
+      child.kill(signal);
+      while (!(await stdout.read()).done) { /* the rest of stdout */ }
+      let log = "";
+      for (let piece; (piece = await readLog()) !== "";) log += piece;
+      return { code: (await child.status).code, log };
+    },
+  };
 }
