@@ -96,9 +96,18 @@ export interface PayloadOptions {
   chunkSize?: number;
 }
 
+/** How many buffers a transfer rotates through: one filling, one hashing, one draining. */
+const PIPELINE_DEPTH = 3;
+
+/** Default size of one chunk of a transfer. */
+const CHUNK_SIZE = 1 << 20;
+
 /**
  * Sends one frame: the length field for `size`, then exactly `size` bytes read from
  * `source`. Returns the SHA-256 (hex) of the bytes sent.
+ *
+ * Reading the next chunk, hashing this one and writing the last one overlap: the file
+ * and socket calls run on Deno's I/O threads while this thread hashes.
  */
 export async function sendPayload(
   writer: WritableStreamDefaultWriter<Uint8Array>,
@@ -106,29 +115,37 @@ export async function sendPayload(
   size: number,
   options: PayloadOptions = {},
 ): Promise<string> {
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, size));
+  const buffers = Array.from({ length: PIPELINE_DEPTH }, () => new Uint8Array(chunkSize));
   const hash = createHash("sha256");
-  const buffer = new Uint8Array(Math.min(options.chunkSize ?? 1 << 20, Math.max(size, 1)));
   await writeOrFail(writer, encodeField(size));
   let sent = 0;
-  while (sent < size) {
-    const n = await source.read(buffer.subarray(0, Math.min(buffer.byteLength, size - sent)));
-    if (n === null) {
-      throw new TransferError(`The file ended after ${sent} of ${size} bytes`);
-    }
-    const chunk = buffer.subarray(0, n);
-    const written = writeOrFail(writer, chunk);
+  const readNext = (index: number, remaining: number) => {
+    const buffer = buffers[index % PIPELINE_DEPTH].subarray(0, Math.min(chunkSize, remaining));
+    return settled(source.read(buffer).then((n) => n === null ? null : buffer.subarray(0, n)));
+  };
+  let reading = size > 0 ? readNext(0, size) : undefined;
+  let writing: Promise<void> = Promise.resolve();
+  for (let index = 0; sent < size; index++) {
+    const chunk = await reading!;
+    if (chunk === null) throw new TransferError(`The file ended after ${sent} of ${size} bytes`);
+    const after = sent + chunk.byteLength;
+    reading = after < size ? readNext(index + 1, size - after) : undefined;
     hash.update(chunk);
-    await written;
-    sent += n;
+    await writing;
+    writing = settled(writeOrFail(writer, chunk));
+    sent = after;
     options.onProgress?.(sent);
   }
+  await writing;
   return hash.digest("hex");
 }
 
 /**
  * Receives a payload of `size` bytes whose length field was already read, passing
  * each chunk to `sink`. Returns the SHA-256 (hex) of the bytes received. Throws
- * {@linkcode TransferError} if the connection ends early.
+ * {@linkcode TransferError} if the connection ends early. Pipelined like
+ * {@linkcode sendPayload}.
  */
 export async function receivePayload(
   reader: FrameReader,
@@ -136,20 +153,45 @@ export async function receivePayload(
   sink: (chunk: Uint8Array) => Promise<void>,
   options: PayloadOptions = {},
 ): Promise<string> {
+  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, size));
+  const buffers = Array.from({ length: PIPELINE_DEPTH }, () => new ArrayBuffer(chunkSize));
   const hash = createHash("sha256");
   let received = 0;
-  while (received < size) {
-    const chunk = await reader.readChunk(size - received);
+  const readNext = (index: number, remaining: number) => {
+    const slot = index % PIPELINE_DEPTH;
+    const view = new Uint8Array(buffers[slot], 0, Math.min(chunkSize, remaining));
+    return settled(
+      reader.readInto(view).then((chunk) => {
+        if (chunk) buffers[slot] = chunk.buffer as ArrayBuffer; // The read took the buffer over.
+        return chunk;
+      }),
+    );
+  };
+  let reading = size > 0 ? readNext(0, size) : undefined;
+  let writing: Promise<void> = Promise.resolve();
+  for (let index = 0; received < size; index++) {
+    const chunk = await reading!;
     if (chunk === null) {
       throw new TransferError(`Connection closed after ${received} of ${size} bytes`);
     }
-    const written = sink(chunk);
-    hash.update(chunk);
-    await written;
     received += chunk.byteLength;
+    reading = received < size ? readNext(index + 1, size - received) : undefined;
+    hash.update(chunk);
+    await writing;
+    writing = settled(sink(chunk));
     options.onProgress?.(received);
   }
+  await writing;
   return hash.digest("hex");
+}
+
+/**
+ * Marks `promise` as handled, so that a failure while the loop awaits something else
+ * is not an unhandled rejection; the loop still awaits it, and sees the failure then.
+ */
+function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 /** Writes `bytes`, turning a closed or reset connection into a {@linkcode TransferError}. */

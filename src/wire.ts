@@ -94,7 +94,8 @@ function showBytes(bytes: Uint8Array): string {
  */
 export class FrameReader {
   #reader: ReadableStreamBYOBReader;
-  #scratch: ArrayBuffer;
+  #chunkSize: number;
+  #scratch = new ArrayBuffer(0);
   /** A byte read ahead by {@linkcode waitForData}, delivered first by the next read. */
   #pending: number | undefined;
   /** A {@linkcode waitForData} still under way; every read waits for it first. */
@@ -106,7 +107,7 @@ export class FrameReader {
    */
   constructor(readable: ReadableStream<Uint8Array>, chunkSize = 1 << 20) {
     this.#reader = readable.getReader({ mode: "byob" });
-    this.#scratch = new ArrayBuffer(chunkSize);
+    this.#chunkSize = chunkSize;
   }
 
   /**
@@ -181,11 +182,29 @@ export class FrameReader {
    * streaming. The returned view is valid until the next call. `null` at end of stream.
    */
   async readChunk(max: number): Promise<Uint8Array | null> {
-    await this.#waiting;
-    if (this.#pending !== undefined) return await this.#readExact(1);
+    // Allocated on first use, and no larger than asked: a 4 KiB file costs 4 KiB.
+    if (this.#scratch.byteLength === 0) {
+      this.#scratch = new ArrayBuffer(Math.max(1, Math.min(max, this.#chunkSize)));
+    }
     const size = Math.min(max, this.#scratch.byteLength);
-    const { value } = await this.#read(new Uint8Array(this.#scratch, 0, size), 1);
-    if (value) this.#scratch = value.buffer as ArrayBuffer;
+    const chunk = await this.readInto(new Uint8Array(this.#scratch, 0, size));
+    if (chunk) this.#scratch = chunk.buffer as ArrayBuffer;
+    return chunk;
+  }
+
+  /**
+   * Reads between 1 and `view.byteLength` bytes into `view`, which it takes over: the
+   * bytes come back in a new view of the same memory (use its `.buffer` from then on).
+   * `null` at end of stream.
+   */
+  async readInto(view: Uint8Array): Promise<Uint8Array | null> {
+    await this.#waiting;
+    if (this.#pending !== undefined) {
+      view[0] = this.#pending;
+      this.#pending = undefined;
+      return view.subarray(0, 1);
+    }
+    const { value } = await this.#read(view, 1);
     return value && value.byteLength > 0 ? value : null;
   }
 
