@@ -6,7 +6,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { TransferError } from "./errors.ts";
 import { seconds, withDeadline } from "./deadline.ts";
 import { describeError } from "./text.ts";
@@ -117,7 +116,7 @@ export async function sendPayload(
 ): Promise<string> {
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, size));
   const buffers = Array.from({ length: PIPELINE_DEPTH }, () => new Uint8Array(chunkSize));
-  const hash = createHash("sha256");
+  const hash = await sha256Hasher();
   await writeOrFail(writer, encodeField(size));
   let sent = 0;
   const readNext = (index: number, remaining: number) => {
@@ -155,7 +154,7 @@ export async function receivePayload(
 ): Promise<string> {
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, size));
   const buffers = Array.from({ length: PIPELINE_DEPTH }, () => new ArrayBuffer(chunkSize));
-  const hash = createHash("sha256");
+  const hash = await sha256Hasher();
   let received = 0;
   const readNext = (index: number, remaining: number) => {
     const slot = index % PIPELINE_DEPTH;
@@ -183,6 +182,15 @@ export async function receivePayload(
   }
   await writing;
   return hash.digest("hex");
+}
+
+/**
+ * A streaming SHA-256. WebCrypto can only hash a whole buffer, so this is
+ * `node:crypto`, loaded on first use: it is a fifth of ferry's start-up time.
+ */
+async function sha256Hasher() {
+  const { createHash } = await import("node:crypto");
+  return createHash("sha256");
 }
 
 /**

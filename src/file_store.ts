@@ -9,7 +9,6 @@
  * @module
  */
 
-import { statfs } from "node:fs/promises";
 import { join, sep as SEPARATOR } from "node:path";
 import { AtomicFile } from "./atomic_file.ts";
 import { RefusalError } from "./errors.ts";
@@ -160,6 +159,7 @@ export class FileStore {
   async checkFreeSpace(bytes: number, keepFree: number): Promise<void> {
     let available: number;
     try {
+      const { statfs } = await import("node:fs/promises"); // Loaded when first needed.
       const stats = await statfs(this.root);
       available = stats.bavail * stats.bsize;
     } catch {
