@@ -8,14 +8,11 @@
 
 import { ProtocolError, RefusalError, TransferError } from "./errors.ts";
 import { formatListing, formatStatus, formatTrailer, type PutStatus } from "./protocol.ts";
-import { decodeField, encodeFrame, FrameReader, MAX_PAYLOAD } from "./wire.ts";
+import { decodeField, encodeFrame, FrameReader } from "./wire.ts";
 import { receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
 import type { Outcome, SessionContext } from "./server_session.ts";
 
 const encoder = new TextEncoder();
-
-/** How long a refused upload's remaining bytes are read and discarded, in ms. */
-const DRAIN_TIMEOUT = 2_000;
 
 /** `ls`: one frame listing the folder. */
 export async function handleList(context: SessionContext): Promise<Outcome> {
@@ -73,7 +70,7 @@ export async function handlePut(context: SessionContext, name: string): Promise<
       // still reported (the client must not take silence for success), then logged.
       const expected = error instanceof RefusalError || error instanceof ProtocolError;
       const message = expected ? error.message : "Internal server error";
-      await answerFailedUpload(conn, reader, { ok: false, message });
+      await answerFailedUpload(conn, { ok: false, message });
       if (!expected) throw error;
       return { bytes: size, result: `failed: ${message}` };
     } finally {
@@ -94,24 +91,16 @@ async function checkUploadSize(context: SessionContext, size: number): Promise<v
 }
 
 /**
- * Sends an `error` status, then reads and discards what the client still sends until
- * it closes (or a short deadline passes): closing with unread bytes would reset the
- * connection and could destroy the status before the client reads it.
+ * Sends an `error` status and stops sending. What the client still sends is read and
+ * discarded until it closes (see `withDataConnection`): closing with unread bytes
+ * would reset the connection and could destroy the status before the client reads it.
  */
-async function answerFailedUpload(
-  conn: Deno.TcpConn,
-  reader: FrameReader,
-  status: PutStatus,
-): Promise<void> {
-  const timer = setTimeout(() => reader.cancel(), DRAIN_TIMEOUT);
+async function answerFailedUpload(conn: Deno.TcpConn, status: PutStatus): Promise<void> {
   try {
     await writeAll(conn, encodeFrame(formatStatus(status)));
     await conn.closeWrite();
-    while (await reader.readChunk(MAX_PAYLOAD) !== null) { /* discard */ }
   } catch {
-    // The client is gone or the deadline passed: either way, this upload is over.
-  } finally {
-    clearTimeout(timer);
+    // The client is gone: this upload is over either way.
   }
 }
 

@@ -16,7 +16,13 @@ import {
 } from "./protocol.ts";
 import { describeError } from "./text.ts";
 import { encodeField, encodeFrame, FIELD_LENGTH, FrameReader } from "./wire.ts";
-import { type Closable, closeQuietly, DataListener, writeOrFail } from "./data_channel.ts";
+import {
+  type Closable,
+  closeAfterPeer,
+  closeQuietly,
+  DataListener,
+  writeOrFail,
+} from "./data_channel.ts";
 import type { FileStore } from "./file_store.ts";
 import { seconds, Watchdog, withDeadline } from "./deadline.ts";
 import type { Limits } from "./limits.ts";
@@ -78,6 +84,12 @@ const handlers: Record<TransferCommand["kind"], Handler> = {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * How long, after a transfer, the server waits for the client to close the data
+ * connection (and, after a refused upload, discards what it still sends).
+ */
+export const PEER_CLOSE_GRACE_MS = 2_000;
+
 /** Serves one control connection until the client quits or breaks the protocol. */
 export async function runSession(
   conn: Deno.TcpConn,
@@ -92,6 +104,8 @@ export async function runSession(
   // Everything this session has open, so that a server shutdown can end it at once.
   const open = new Set<Closable>([conn]);
   const closeAll = () => open.forEach(closeQuietly);
+  /** Data connections waiting for the client to close them first. */
+  const closings = new Set<Promise<void>>();
   signal?.addEventListener("abort", closeAll, { once: true });
   let portSent = false;
   const { limits } = options;
@@ -116,8 +130,18 @@ export async function runSession(
         const data = await listener.accept();
         open.add(data);
         const watchdog = new Watchdog(limits.stallTimeout, () => closeQuietly(data));
+        let handedOff = false;
         try {
-          return await use(data, watchdog);
+          const result = await use(data, watchdog);
+          // Let the client close first, in the background so the next command need
+          // not wait: see closeAfterPeer().
+          handedOff = true;
+          const closing = closeAfterPeer(data, PEER_CLOSE_GRACE_MS).finally(() => {
+            open.delete(data);
+            closings.delete(closing);
+          });
+          closings.add(closing);
+          return result;
         } catch (error) {
           if (!watchdog.expired) throw error;
           throw new TransferError(
@@ -126,8 +150,10 @@ export async function runSession(
           );
         } finally {
           watchdog.stop();
-          open.delete(data);
-          closeQuietly(data);
+          if (!handedOff) {
+            open.delete(data);
+            closeQuietly(data);
+          }
         }
       } finally {
         open.delete(listener);
@@ -194,6 +220,7 @@ export async function runSession(
     reader.releaseLock();
     writer.releaseLock();
     closeAll();
+    await Promise.all(closings);
   }
 }
 
