@@ -22,7 +22,7 @@ const TARGETS = [
   "x86_64-pc-windows-msvc",
 ];
 
-const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write"];
+const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-sys=statfs"];
 
 function parseOptions(args: string[]): { targets: string[]; out: string } {
   const { values } = parseArgs({

@@ -15,7 +15,7 @@ import { HOST, withTimeout } from "./system.ts";
 export const REPO_ROOT: string = fileURLToPath(new URL("../", import.meta.url));
 
 /** The permissions ferry's own `serve` and `connect` tasks use. */
-export const FERRY_FLAGS = ["--allow-net", "--allow-read", "--allow-write"];
+export const FERRY_FLAGS = ["--allow-net", "--allow-read", "--allow-write", "--allow-sys=statfs"];
 
 const running = new Set<Child>();
 const TAIL_BYTES = 4096;

@@ -162,19 +162,27 @@ export class FileStore {
   }
 
   /**
-   * Refuses to store `bytes` more if that would leave less than `keepFree` bytes
-   * free on the folder's disk. Skipped where the platform cannot tell free space.
+   * Free bytes on the folder's disk, or `undefined` where that cannot be read (a
+   * platform without statfs, or no `--allow-sys=statfs` permission).
    */
-  async checkFreeSpace(bytes: number, keepFree: number): Promise<void> {
-    let available: number;
+  async freeSpace(): Promise<number | undefined> {
     try {
       const { statfs } = await import("node:fs/promises"); // Loaded when first needed.
       const stats = await statfs(this.root);
-      available = stats.bavail * stats.bsize;
+      return stats.bavail * stats.bsize;
     } catch {
-      return;
+      return undefined;
     }
-    if (available - bytes < keepFree) {
+  }
+
+  /**
+   * Refuses to store `bytes` more if that would leave less than `keepFree` bytes
+   * free on the folder's disk. Skipped where free space cannot be read; the server
+   * refuses to start with a `keepFree` it could not enforce.
+   */
+  async checkFreeSpace(bytes: number, keepFree: number): Promise<void> {
+    const available = await this.freeSpace();
+    if (available !== undefined && available - bytes < keepFree) {
       const keeping = keepFree > 0 ? ` while keeping ${keepFree} bytes free` : "";
       throw new RefusalError(
         `Not enough disk space on the server for ${bytes} bytes${keeping} (${available} bytes free)`,

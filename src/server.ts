@@ -6,6 +6,7 @@
  * @module
  */
 
+import { RefusalError } from "./errors.ts";
 import { FileStore } from "./file_store.ts";
 import { closeQuietly } from "./data_channel.ts";
 import { describeError } from "./text.ts";
@@ -61,6 +62,12 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 /** Opens the folder, clears stale uploads, and starts listening. */
 export async function startServer(options: ServerOptions): Promise<Server> {
   const store = await FileStore.open(options.root, { readOnly: options.readOnly });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (limits.minFreeBytes > 0 && await store.freeSpace() === undefined) {
+    throw new RefusalError(
+      "Cannot read the disk's free space here (it needs --allow-sys=statfs), so a free-space floor cannot be kept",
+    );
+  }
   const removedStaleUploads = store.readOnly ? [] : await store.removeStaleUploads();
   const listener = Deno.listen({
     hostname: options.hostname ?? "0.0.0.0",
@@ -70,7 +77,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const sessions = new Set<Promise<void>>();
   /** Refusals being sent to connections over a limit; they are not sessions. */
   const turningAway = new Set<Promise<void>>();
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const sessionOptions = { store, limits, log: options.log };
   const perPeer = new Map<string, number>();
 

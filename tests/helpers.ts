@@ -196,7 +196,7 @@ export class RawClient implements Disposable {
 
 /** ferry's entry point, and the permissions it runs with. */
 export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-export const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write"];
+export const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-sys=statfs"];
 
 /** A `ferry serve` subprocess. */
 export interface ServeProcess {
