@@ -292,7 +292,15 @@ export class Client implements AsyncDisposable {
     }
     const hostname = this.#conn.remoteAddr.hostname;
     try {
-      return await Deno.connect({ hostname, port });
+      const data = await Deno.connect({ hostname, port });
+      const { localAddr, remoteAddr } = data;
+      if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
+        // TCP "simultaneous open": with the server's port already closed, the OS can
+        // pick that very port for us and connect the socket to itself.
+        data.close();
+        throw new Error("the port was closed, and the connection looped back to itself");
+      }
+      return data;
     } catch (error) {
       throw new TransferError(
         `Cannot open the data connection to port ${port}: ${describeError(error)}`,
