@@ -88,6 +88,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
       `no answer within ${seconds(timeout)}`,
       () => Deno.connect({ hostname, port, signal: giveUp.signal }),
     );
+    conn.setNoDelay(true);
     return new Client(conn, timeout);
   } catch (error) {
     throw new ConnectError(
@@ -293,6 +294,7 @@ export class Client implements AsyncDisposable {
     const hostname = this.#conn.remoteAddr.hostname;
     try {
       const data = await Deno.connect({ hostname, port });
+      data.setNoDelay(true);
       const { localAddr, remoteAddr } = data;
       if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
         // TCP "simultaneous open": with the server's port already closed, the OS can

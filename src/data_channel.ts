@@ -59,7 +59,10 @@ export class DataListener implements Disposable {
         async () => {
           while (true) {
             const conn = await this.#listener.accept();
-            if (conn.remoteAddr.hostname === this.#options.peer) return conn;
+            if (conn.remoteAddr.hostname === this.#options.peer) {
+              conn.setNoDelay(true);
+              return conn;
+            }
             this.#options.onIntruder?.(conn.remoteAddr);
             conn.close();
           }

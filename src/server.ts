@@ -117,7 +117,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   async function acceptLoop(): Promise<void> {
     while (!stopping.signal.aborted) {
       try {
-        admit(await listener.accept());
+        const conn = await listener.accept();
+        conn.setNoDelay(true);
+        admit(conn);
       } catch (error) {
         if (stopping.signal.aborted || error instanceof Deno.errors.BadResource) break;
         // Out of file descriptors, say: every open session still works, and new ones
