@@ -82,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
 
   /** Starts a session, or turns the connection away if a session limit is reached. */
   function admit(conn: Deno.TcpConn): void {
+    if (stopping.signal.aborted) return closeQuietly(conn); // Accepted as shutdown began.
     const peer = conn.remoteAddr.hostname;
     const fromPeer = perPeer.get(peer) ?? 0;
     const full = sessions.size >= limits.maxSessions

@@ -96,11 +96,22 @@ export async function runSession(
   options: SessionOptions,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (signal?.aborted) return closeQuietly(conn); // Accepted as the server began to stop.
   const peer = formatAddress(conn.remoteAddr);
   const log = (event: Omit<SessionEvent, "peer">) => options.log?.({ peer, ...event });
   const reader = new FrameReader(conn.readable, MAX_COMMAND_BYTES);
   const writer = conn.writable.getWriter();
-  const refuse = (message: string) => writeOrFail(writer, refusal(message));
+  const { limits } = options;
+  // Every write on the control connection is bounded too: a client that never reads
+  // its replies must not hold the session (and its slot) forever.
+  const send = (bytes: Uint8Array) =>
+    withDeadline(
+      limits.commandTimeout,
+      closeAll,
+      `The client stopped reading replies for ${seconds(limits.commandTimeout)}`,
+      () => writeOrFail(writer, bytes),
+    );
+  const refuse = (message: string) => send(refusal(message));
   // Everything this session has open, so that a server shutdown can end it at once.
   const open = new Set<Closable>([conn]);
   const closeAll = () => open.forEach(closeQuietly);
@@ -108,7 +119,6 @@ export async function runSession(
   const closings = new Set<Promise<void>>();
   signal?.addEventListener("abort", closeAll, { once: true });
   let portSent = false;
-  const { limits } = options;
   const context: SessionContext = {
     store: options.store,
     limits,
@@ -125,7 +135,7 @@ export async function runSession(
       });
       open.add(listener);
       try {
-        await writeOrFail(writer, encodeField(listener.port));
+        await send(encodeField(listener.port));
         portSent = true;
         const data = await listener.accept();
         open.add(data);
