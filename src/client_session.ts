@@ -12,6 +12,7 @@ import {
   ConnectError,
   IntegrityError,
   LocalFileError,
+  ProtocolError,
   RemoteError,
   TransferError,
   UsageError,
@@ -46,6 +47,8 @@ export interface ConnectOptions {
    * command, or to move a byte during a transfer. Default 120 000.
    */
   timeout?: number;
+  /** Gives up connecting when this aborts (Ctrl-C, say). */
+  signal?: AbortSignal;
 }
 
 /** Options for one transfer. */
@@ -69,6 +72,13 @@ export interface TransferResult {
   ms: number;
 }
 
+/** Reads the length field that starts a data connection's payload. */
+async function readPayloadLength(reader: FrameReader): Promise<number> {
+  const field = await reader.readField();
+  if (field === null) throw new TransferError("The server closed the data connection early");
+  return decodeField(field);
+}
+
 /** How long to wait, after a refusal, for a close that says the session is over. */
 const HANG_UP_GRACE_MS = 50;
 
@@ -81,6 +91,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
   const port = options.port ?? 2121;
   const timeout = options.timeout ?? 120_000;
   const giveUp = new AbortController();
+  const abandon = () => giveUp.abort();
+  options.signal?.addEventListener("abort", abandon, { once: true });
+  if (options.signal?.aborted) abandon();
   try {
     const conn = await withDeadline(
       timeout,
@@ -95,6 +108,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
       `Cannot connect to ${hostname}:${port}: ${describeError(error)}`,
       { cause: error },
     );
+  } finally {
+    // Once connected, aborting `giveUp` would close the connection: let go of it.
+    options.signal?.removeEventListener("abort", abandon);
   }
 }
 
@@ -127,10 +143,22 @@ export class Client implements AsyncDisposable {
 
   /** Lists the server's folder. */
   list(): Promise<ListingEntry[]> {
-    return this.#transfer({ kind: "ls" }, async (data) => {
-      const frame = await new FrameReader(data.readable).readFrame(MAX_LISTING_BYTES);
-      if (frame === null) throw new TransferError("The server closed the data connection early");
-      return parseListing(lenientUtf8.decode(frame));
+    return this.#transfer({ kind: "ls" }, async (data, watchdog) => {
+      const reader = new FrameReader(data.readable);
+      const size = await readPayloadLength(reader);
+      if (size > MAX_LISTING_BYTES) {
+        throw new ProtocolError(
+          `Listing of ${size} bytes exceeds the ${MAX_LISTING_BYTES}-byte limit`,
+        );
+      }
+      const listing = new Uint8Array(size);
+      let filled = 0;
+      await receivePayload(reader, size, (chunk) => {
+        listing.set(chunk, filled);
+        filled += chunk.byteLength;
+        return Promise.resolve();
+      }, { onProgress: () => watchdog.kick() });
+      return parseListing(lenientUtf8.decode(listing));
     });
   }
 
@@ -160,9 +188,7 @@ export class Client implements AsyncDisposable {
       { kind: "get", name },
       async (data, watchdog) => {
         const reader = new FrameReader(data.readable);
-        const field = await reader.readField();
-        if (field === null) throw new TransferError("The server closed the data connection early");
-        const size = decodeField(field);
+        const size = await readPayloadLength(reader);
         const sha256 = await receivePayload(reader, size, write, {
           onProgress: (bytes) => {
             watchdog.kick();

@@ -105,6 +105,13 @@ const PIPELINE_DEPTH = 3;
 const CHUNK_SIZE = 1 << 20;
 
 /**
+ * Chunks are written in slices this large and progress is reported as each one
+ * drains, so a slow but steady reader keeps the stall watchdog quiet: it needs to
+ * take 256 KiB per stall timeout, not a whole chunk.
+ */
+const WRITE_SLICE = 256 << 10;
+
+/**
  * Sends one frame: the length field for `size`, then exactly `size` bytes read from
  * `source`. Returns the SHA-256 (hex) of the bytes sent.
  *
@@ -122,6 +129,7 @@ export async function sendPayload(
   const hash = await sha256Hasher();
   await writeOrFail(writer, encodeField(size));
   let sent = 0;
+  let written = 0;
   const readNext = (index: number, remaining: number) => {
     const buffer = buffers[index % PIPELINE_DEPTH].subarray(0, Math.min(chunkSize, remaining));
     return settled(source.read(buffer).then((n) => n === null ? null : buffer.subarray(0, n)));
@@ -135,12 +143,40 @@ export async function sendPayload(
     reading = after < size ? readNext(index + 1, size - after) : undefined;
     hash.update(chunk);
     await writing;
-    writing = settled(writeOrFail(writer, chunk));
+    writing = settled(writeInSlices(writer, chunk, (n) => {
+      written += n;
+      options.onProgress?.(written);
+    }));
     sent = after;
-    options.onProgress?.(sent);
   }
   await writing;
   return hash.digest("hex");
+}
+
+async function writeInSlices(
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  chunk: Uint8Array,
+  onWritten: (bytes: number) => void,
+): Promise<void> {
+  for (let offset = 0; offset < chunk.byteLength; offset += WRITE_SLICE) {
+    const slice = chunk.subarray(offset, offset + WRITE_SLICE);
+    await writeOrFail(writer, slice);
+    onWritten(slice.byteLength);
+  }
+}
+
+/** A {@linkcode ByteSource} over bytes already in memory, such as a listing. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  let offset = 0;
+  return {
+    read(buffer: Uint8Array): Promise<number | null> {
+      if (offset >= bytes.byteLength) return Promise.resolve(null);
+      const n = Math.min(buffer.byteLength, bytes.byteLength - offset);
+      buffer.set(bytes.subarray(offset, offset + n));
+      offset += n;
+      return Promise.resolve(n);
+    },
+  };
 }
 
 /**

@@ -9,7 +9,7 @@
 import { ProtocolError, RefusalError, TransferError } from "./errors.ts";
 import { formatListing, formatStatus, formatTrailer, type PutStatus } from "./protocol.ts";
 import { decodeField, encodeFrame, FrameReader } from "./wire.ts";
-import { receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
+import { bytesSource, receivePayload, sendPayload, writeOrFail } from "./data_channel.ts";
 import type { Outcome, SessionContext } from "./server_session.ts";
 
 const encoder = new TextEncoder();
@@ -18,8 +18,15 @@ const encoder = new TextEncoder();
 export async function handleList(context: SessionContext): Promise<Outcome> {
   const entries = await context.store.list();
   const listing = encoder.encode(formatListing(entries));
-  await context.withDataConnection(async (conn) => {
-    await writeAll(conn, encodeFrame(listing));
+  await context.withDataConnection(async (conn, watchdog) => {
+    const writer = conn.writable.getWriter();
+    try {
+      await sendPayload(writer, bytesSource(listing), listing.byteLength, {
+        onProgress: () => watchdog.kick(),
+      });
+    } finally {
+      writer.releaseLock();
+    }
   });
   return { bytes: listing.byteLength, result: `ok: ${entries.length} entries` };
 }

@@ -136,3 +136,36 @@ Deno.test("a raw put header over the size cap gets an error status at once", asy
   const status = new TextDecoder().decode((await data.reader.readFrame(4096))!);
   assertEquals(status, "error Upload of 9999999999 bytes exceeds this server's limit of 10 bytes");
 });
+
+Deno.test("a client that never reads its replies cannot hold a session", async () => {
+  await using server = await testServer({ limits: { commandTimeout: 100 } });
+  using raw = await RawClient.connect(server.port);
+  // 300,000 bad commands whose refusals (~24 MB) fill every buffer between us.
+  const flood = new TextEncoder().encode("0000000001x".repeat(300_000));
+  const sending = raw.send(flood).catch(() => {}); // Fails once the server gives up.
+  const event = await server.waitFor((e) => e.action === "disconnect");
+  assertEquals(event.result, "The client stopped reading replies for 0.1 s");
+  await sending;
+  await connect({ port: server.port }).then((client) => client.quit());
+});
+
+Deno.test("a slow but steady reader is not mistaken for a stalled one", async () => {
+  await using server = await testServer({ limits: { stallTimeout: 300 } });
+  await Deno.writeFile(server.root.file("f"), randomBytes(2 << 20));
+  using raw = await RawClient.connect(server.port);
+  await raw.command("get f");
+  const { port } = await raw.reply() as { port: number };
+  using data = await Deno.connect({ hostname: "127.0.0.1", port });
+  // 64 KiB every 25 ms: a whole 1 MiB chunk takes 400 ms, longer than the stall timeout.
+  const buffer = new Uint8Array(64 << 10);
+  let received = 0;
+  for (let reads = 0; reads < 200; reads++) {
+    const n = await data.read(buffer);
+    if (n === null) break;
+    received += n;
+    await new Promise((resolve) => setTimeout(resolve, 25)); // Deliberately slow.
+  }
+  const event = await server.waitFor((e) => e.action === "get");
+  assertEquals(event.result.startsWith("ok"), true, event.result);
+  assertEquals(received > 2 << 20, true);
+});
