@@ -1,12 +1,23 @@
 /**
  * Timers that end stuck I/O. A deadline closes (or cancels) a resource when it fires,
  * which makes the pending read or write fail; the caller then reports the timeout
- * instead of that failure. `Infinity` turns a deadline off.
+ * instead of that failure. `Infinity` (or anything past {@linkcode MAX_TIMER_MS})
+ * turns a deadline off.
  *
  * @module
  */
 
 import { TransferError } from "./errors.ts";
+
+/**
+ * The longest delay `setTimeout` honours (about 24.8 days); a longer one would fire at
+ * once, so a deadline past it counts as no deadline at all.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function unbounded(ms: number): boolean {
+  return !Number.isFinite(ms) || ms > MAX_TIMER_MS;
+}
 
 /**
  * Runs `work`; if it has not settled within `ms`, calls `expire` (which must make the
@@ -19,7 +30,7 @@ export async function withDeadline<T>(
   message: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  if (!Number.isFinite(ms)) return await work();
+  if (unbounded(ms)) return await work();
   let expired = false;
   const timer = setTimeout(() => {
     expired = true;
@@ -63,7 +74,7 @@ export class Watchdog implements Disposable {
 
   /** Records progress: the countdown starts again. */
   kick(): void {
-    if (!Number.isFinite(this.#ms) || this.#expired) return;
+    if (unbounded(this.#ms) || this.#expired) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#expired = true;
