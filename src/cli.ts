@@ -8,7 +8,7 @@
 
 import { parseArgs } from "node:util";
 import { connect } from "./client_session.ts";
-import { CANNOT_LISTEN, exitCodeFor, OK, USAGE } from "./exit_codes.ts";
+import { CANNOT_LISTEN, exitCodeFor, INTERRUPTED, OK, USAGE } from "./exit_codes.ts";
 import { RefusalError } from "./errors.ts";
 import { formatAddress } from "./server_session.ts";
 import type { ProgressTarget } from "./progress.ts";
@@ -85,6 +85,8 @@ async function serve(args: string[], io: CliIo): Promise<number> {
         : `Expected one folder, got ${positionals.length}`,
     );
   }
+  // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
+  const stopped = untilStopped(io.stopSignal);
   let server;
   try {
     server = await startServer({
@@ -109,7 +111,6 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   for (const name of server.removedStaleUploads) {
     io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
   }
-  const stopped = new Promise((resolve) => io.stopSignal.addEventListener("abort", resolve));
   await Promise.race([stopped, server.finished]);
   await server.shutdown();
   io.stderr.write("ferry: stopped\n");
@@ -143,8 +144,12 @@ async function connectCommand(args: string[], io: CliIo): Promise<number> {
   }
   let client;
   try {
-    client = await connect({ ...target, timeout: timeout * 1000 });
+    client = await connect({ ...target, timeout: timeout * 1000, signal: io.stopSignal });
   } catch (error) {
+    if (io.stopSignal.aborted) {
+      io.stderr.write("ferry: Interrupted\n");
+      return INTERRUPTED;
+    }
     io.stderr.write(`ferry: ${describeFailure(error)}\n`);
     return exitCodeFor(error);
   }
@@ -239,6 +244,14 @@ function describeListenError(error: unknown, address: string): string {
     ? "no such address on this machine"
     : describeError(error);
   return `Cannot listen on ${printable(address)}: ${printable(reason)}`;
+}
+
+/** Settles once `signal` aborts, even if it already has. */
+function untilStopped(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
 
 async function* toAsync(lines: string[]): AsyncIterable<string> {

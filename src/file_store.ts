@@ -166,6 +166,10 @@ export class FileStore {
    * platform without statfs, or no `--allow-sys=statfs` permission).
    */
   async freeSpace(): Promise<number | undefined> {
+    // Asked, never requested: without the permission Deno would prompt on a terminal
+    // and stall every session until someone answered.
+    const { state } = await Deno.permissions.query({ name: "sys", kind: "statfs" });
+    if (state !== "granted") return undefined;
     try {
       const { statfs } = await import("node:fs/promises"); // Loaded when first needed.
       const stats = await statfs(this.root);
