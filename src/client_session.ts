@@ -34,7 +34,7 @@ import { seconds, Watchdog, withDeadline } from "./deadline.ts";
 import { chooseDestination, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { sendWithStatus } from "./client_upload.ts";
 import { decodeField, decodeSignedField, encodeFrame, FrameReader } from "./wire.ts";
-import { closeQuietly, receivePayload, writeOrFail } from "./data_channel.ts";
+import { closeQuietly, noDelay, receivePayload, writeOrFail } from "./data_channel.ts";
 
 /** Options for {@linkcode connect}. */
 export interface ConnectOptions {
@@ -101,7 +101,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
       `no answer within ${seconds(timeout)}`,
       () => Deno.connect({ hostname, port, signal: giveUp.signal }),
     );
-    conn.setNoDelay(true);
+    noDelay(conn);
     return new Client(conn, timeout);
   } catch (error) {
     throw new ConnectError(
@@ -157,7 +157,7 @@ export class Client implements AsyncDisposable {
         listing.set(chunk, filled);
         filled += chunk.byteLength;
         return Promise.resolve();
-      }, { onProgress: () => watchdog.kick() });
+      }, { onProgress: () => watchdog.kick(), hash: false });
       return parseListing(lenientUtf8.decode(listing));
     });
   }
@@ -320,7 +320,7 @@ export class Client implements AsyncDisposable {
     const hostname = this.#conn.remoteAddr.hostname;
     try {
       const data = await Deno.connect({ hostname, port });
-      data.setNoDelay(true);
+      noDelay(data);
       const { localAddr, remoteAddr } = data;
       if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
         // TCP "simultaneous open": with the server's port already closed, the OS can

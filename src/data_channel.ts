@@ -60,7 +60,7 @@ export class DataListener implements Disposable {
           while (true) {
             const conn = await this.#listener.accept();
             if (conn.remoteAddr.hostname === this.#options.peer) {
-              conn.setNoDelay(true);
+              noDelay(conn);
               return conn;
             }
             this.#options.onIntruder?.(conn.remoteAddr);
@@ -96,6 +96,8 @@ export interface PayloadOptions {
   onProgress?: (bytes: number) => void;
   /** Size of each read. Default 1 MiB. */
   chunkSize?: number;
+  /** Compute the SHA-256. Default `true`; a listing has no use for one. */
+  hash?: boolean;
 }
 
 /** How many buffers a transfer rotates through: one filling, one hashing, one draining. */
@@ -126,7 +128,7 @@ export async function sendPayload(
 ): Promise<string> {
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, size));
   const buffers = Array.from({ length: PIPELINE_DEPTH }, () => new Uint8Array(chunkSize));
-  const hash = await sha256Hasher();
+  const hash = options.hash === false ? NO_HASH : await sha256Hasher();
   await writeOrFail(writer, encodeField(size));
   let sent = 0;
   let written = 0;
@@ -193,7 +195,7 @@ export async function receivePayload(
 ): Promise<string> {
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, size));
   const buffers = Array.from({ length: PIPELINE_DEPTH }, () => new ArrayBuffer(chunkSize));
-  const hash = await sha256Hasher();
+  const hash = options.hash === false ? NO_HASH : await sha256Hasher();
   let received = 0;
   const readNext = (index: number, remaining: number) => {
     const slot = index % PIPELINE_DEPTH;
@@ -223,6 +225,9 @@ export async function receivePayload(
   return hash.digest("hex");
 }
 
+/** What a transfer that needs no digest hashes with: nothing. */
+const NO_HASH = { update: (_chunk: Uint8Array) => {}, digest: (_encoding: "hex") => "" };
+
 /**
  * A streaming SHA-256. WebCrypto can only hash a whole buffer, so this is
  * `node:crypto`, loaded on first use: it is a fifth of ferry's start-up time.
@@ -250,6 +255,20 @@ export async function writeOrFail(
     await writer.write(bytes);
   } catch (error) {
     throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Turns off Nagle's algorithm: ferry writes small pieces back to back (a field, a
+ * payload, a trailer), and Nagle would hold each behind the ACK of the one before.
+ * Only an optimisation, so a failure (macOS refuses it on a socket the peer has
+ * already reset) is ignored; the connection then fails on its own terms.
+ */
+export function noDelay(conn: Deno.TcpConn): void {
+  try {
+    conn.setNoDelay(true);
+  } catch {
+    // See above.
   }
 }
 

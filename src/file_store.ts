@@ -168,9 +168,9 @@ export class FileStore {
   async freeSpace(): Promise<number | undefined> {
     // Asked, never requested: without the permission Deno would prompt on a terminal
     // and stall every session until someone answered.
-    const { state } = await Deno.permissions.query({ name: "sys", kind: "statfs" });
-    if (state !== "granted") return undefined;
     try {
+      const { state } = await Deno.permissions.query({ name: "sys", kind: "statfs" });
+      if (state !== "granted") return undefined;
       const { statfs } = await import("node:fs/promises"); // Loaded when first needed.
       const stats = await statfs(this.root);
       return stats.bavail * stats.bsize;

@@ -8,7 +8,7 @@
 
 import { RefusalError } from "./errors.ts";
 import { FileStore } from "./file_store.ts";
-import { closeQuietly } from "./data_channel.ts";
+import { closeQuietly, noDelay } from "./data_channel.ts";
 import { describeError } from "./text.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { formatAddress, refusal, runSession, type SessionEvent } from "./server_session.ts";
@@ -83,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   /** Starts a session, or turns the connection away if a session limit is reached. */
   function admit(conn: Deno.TcpConn): void {
     if (stopping.signal.aborted) return closeQuietly(conn); // Accepted as shutdown began.
+    noDelay(conn);
     const peer = conn.remoteAddr.hostname;
     const fromPeer = perPeer.get(peer) ?? 0;
     const full = sessions.size >= limits.maxSessions
@@ -118,9 +119,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   async function acceptLoop(): Promise<void> {
     while (!stopping.signal.aborted) {
       try {
-        const conn = await listener.accept();
-        conn.setNoDelay(true);
-        admit(conn);
+        admit(await listener.accept());
       } catch (error) {
         if (stopping.signal.aborted || error instanceof Deno.errors.BadResource) break;
         // Out of file descriptors, say: every open session still works, and new ones

@@ -23,6 +23,7 @@ export async function handleList(context: SessionContext): Promise<Outcome> {
     try {
       await sendPayload(writer, bytesSource(listing), listing.byteLength, {
         onProgress: () => watchdog.kick(),
+        hash: false,
       });
     } finally {
       writer.releaseLock();
