@@ -59,12 +59,14 @@ export class Watchdog implements Disposable {
   #ms: number;
   #expire: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastKick = performance.now();
   #expired = false;
+  #stopped = false;
 
   constructor(ms: number, expire: () => void) {
     this.#ms = ms;
     this.#expire = expire;
-    this.kick();
+    if (!unbounded(ms)) this.#arm(ms);
   }
 
   /** Whether it fired. */
@@ -72,23 +74,32 @@ export class Watchdog implements Disposable {
     return this.#expired;
   }
 
-  /** Records progress: the countdown starts again. */
+  /**
+   * Records progress: the countdown starts again. Called for every chunk of a
+   * transfer, so it only notes the time; the one timer checks it when it fires.
+   */
   kick(): void {
-    if (unbounded(this.#ms) || this.#expired) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#expired = true;
-      this.#expire();
-    }, this.#ms);
+    this.#lastKick = performance.now();
   }
 
   /** Stops watching, e.g. while the work is local and the peer has nothing to do. */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
   }
 
   [Symbol.dispose](): void {
     this.stop();
+  }
+
+  #arm(delay: number): void {
+    this.#timer = setTimeout(() => {
+      if (this.#stopped) return;
+      const quiet = performance.now() - this.#lastKick;
+      if (quiet < this.#ms) return this.#arm(this.#ms - quiet);
+      this.#expired = true;
+      this.#expire();
+    }, delay);
   }
 }
 
