@@ -4,7 +4,8 @@
  *
  * Usage: `deno task compile [--target T]... [--out DIR]`
  *
- * The binaries get only the permissions ferry needs at runtime: net, read and write.
+ * The binaries get only the permissions ferry needs at runtime: net, read, write, and
+ * sys=statfs (to read the disk's free space for `serve --min-free`).
  *
  * @module
  */

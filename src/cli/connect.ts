@@ -1,0 +1,80 @@
+/**
+ * `ferry connect`: the `ftp>` prompt, or a script of commands.
+ *
+ * @module
+ */
+
+import { connect } from "../client/connect.ts";
+import { quote } from "../common/text.ts";
+import { COMMON_OPTIONS, parseOrUsage, parseTarget, usageError } from "./args.ts";
+import { describeFailure } from "./describe.ts";
+import { exitCodeFor, INTERRUPTED, OK } from "./exit_codes.ts";
+import { CONNECT_HELP, VERSION } from "./help.ts";
+import { type CliIo, readLines } from "./io.ts";
+import { runRepl } from "./repl.ts";
+
+/** Runs `ferry connect ARGS`; returns the exit code. */
+export async function connectCommand(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseOrUsage(io, "connect", {
+    args,
+    options: {
+      command: { type: "string", short: "c", multiple: true },
+      timeout: { type: "string", default: "120" },
+      ...COMMON_OPTIONS,
+    },
+    allowPositionals: true,
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+  if (values.help) return print(io, CONNECT_HELP);
+  if (values.version) return print(io, `ferry ${VERSION}\n`);
+  const target = parseTarget(positionals);
+  if (typeof target === "string") return usageError(io, "connect", target);
+  const timeout = Number(values.timeout);
+  if (!/^\d+(\.\d+)?$/.test(values.timeout) || !(timeout > 0)) {
+    return usageError(
+      io,
+      "connect",
+      `--timeout ${quote(values.timeout)} is not a number of seconds above 0`,
+    );
+  }
+  let client;
+  try {
+    client = await connect({ ...target, timeout: timeout * 1000, signal: io.stopSignal });
+  } catch (error) {
+    if (io.stopSignal.aborted) {
+      io.stderr.write("ferry: Interrupted\n");
+      return INTERRUPTED;
+    }
+    io.stderr.write(`ferry: ${describeFailure(error)}\n`);
+    return exitCodeFor(error);
+  }
+  const scripted = values.command;
+  const interactive = !scripted && io.stdinIsTerminal;
+  if (interactive) {
+    io.stdout.write(`Connected to ${target.hostname}:${target.port}. Type help for commands.\n`);
+  }
+  // Ctrl-C or SIGTERM: end the transfer under way (nothing partial stays) and leave.
+  const interrupt = () => client.close();
+  io.stopSignal.addEventListener("abort", interrupt, { once: true });
+  try {
+    return await runRepl(scripted ? toAsync(scripted) : readLines(io.stdin), {
+      client,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      interactive,
+      signal: io.stopSignal,
+    });
+  } finally {
+    io.stopSignal.removeEventListener("abort", interrupt);
+  }
+}
+
+function print(io: CliIo, text: string): number {
+  io.stdout.write(text);
+  return OK;
+}
+
+async function* toAsync(lines: string[]): AsyncIterable<string> {
+  yield* lines;
+}

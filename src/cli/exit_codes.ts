@@ -1,0 +1,48 @@
+/**
+ * ferry's exit codes, and which error means which. The README's tables say the same
+ * in prose; keep them in step.
+ *
+ * @module
+ */
+
+import {
+  ConnectError,
+  IntegrityError,
+  LocalFileError,
+  ProtocolError,
+  RemoteError,
+  TransferError,
+  UsageError,
+} from "../common/errors.ts";
+
+/** Everything worked. */
+export const OK = 0;
+/** An unexpected internal error: a bug in ferry. */
+export const INTERNAL_ERROR = 1;
+/** Bad usage: unknown command or option, wrong arguments, a name that cannot be sent. */
+export const USAGE = 2;
+/** `connect`: the server could not be reached. */
+export const CANNOT_CONNECT = 3;
+/** `serve`: the address or port could not be listened on. */
+export const CANNOT_LISTEN = 3;
+/** The server refused a command (no such file, already exists, read-only, ...). */
+export const REFUSED = 4;
+/** A transfer failed: connection lost, protocol violation, or checksum mismatch. */
+export const TRANSFER_FAILED = 5;
+/** A local file problem: missing, not a regular file, or already exists. */
+export const LOCAL_FILE = 6;
+/** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
+export const INTERRUPTED = 130;
+
+/** The exit code that reports `error`. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return USAGE;
+  if (error instanceof ConnectError) return CANNOT_CONNECT;
+  if (error instanceof RemoteError) return REFUSED;
+  if (
+    error instanceof TransferError || error instanceof ProtocolError ||
+    error instanceof IntegrityError
+  ) return TRANSFER_FAILED;
+  if (error instanceof LocalFileError) return LOCAL_FILE;
+  return INTERNAL_ERROR;
+}

@@ -1,0 +1,96 @@
+/**
+ * The client's side of the file system: where a download may go, and which local
+ * files may be uploaded. Checked before anything is sent, so a local mistake never
+ * costs a transfer. The caller decides the destination; this only checks it.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import { DestinationExistsError, LocalFileError } from "../common/errors.ts";
+import { describeError, quote } from "../common/text.ts";
+import { MAX_FIELD_VALUE } from "../protocol/field.ts";
+
+/**
+ * Where a download of `name` goes when the user names `destination` (default:
+ * `name` in the current folder): into it if it is a folder (a trailing `/` says it
+ * must be one), else that path. Then checked by {@linkcode checkNewFile}.
+ */
+export async function chooseDestination(name: string, destination = name): Promise<string> {
+  const target = await statOrUndefined(destination).catch((error) => {
+    throw cannotWrite(destination, error);
+  });
+  if (target?.isDirectory) return await checkNewFile(join(destination, name));
+  if (/[\\/]$/.test(destination)) {
+    throw new LocalFileError(`No such local folder ${quote(destination)}`);
+  }
+  return await checkNewFile(destination);
+}
+
+/**
+ * Refuses, before anything is downloaded, a local path that exists or whose folder
+ * does not; returns the path.
+ */
+export async function checkNewFile(path: string): Promise<string> {
+  const folder = dirname(path);
+  const folderInfo = await statOrUndefined(folder).catch((error) => {
+    throw cannotWrite(path, error);
+  });
+  if (!folderInfo?.isDirectory) {
+    throw new LocalFileError(`Cannot write ${quote(path)}: no such local folder ${quote(folder)}`);
+  }
+  try {
+    await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return path;
+    throw cannotWrite(path, error);
+  }
+  throw new DestinationExistsError(`${quote(path)} already exists here`);
+}
+
+function cannotWrite(path: string, error: unknown): LocalFileError {
+  return new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, {
+    cause: error,
+  });
+}
+
+/**
+ * The temp file a download of `path` is written to: hidden, beside it (so the final
+ * link stays on one file system), and of fixed length, so any name that fits fits.
+ */
+export function downloadTempPath(path: string): string {
+  return join(dirname(path), `.ferry-download-${crypto.randomUUID()}.part`);
+}
+
+async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Opens a local regular file for upload; refuses missing, special and too-large files. */
+export async function openLocalFile(path: string): Promise<Deno.FsFile> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new LocalFileError(`No such local file ${quote(path)}`);
+    }
+    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
+  }
+  if (!info.isFile) throw new LocalFileError(`${quote(path)} is not a regular file`);
+  if (info.size > MAX_FIELD_VALUE) {
+    throw new LocalFileError(
+      `${quote(path)} is ${info.size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
+    );
+  }
+  try {
+    return await Deno.open(path, { read: true });
+  } catch (error) {
+    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The client's half of each data connection, as twins: {@linkcode receiveFile}
+ * takes a payload and its trailer, {@linkcode sendFile} sends one while listening
+ * for the server's status (which can arrive mid-upload), and
+ * {@linkcode receiveListing} takes a listing. Each decides what the answer (or its
+ * absence, from a base-protocol server) means.
+ *
+ * @module
+ */
+
+import { createDigest } from "../common/digest.ts";
+import { IntegrityError, ProtocolError, RemoteError, TransferError } from "../common/errors.ts";
+import { describeError, printable } from "../common/text.ts";
+import { MAX_LISTING_BYTES } from "../protocol/listing.ts";
+import { PayloadDecoder } from "../protocol/payload_decoder.ts";
+import { parseStatus, parseTrailer, type PutStatus } from "../protocol/trailers.ts";
+import type { Channel } from "../transport/channel.ts";
+import {
+  type ByteSink,
+  fileSource,
+  receivePayload,
+  sendPayload,
+} from "../transport/payload_pump.ts";
+
+/** Called as payload bytes move: how many so far. */
+export type OnBytes = (bytes: number) => void;
+
+/** What a received file turned out to be. */
+export interface Received {
+  bytes: number;
+  /** SHA-256 of what arrived. */
+  sha256: string;
+  /** What the server's trailer declared; `undefined` from a server that sends none. */
+  declared: string | undefined;
+}
+
+/** Reads the length field that starts a payload. */
+async function payloadStart(channel: Channel, decoder: PayloadDecoder): Promise<number> {
+  const event = await channel.next(decoder);
+  if (event.type !== "payload") {
+    throw new TransferError("The server closed the data connection early");
+  }
+  return event.length;
+}
+
+/**
+ * Receives a `get` payload into `sink`, then the trailer if the server sends one.
+ * `onStart` hears the length before the first byte is written.
+ */
+export async function receiveFile(
+  channel: Channel,
+  sink: ByteSink,
+  onStart: (length: number) => void,
+  onProgress: OnBytes,
+): Promise<Received> {
+  const decoder = new PayloadDecoder({ payload: true, frameAfter: true });
+  const length = await payloadStart(channel, decoder);
+  onStart(length);
+  const sha256 = await receivePayload(channel, decoder, sink, length, {
+    digest: await createDigest("sha256"),
+    onProgress,
+  });
+  const after = await channel.next(decoder);
+  const declared = after.type === "frame" ? parseTrailer(after.text) : undefined;
+  return { bytes: length, sha256, declared };
+}
+
+/** Receives an `ls` payload: the listing's bytes. */
+export async function receiveListing(channel: Channel, onProgress: OnBytes): Promise<Uint8Array> {
+  const decoder = new PayloadDecoder({ payload: true, frameAfter: false });
+  const length = await payloadStart(channel, decoder);
+  if (length > MAX_LISTING_BYTES) {
+    throw new ProtocolError(
+      `Listing of ${length} bytes exceeds the ${MAX_LISTING_BYTES}-byte limit`,
+    );
+  }
+  const listing = new Uint8Array(length);
+  let filled = 0;
+  await receivePayload(
+    channel,
+    decoder,
+    {
+      write(chunk) {
+        listing.set(chunk, filled);
+        filled += chunk.byteLength;
+        return Promise.resolve();
+      },
+    },
+    length,
+    { onProgress },
+  );
+  return listing;
+}
+
+/**
+ * Sends a `put` payload while reading the status frame. The server may answer before
+ * it has everything (a refusal mid-upload): then the send stops at once and the
+ * server's reason is what the user hears.
+ */
+export async function sendFile(
+  channel: Channel,
+  file: Deno.FsFile,
+  size: number,
+  onProgress: OnBytes,
+): Promise<{ sha256: string; verified: boolean }> {
+  const status = readStatus(channel).then(
+    (answer) => ({ answer }),
+    (error: unknown) => ({ error }),
+  );
+  const digest = await createDigest("sha256");
+  const sending = sendPayload(channel, fileSource(file), size, { digest, onProgress }).then(
+    (sha256) => ({ sha256 }),
+    (error: unknown) => ({ error }),
+  );
+  const first = await Promise.race([sending, status.then(() => "answered" as const)]);
+  if (first !== "answered" && "error" in first) {
+    // Let the server see the end of the stream, so it answers or closes instead of waiting.
+    await channel.closeWrite();
+  }
+  const reply = await status;
+  if (first === "answered") channel.close(); // Ends a send still under way.
+  const sent = await sending;
+  const answer = "answer" in reply ? reply.answer : undefined;
+  if (answer && !answer.ok) throw new RemoteError(printable(answer.message));
+  if ("error" in sent) throw sent.error;
+  if ("error" in reply) {
+    // Only a clean close where the status would start means "a server that sends none".
+    throw new TransferError(
+      `The upload was sent but the server's confirmation was cut off: ${
+        describeError(reply.error)
+      }`,
+      { cause: reply.error },
+    );
+  }
+  if (answer && answer.sha256 !== sent.sha256) {
+    throw new IntegrityError(
+      `Upload is corrupt: the server stored sha256 ${answer.sha256} but ${sent.sha256} was sent`,
+    );
+  }
+  return { sha256: sent.sha256, verified: answer !== undefined };
+}
+
+/** Reads a `put` status frame; `undefined` if the server closed cleanly without one. */
+async function readStatus(channel: Channel): Promise<PutStatus | undefined> {
+  const event = await channel.next(new PayloadDecoder({ payload: false, frameAfter: true }));
+  return event.type === "frame" ? parseStatus(event.text) : undefined;
+}

@@ -1,0 +1,122 @@
+/**
+ * A file that appears under its real name only when complete: bytes go to a temp
+ * file beside the target, are flushed to disk, and are then hard-linked into place.
+ * `link` refuses an existing target, so nothing is ever overwritten and of two racing
+ * writers exactly one wins. Used by the server's uploads and the client's downloads.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+
+/** A file being written; {@linkcode commit} publishes it, disposing discards it. */
+export class AtomicFile implements AsyncDisposable {
+  /** Where the bytes are until {@linkcode commit}. */
+  readonly tempPath: string;
+  /** Where they appear on {@linkcode commit}. */
+  readonly path: string;
+  #file: Deno.FsFile | undefined;
+  /** Whether the temp name is gone (committed or discarded): nothing is left to tidy. */
+  #settled = false;
+
+  private constructor(path: string, tempPath: string, file: Deno.FsFile) {
+    this.path = path;
+    this.tempPath = tempPath;
+    this.#file = file;
+  }
+
+  /** Creates the temp file `tempPath` (which must not exist) for the target `path`. */
+  static async create(path: string, tempPath: string): Promise<AtomicFile> {
+    const file = await Deno.open(tempPath, { write: true, createNew: true, mode: 0o644 });
+    return new AtomicFile(path, tempPath, file);
+  }
+
+  /** Writes all of `chunk`. */
+  async write(chunk: Uint8Array): Promise<void> {
+    const file = this.#open("write");
+    for (let offset = 0; offset < chunk.byteLength;) {
+      offset += await file.write(chunk.subarray(offset));
+    }
+  }
+
+  /**
+   * Flushes the bytes to disk and links them under {@linkcode path}, then removes the
+   * temp file. Throws `Deno.errors.AlreadyExists` if the target exists by then.
+   */
+  async commit(): Promise<void> {
+    const file = this.#open("commit");
+    try {
+      await file.syncData();
+    } finally {
+      this.#close();
+    }
+    try {
+      await linkNoReplace(this.tempPath, this.path);
+    } catch (error) {
+      await this[Symbol.asyncDispose]();
+      throw error;
+    }
+    // The file is published: failing to tidy the temp name must not report a failure.
+    await this.#removeTemp().catch(() => {});
+    await syncFolderOf(this.path);
+  }
+
+  /** Closes and removes the temp file, unless it was committed or discarded already. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#close();
+    await this.#removeTemp();
+  }
+
+  async #removeTemp(): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    await Deno.remove(this.tempPath).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  #open(action: string): Deno.FsFile {
+    if (!this.#file) throw new TypeError(`Cannot ${action} ${this.path}: the file is closed`);
+    return this.#file;
+  }
+
+  #close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+}
+
+/**
+ * Makes `from` appear as `to` unless `to` exists. A hard link does that atomically;
+ * on a file system without hard links (FAT, some network shares) fall back to a
+ * checked rename, which leaves a tiny race window instead of failing outright.
+ */
+async function linkNoReplace(from: string, to: string): Promise<void> {
+  try {
+    await Deno.link(from, to);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) throw error;
+    if (await exists(to)) throw new Deno.errors.AlreadyExists(`${to} exists`);
+    await Deno.rename(from, to);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Makes a new directory entry durable; not every platform can open a folder. */
+async function syncFolderOf(path: string): Promise<void> {
+  try {
+    using handle = await Deno.open(dirname(path), { read: true });
+    await handle.sync();
+  } catch {
+    // Best effort: Windows cannot open a directory as a file.
+  }
+}

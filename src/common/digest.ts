@@ -1,0 +1,30 @@
+/**
+ * Streaming digests of the bytes a transfer moves. WebCrypto can only hash a whole
+ * buffer, so SHA-256 comes from `node:crypto`, loaded on first use (it is a fifth of
+ * ferry's start-up time).
+ *
+ * @module
+ */
+
+/** A digest being computed over a stream of chunks. */
+export interface Digest {
+  update(chunk: Uint8Array): void;
+  /** The digest of everything so far, as lowercase hex. Call once. */
+  hex(): string;
+}
+
+/** The digest names ferry can compute. */
+export type DigestName = "sha256";
+
+/** Starts a digest. */
+export async function createDigest(name: DigestName): Promise<Digest> {
+  const { createHash } = await import("node:crypto");
+  const hash = createHash(name);
+  return {
+    update: (chunk) => void hash.update(chunk),
+    hex: () => hash.digest("hex"),
+  };
+}
+
+/** What a transfer that needs no digest (a listing) hashes with: nothing. */
+export const NO_DIGEST: Digest = Object.freeze({ update: () => {}, hex: () => "" });

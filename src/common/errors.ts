@@ -1,0 +1,96 @@
+/**
+ * The error classes ferry throws across module boundaries.
+ *
+ * The split follows Go's `net/textproto`: a {@linkcode ProtocolError} means the
+ * peer broke the protocol (the session cannot continue), a {@linkcode RemoteError}
+ * means the peer understood and said no (the session goes on). Local misuse uses the
+ * built-in `TypeError`/`RangeError`.
+ *
+ * @module
+ */
+
+/** The peer sent bytes that do not follow the ferry protocol. */
+export class ProtocolError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProtocolError";
+  }
+}
+
+/** The server refused a command, or reported a failed transfer, with this message. */
+export class RemoteError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RemoteError";
+  }
+}
+
+/** The bytes received do not match the SHA-256 the sender declared. */
+export class IntegrityError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "IntegrityError";
+  }
+}
+
+/** A connection ended or stalled before a transfer was complete. */
+export class TransferError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TransferError";
+  }
+}
+
+/**
+ * A request the file store turns down for a reason the user can act on
+ * ("no such file", "already exists", a bad name). Its message is sent to the peer.
+ */
+export class RefusalError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RefusalError";
+  }
+}
+
+/** A problem with a file on the client's own machine (missing, not a file, exists). */
+export class LocalFileError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LocalFileError";
+  }
+}
+
+/** The server could not be reached at all. */
+export class ConnectError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConnectError";
+  }
+}
+
+/** The user asked for something malformed: an unknown command, a bad name, bad arguments. */
+export class UsageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UsageError";
+  }
+}
+
+/**
+ * The peer speaks the protocol but lacks an extension the user asked for (a base
+ * server and `features`, say). Its message says so in one sentence.
+ */
+export class UnsupportedError extends RemoteError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UnsupportedError";
+  }
+}
+
+/** A download's local destination exists; ferry never replaces a file. */
+export class DestinationExistsError extends LocalFileError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DestinationExistsError";
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The commands a client sends on the control connection, as data, and the table that
+ * says for each verb how its argument is read and how the server answers it.
+ *
+ * Adding a command is one entry in {@linkcode CommandArguments} and one in
+ * {@linkcode COMMANDS}; an extension verb names the {@linkcode Feature} a session
+ * must have agreed (with `feat`) before the server accepts it.
+ *
+ * @module
+ */
+
+import { quote } from "../common/text.ts";
+import { type FeatureSet, formatOffer, type Offer, parseOffer } from "./features.ts";
+import { nameProblem } from "./names.ts";
+
+/** A command frame over this many bytes is a protocol error. */
+export const MAX_COMMAND_BYTES = 4096;
+
+/** Each verb's arguments. */
+export interface CommandArguments {
+  ls: Record<never, never>;
+  get: { name: string };
+  put: { name: string };
+  quit: Record<never, never>;
+  feat: { offer: Offer };
+}
+
+/** A command verb. */
+export type Verb = keyof CommandArguments;
+
+/** One verb's command: the verb plus its arguments (`{ verb: "get", name: "a.txt" }`). */
+export type CommandOf<V extends Verb> = { verb: V } & CommandArguments[V];
+
+/** Any command. */
+export type Command = { [V in Verb]: CommandOf<V> }[Verb];
+
+/**
+ * How the server answers a verb:
+ * - `port`: a data port (the command's bytes then cross a data connection) or a refusal;
+ * - `ok`: an `ok` frame or a refusal, on the control connection alone (extensions only);
+ * - `none`: nothing (the server closes).
+ */
+export type ReplyKind = "port" | "ok" | "none";
+
+/** What one verb is on the wire. */
+export interface CommandSpec<V extends Verb> {
+  reply: ReplyKind;
+  /** The feature a session must have agreed for the verb; base verbs need none. */
+  feature?: string;
+  /** Reads the text after the verb (`undefined` if there was no space); a string is why not. */
+  parse(argument: string | undefined, agreed: FeatureSet): CommandArguments[V] | string;
+  /** The text after the verb, if any. */
+  format(args: CommandArguments[V]): string | undefined;
+}
+
+const NO_ARGUMENTS: Record<never, never> = {};
+
+function noArgument(verb: string) {
+  return (argument: string | undefined) =>
+    argument !== undefined && argument.trim() !== ""
+      ? `Command ${verb} takes no argument`
+      : NO_ARGUMENTS;
+}
+
+function fileName(verb: string) {
+  return (argument: string | undefined) => {
+    if (argument === undefined || argument === "") return `Command ${verb} needs a file name`;
+    return nameProblem(argument) ?? { name: argument };
+  };
+}
+
+/** Every verb, base and extension. */
+export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
+  ls: { reply: "port", parse: noArgument("ls"), format: () => undefined },
+  get: { reply: "port", parse: fileName("get"), format: ({ name }) => name },
+  put: { reply: "port", parse: fileName("put"), format: ({ name }) => name },
+  quit: { reply: "none", parse: noArgument("quit"), format: () => undefined },
+  feat: {
+    reply: "ok",
+    parse: (argument) => {
+      const offer = parseOffer(argument ?? "");
+      return typeof offer === "string" ? offer : { offer };
+    },
+    format: ({ offer }) => formatOffer(offer) || undefined,
+  },
+};
+
+const BASE_VERBS = "expected ls, get, put or quit";
+
+/** What a server makes of a command frame: a command, or the reason it is refused. */
+export type ParsedCommand = Command | { verb: "invalid"; reason: string };
+
+/**
+ * Parses the text of a command frame. The verb is case-insensitive; the argument is
+ * everything after the first space, taken literally (a name may contain spaces).
+ */
+export function parseCommand(text: string, agreed: FeatureSet): ParsedCommand {
+  const space = text.indexOf(" ");
+  const word = (space === -1 ? text : text.slice(0, space)).toLowerCase();
+  const argument = space === -1 ? undefined : text.slice(space + 1);
+  if (!isVerb(word)) {
+    return { verb: "invalid", reason: `Unknown command ${quote(word, 40)}: ${BASE_VERBS}` };
+  }
+  return parseArguments(word, argument, agreed);
+}
+
+function parseArguments<V extends Verb>(
+  verb: V,
+  argument: string | undefined,
+  agreed: FeatureSet,
+): ParsedCommand {
+  const spec: CommandSpec<V> = COMMANDS[verb];
+  if (spec.feature !== undefined && !agreed.has(spec.feature)) {
+    return {
+      verb: "invalid",
+      reason: `Unknown command ${quote(verb)}: ${BASE_VERBS} ` +
+        `(${verb} needs the ${quote(spec.feature)} extension, agreed with feat)`,
+    };
+  }
+  const args = spec.parse(argument, agreed);
+  if (typeof args === "string") return { verb: "invalid", reason: args };
+  // `args` came from COMMANDS[verb], so it is that verb's; TypeScript cannot follow a
+  // generic verb into the union, which is the only reason for this cast.
+  return { verb, ...args } as CommandOf<V> as Command;
+}
+
+function isVerb(word: string): word is Verb {
+  return Object.hasOwn(COMMANDS, word);
+}
+
+/** Formats a command as the text of its frame. */
+export function formatCommand<V extends Verb>(command: CommandOf<V>): string {
+  const spec: CommandSpec<V> = COMMANDS[command.verb];
+  const argument = spec.format(command);
+  return argument === undefined ? command.verb : `${command.verb} ${argument}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The server's half of a control connection as a state machine with no I/O, in the
+ * manner of h11: {@linkcode ServerConnection.receive} only stores bytes,
+ * {@linkcode ServerConnection.next} returns the next event (or "need data"), and
+ * each `send…()` returns the bytes to write and moves the state on.
+ *
+ * ```
+ *  reading ──command──▶ replying ──sendPort()──▶ transferring ──endTransfer()──┐
+ *     ▲                   │ sendRefusal() / sendOk() / sendFeatures()          │
+ *     └───────────────────┴────────────────────────────────────────────────────┘
+ *  any state ──goodbye() / end of stream / protocol error / quit──▶ closed
+ * ```
+ *
+ * The state answers the question every failure raises: while `replying`, the command
+ * can still be refused on the control connection; once `transferring`, the port is
+ * out and the failure belongs to the data connection (PROTOCOL.md §7.1).
+ *
+ * @module
+ */
+
+import { ProtocolError, TransferError } from "../common/errors.ts";
+import { type Command, MAX_COMMAND_BYTES, parseCommand } from "./commands.ts";
+import { BASE_FEATURES, type FeatureSet } from "./features.ts";
+import { END, NEED_DATA, takeFrame } from "./frames.ts";
+import { ReceiveBuffer } from "./receive_buffer.ts";
+import { formatOk, formatPort, formatRefusal } from "./replies.ts";
+
+/** What the server's control connection has to say next. */
+export type ServerEvent =
+  /** Receive more bytes. `idle` says no byte of a next command has arrived yet. */
+  | { type: "need-data"; idle: boolean }
+  /** A command to carry out; answer it with one `send…()` call. */
+  | { type: "command"; command: Command }
+  /** A command frame that cannot be carried out; answer with `sendRefusal(reason)`. */
+  | { type: "invalid"; reason: string }
+  /** The client broke the protocol: say `goodbye(reason)` and close. */
+  | { type: "protocol-error"; reason: string }
+  /** The client closed: `clean` if at a frame boundary, not mid-command. */
+  | { type: "end"; clean: boolean };
+
+/** Where the control connection is. */
+export type ServerState = "reading" | "replying" | "transferring" | "closed";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The server side of one control connection. */
+export class ServerConnection {
+  #buffer = new ReceiveBuffer();
+  #state: ServerState = "reading";
+  #features: FeatureSet = BASE_FEATURES;
+  #agreed = false;
+
+  /** Where the connection is; see the module diagram. */
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  /** The extensions agreed with `feat`; none until then. */
+  get features(): FeatureSet {
+    return this.#features;
+  }
+
+  /** Whether no byte of the next command has arrived: the idle deadline applies. */
+  get idle(): boolean {
+    return this.#buffer.length === 0;
+  }
+
+  /** Whether the command under way can still be refused on the control connection. */
+  get canRefuse(): boolean {
+    return this.#state === "replying";
+  }
+
+  /** Stores bytes from the client. */
+  receive(bytes: Uint8Array): void {
+    this.#buffer.receive(bytes);
+  }
+
+  /** Records that the client closed its side. */
+  receiveEnd(): void {
+    this.#buffer.receiveEnd();
+  }
+
+  /** The next event. Only while `reading`: commands are strictly one at a time. */
+  next(): ServerEvent {
+    this.#expect("reading", "read a command");
+    let frame;
+    try {
+      frame = takeFrame(this.#buffer, MAX_COMMAND_BYTES);
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.#state = "closed";
+        return { type: "protocol-error", reason: error.message };
+      }
+      if (!(error instanceof TransferError)) throw error;
+      this.#state = "closed";
+      return { type: "end", clean: false }; // Cut off inside a frame.
+    }
+    if (frame === NEED_DATA) return { type: "need-data", idle: this.idle };
+    if (frame === END) {
+      this.#state = "closed";
+      return { type: "end", clean: true };
+    }
+    this.#state = "replying";
+    let text;
+    try {
+      text = utf8.decode(frame);
+    } catch {
+      return { type: "invalid", reason: "Command is not valid UTF-8" };
+    }
+    const parsed = parseCommand(text, this.#features);
+    if (parsed.verb === "invalid") return { type: "invalid", reason: parsed.reason };
+    if (parsed.verb === "feat" && this.#agreed) {
+      return { type: "invalid", reason: "Features were agreed already in this session" };
+    }
+    if (parsed.verb === "quit") this.#state = "closed";
+    return { type: "command", command: parsed };
+  }
+
+  /** Answers the command with a data port; the data connection carries the rest. */
+  sendPort(port: number): Uint8Array {
+    this.#expect("replying", "send a port");
+    this.#state = "transferring";
+    return formatPort(port);
+  }
+
+  /** Refuses the command; the session goes on. */
+  sendRefusal(message: string): Uint8Array {
+    this.#expect("replying", "refuse");
+    this.#state = "reading";
+    return formatRefusal(message);
+  }
+
+  /** Answers an extension verb positively. */
+  sendOk(text?: string): Uint8Array {
+    this.#expect("replying", "answer ok");
+    this.#state = "reading";
+    return formatOk(text);
+  }
+
+  /** Answers `feat` with what was agreed, which is on from now on. */
+  sendFeatures(agreed: FeatureSet): Uint8Array {
+    const bytes = this.sendOk(agreed.toString());
+    this.#features = agreed;
+    this.#agreed = true;
+    return bytes;
+  }
+
+  /** The data connection of the command under way is done with. */
+  endTransfer(): void {
+    this.#expect("transferring", "end a transfer");
+    this.#state = "reading";
+  }
+
+  /**
+   * A refusal nobody asked for, then the end: the server will not keep this session
+   * (a timeout, a protocol error, shutdown). The client reads it as its next reply.
+   */
+  goodbye(message: string): Uint8Array {
+    this.#state = "closed";
+    return formatRefusal(message);
+  }
+
+  #expect(state: ServerState, action: string): void {
+    if (this.#state !== state) {
+      throw new TypeError(`Cannot ${action} while ${this.#state}: expected ${state}`);
+    }
+  }
+}

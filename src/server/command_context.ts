@@ -1,0 +1,47 @@
+/**
+ * What a command handler gets and gives: the session as it sees it, and the reply it
+ * returns (see `command_table.ts` for how each kind is answered).
+ *
+ * @module
+ */
+
+import type { Feature, FeatureSet } from "../protocol/features.ts";
+import type { Channel } from "../transport/channel.ts";
+import type { Watchdog } from "../transport/deadline.ts";
+import type { FileStore } from "./file_store.ts";
+import type { Limits } from "./limits.ts";
+
+/** What a handler sees of its session. */
+export interface CommandContext {
+  readonly store: FileStore;
+  readonly limits: Limits;
+  /** The features this session agreed. */
+  readonly features: FeatureSet;
+  /** The features this server offers to agree. */
+  readonly supported: readonly Feature[];
+}
+
+/** What a command did, for the log. */
+export interface Outcome {
+  bytes?: number;
+  result: string;
+}
+
+/** A command's work on its data connection; disposed whether or not it ran. */
+export interface DataTransfer extends AsyncDisposable {
+  run(channel: Channel, watchdog: Watchdog): Promise<Outcome>;
+}
+
+/** How a command is answered. */
+export type Reply =
+  | { kind: "data"; transfer: DataTransfer }
+  | { kind: "ok"; text?: string; outcome: Outcome }
+  | { kind: "agreed"; features: FeatureSet; outcome: Outcome };
+
+/** A data reply: `run` on the data connection, then `dispose` (also if it never ran). */
+export function dataReply(
+  run: DataTransfer["run"],
+  dispose: () => void | Promise<void> = () => {},
+): Reply {
+  return { kind: "data", transfer: { run, [Symbol.asyncDispose]: async () => await dispose() } };
+}

@@ -1,0 +1,24 @@
+/**
+ * `get`: one frame with the file's bytes, then the `sha256` trailer frame.
+ *
+ * @module
+ */
+
+import { createDigest } from "../../common/digest.ts";
+import { encodeFrame } from "../../protocol/field.ts";
+import { formatTrailer } from "../../protocol/trailers.ts";
+import { fileSource, sendPayload } from "../../transport/payload_pump.ts";
+import { type CommandContext, dataReply, type Reply } from "../command_context.ts";
+
+/** Opens the file before the port is sent, so a missing file is a plain refusal. */
+export async function getFile(context: CommandContext, name: string): Promise<Reply> {
+  const { file, size } = await context.store.openForReading(name);
+  return dataReply(async (channel, watchdog) => {
+    const sha256 = await sendPayload(channel, fileSource(file), size, {
+      digest: await createDigest("sha256"),
+      tail: (digest) => encodeFrame(formatTrailer(digest)),
+      onProgress: () => watchdog.kick(),
+    });
+    return { bytes: size, result: `ok: sha256 ${sha256}` };
+  }, () => file.close());
+}

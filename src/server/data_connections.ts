@@ -1,0 +1,100 @@
+/**
+ * A session's data connections: open a one-shot listener, send its port, accept the
+ * client's connection, run the command's transfer on it under a stall watchdog, then
+ * let the client close first (in the background, so the next command need not wait).
+ *
+ * @module
+ */
+
+import { TransferError } from "../common/errors.ts";
+import { formatAddress } from "../common/text.ts";
+import { Channel } from "../transport/channel.ts";
+import type { Closable, NetAddress, Transport } from "../transport/connection.ts";
+import { DataListener } from "../transport/data_listener.ts";
+import { seconds, Watchdog } from "../transport/deadline.ts";
+import { type Limits, PEER_CLOSE_GRACE_MS } from "./limits.ts";
+
+/** What a session's data connections need to know. */
+export interface DataConnectionOptions {
+  transport: Transport;
+  /** The control connection's local address (the listener binds there) and peer. */
+  local: NetAddress;
+  peer: NetAddress;
+  limits: Limits;
+  /** Told about each connection from an address other than the peer's. */
+  onIntruder(address: string): void;
+}
+
+/** The data connections of one session. */
+export class DataConnections {
+  #options: DataConnectionOptions;
+  /** Everything open now, so that a shutdown can end it at once. */
+  #open = new Set<Closable>();
+  /** Connections waiting for the client to close them first. */
+  #closings = new Set<Promise<void>>();
+
+  constructor(options: DataConnectionOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Opens a listener, has `sendPort` tell the client its port, and runs `use` on the
+   * one connection that arrives. The watchdog closes it if it goes
+   * {@linkcode Limits.stallTimeout} without a `kick()`; `use` kicks it as bytes move.
+   */
+  async run<T>(
+    sendPort: (port: number) => Promise<void>,
+    use: (channel: Channel, watchdog: Watchdog) => Promise<T>,
+  ): Promise<T> {
+    const { transport, local, peer, limits } = this.#options;
+    const listener = DataListener.open(transport, {
+      hostname: local.hostname,
+      peer: peer.hostname,
+      acceptTimeout: limits.dataAcceptTimeout,
+      onIntruder: (address) => this.#options.onIntruder(formatAddress(address)),
+    });
+    this.#open.add(listener);
+    let channel: Channel | undefined;
+    try {
+      await sendPort(listener.port);
+      channel = new Channel(await listener.accept());
+      this.#open.add(channel);
+      const data = channel;
+      const watchdog = new Watchdog(limits.stallTimeout, () => data.close());
+      const result = await watchdog.guard(
+        () => use(data, watchdog),
+        () =>
+          new TransferError(`Transfer stalled: nothing moved for ${seconds(limits.stallTimeout)}`),
+      );
+      this.#closeAfterPeer(channel);
+      channel = undefined;
+      return result;
+    } finally {
+      if (channel) this.#close(channel);
+      this.#close(listener);
+    }
+  }
+
+  /** Closes every data connection and listener (a shutdown). */
+  closeAll(): void {
+    for (const resource of this.#open) resource.close();
+  }
+
+  /** Settles when every connection closing in the background has closed. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#closings);
+  }
+
+  #closeAfterPeer(channel: Channel): void {
+    const closing = channel.closeAfterPeer(PEER_CLOSE_GRACE_MS).finally(() => {
+      this.#open.delete(channel);
+      this.#closings.delete(closing);
+    });
+    this.#closings.add(closing);
+  }
+
+  #close(resource: Closable): void {
+    this.#open.delete(resource);
+    resource.close();
+  }
+}

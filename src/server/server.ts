@@ -1,0 +1,92 @@
+/**
+ * `startServer()`: a ferry server, shaped like `Deno.HttpServer` (`addr`, `finished`,
+ * `shutdown()` and `await using`). It opens the shared folder, clears what a crash
+ * left, listens, and runs one session per control connection.
+ *
+ * @module
+ */
+
+import { RefusalError } from "../common/errors.ts";
+import type { Feature } from "../protocol/features.ts";
+import type { NetAddress, Transport } from "../transport/connection.ts";
+import { tcp } from "../transport/tcp.ts";
+import { acceptConnections } from "./accept_loop.ts";
+import { Admission } from "./admission.ts";
+import { FileStore } from "./file_store.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
+import type { EventLog } from "./log.ts";
+import { runSession } from "./session.ts";
+
+/** The extensions a ferry server agrees to by default (PROTOCOL.md §9). */
+export const SERVER_FEATURES: readonly Feature[] = [];
+
+/** Options for {@linkcode startServer}. */
+export interface ServerOptions {
+  /** The folder to share. */
+  root: string;
+  /** Interface to listen on. Default `0.0.0.0` (all IPv4 interfaces). */
+  hostname?: string;
+  /** Port to listen on; `0` lets the OS choose. Default 2121. */
+  port?: number;
+  /** Refuse every upload. Default `false`. */
+  readOnly?: boolean;
+  /** Deadlines and caps; each one missing takes its {@linkcode DEFAULT_LIMITS} value. */
+  limits?: Partial<Limits>;
+  /** How to listen. Default plain TCP. */
+  transport?: Transport;
+  /** The extensions to agree to. Default {@linkcode SERVER_FEATURES}. */
+  features?: readonly Feature[];
+  /** Receives one event per thing a session did. Default: discard. */
+  log?: EventLog;
+}
+
+/** A running ferry server. */
+export interface Server extends AsyncDisposable {
+  /** The address actually listened on (the real port when `port` was 0). */
+  readonly addr: NetAddress;
+  /** The store being served. */
+  readonly store: FileStore;
+  /** Temp files from a crashed earlier run, removed at start-up. */
+  readonly removedStaleUploads: readonly string[];
+  /** Settles when the server has stopped and every session has ended. */
+  readonly finished: Promise<void>;
+  /** Stops accepting, ends every session, and waits for them. */
+  shutdown(): Promise<void>;
+}
+
+/** Opens the folder, clears stale uploads, and starts listening. */
+export async function startServer(options: ServerOptions): Promise<Server> {
+  const store = await FileStore.open(options.root, { readOnly: options.readOnly });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (limits.minFreeBytes > 0 && await store.freeSpace() === undefined) {
+    throw new RefusalError(
+      "Cannot read the disk's free space here (it needs --allow-sys=statfs), so a free-space floor cannot be kept",
+    );
+  }
+  const removedStaleUploads = store.readOnly ? [] : await store.removeStaleUploads();
+  const transport = options.transport ?? tcp;
+  const listener = transport.listen({
+    hostname: options.hostname ?? "0.0.0.0",
+    port: options.port ?? 2121,
+  });
+  const sessionOptions = {
+    store,
+    limits,
+    transport,
+    features: options.features ?? SERVER_FEATURES,
+    log: options.log,
+  };
+  const loop = acceptConnections(listener, {
+    admission: new Admission(limits),
+    startSession: (connection, signal) => runSession(connection, sessionOptions, signal),
+    log: options.log,
+  });
+  return {
+    addr: listener.addr,
+    store,
+    removedStaleUploads,
+    finished: loop.finished,
+    shutdown: loop.shutdown,
+    [Symbol.asyncDispose]: loop.shutdown,
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * One control connection, from first command to close: feed the bytes to the
+ * protocol's {@linkcode ServerConnection}, carry out each command through the
+ * command table, answer it the way the connection's state allows, log one line,
+ * repeat. A protocol error ends only this session; a refusal lets it go on.
+ *
+ * @module
+ */
+
+import { RefusalError, TransferError } from "../common/errors.ts";
+import { describeError, formatAddress } from "../common/text.ts";
+import type { CommandOf } from "../protocol/commands.ts";
+import type { Feature } from "../protocol/features.ts";
+import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
+import { Channel, TIMED_OUT } from "../transport/channel.ts";
+import type { Connection, Transport } from "../transport/connection.ts";
+import { seconds, withDeadline } from "../transport/deadline.ts";
+import type { CommandContext, Outcome, Reply } from "./command_context.ts";
+import { commandEntry, type HandledVerb } from "./command_table.ts";
+import { DataConnections } from "./data_connections.ts";
+import { failureOf } from "./failures.ts";
+import type { FileStore } from "./file_store.ts";
+import type { Limits } from "./limits.ts";
+import type { EventLog, SessionEvent } from "./log.ts";
+
+/** Settings every session of a server shares. */
+export interface SessionOptions {
+  store: FileStore;
+  limits: Limits;
+  transport: Transport;
+  /** The extensions this server agrees to when a client offers them. */
+  features: readonly Feature[];
+  /** Receives one event per thing that happened. Default: discard. */
+  log?: EventLog;
+}
+
+/** Serves one control connection until the client quits, leaves or breaks the protocol. */
+export async function runSession(
+  connection: Connection,
+  options: SessionOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  await new Session(connection, options, signal).run();
+}
+
+class Session {
+  #control: Channel;
+  #machine = new ServerConnection();
+  #options: SessionOptions;
+  #signal: AbortSignal | undefined;
+  #peer: string;
+  #data: DataConnections;
+  /** When the command now arriving began to arrive (its deadline runs from there). */
+  #commandStarted: number | undefined;
+
+  constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
+    this.#control = new Channel(connection);
+    this.#options = options;
+    this.#signal = signal;
+    this.#peer = formatAddress(connection.remoteAddr);
+    this.#data = new DataConnections({
+      transport: options.transport,
+      local: connection.localAddr,
+      peer: connection.remoteAddr,
+      limits: options.limits,
+      onIntruder: (address) =>
+        this.#log({ action: "intruder", result: `refused data connection from ${address}` }),
+    });
+  }
+
+  async run(): Promise<void> {
+    if (this.#signal?.aborted) return this.#control.close(); // Accepted as the server stopped.
+    const stop = () => this.#closeAll();
+    this.#signal?.addEventListener("abort", stop, { once: true });
+    this.#log({ action: "connect", result: "ok" });
+    try {
+      while (await this.#serveNext()) { /* one command each */ }
+    } catch (error) {
+      if (error instanceof TransferError) {
+        this.#log({ action: "disconnect", result: error.message });
+      } else if (!this.#signal?.aborted) {
+        // A bug: say so plainly rather than dressing it up as the client's fault.
+        this.#log({ action: "internal-error", result: describeError(error), error });
+      }
+    } finally {
+      this.#signal?.removeEventListener("abort", stop);
+      this.#closeAll();
+      await this.#data.settled();
+    }
+  }
+
+  /** Handles the next event; `false` once the session is over. */
+  async #serveNext(): Promise<boolean> {
+    const event = await this.#nextEvent();
+    switch (event.type) {
+      case "end":
+        this.#log({
+          action: "disconnect",
+          result: event.clean
+            ? "ok"
+            : "The client closed the connection in the middle of a command",
+        });
+        return false;
+      case "protocol-error":
+        this.#log({ action: "protocol-error", result: event.reason });
+        await this.#send(this.#machine.goodbye(event.reason)).catch(() => {});
+        return false;
+      case "invalid":
+        await this.#send(this.#machine.sendRefusal(event.reason));
+        this.#log({ action: "invalid", result: `refused: ${event.reason}` });
+        return true;
+      case "command":
+        if (event.command.verb === "quit") {
+          this.#log({ action: "quit", result: "ok" });
+          return false;
+        }
+        await this.#execute(event.command);
+        return true;
+    }
+  }
+
+  /**
+   * Reads until the connection has an event. The wait for a command's first byte is
+   * bounded by the idle timeout; once it has started, the whole command must arrive
+   * within the command timeout, so a peer trickling bytes cannot hold a session.
+   */
+  async #nextEvent(): Promise<Exclude<ServerEvent, { type: "need-data" }>> {
+    const { idleTimeout, commandTimeout } = this.#options.limits;
+    while (true) {
+      const event = this.#machine.next();
+      if (event.type !== "need-data") {
+        this.#commandStarted = undefined;
+        return event;
+      }
+      if (!event.idle) this.#commandStarted ??= performance.now();
+      const waited = this.#commandStarted === undefined
+        ? 0
+        : performance.now() - this.#commandStarted;
+      const chunk = await this.#control.readWithin(
+        event.idle ? idleTimeout : Math.max(0, commandTimeout - waited),
+      );
+      if (chunk === TIMED_OUT) {
+        const reason = event.idle
+          ? `Closed after ${seconds(idleTimeout)} without a command`
+          : `Command not received within ${seconds(commandTimeout)}`;
+        // Tell a client that is still there why, then close.
+        await this.#send(this.#machine.goodbye(reason)).catch(() => {});
+        throw new TransferError(reason);
+      }
+      if (chunk === null) this.#machine.receiveEnd();
+      else this.#machine.receive(chunk);
+    }
+  }
+
+  /** Carries out one command and logs how it went. */
+  async #execute<V extends HandledVerb>(command: CommandOf<V>): Promise<void> {
+    const started = performance.now();
+    let outcome: Outcome;
+    try {
+      outcome = await this.#answer(command);
+    } catch (error) {
+      if (this.#signal?.aborted) throw error;
+      outcome = await this.#fail(error);
+    }
+    this.#log({
+      action: command.verb,
+      name: "name" in command ? command.name : undefined,
+      ms: Math.round(performance.now() - started),
+      ...outcome,
+    });
+  }
+
+  async #answer<V extends HandledVerb>(command: CommandOf<V>): Promise<Outcome> {
+    const entry = commandEntry(command.verb);
+    if (entry.writes && this.#options.store.readOnly) {
+      throw new RefusalError("This server is read-only: uploads are refused");
+    }
+    const reply: Reply = await entry.handle(this.#context(), command);
+    switch (reply.kind) {
+      case "ok":
+        await this.#send(this.#machine.sendOk(reply.text));
+        return reply.outcome;
+      case "agreed":
+        await this.#send(this.#machine.sendFeatures(reply.features));
+        return reply.outcome;
+      case "data": {
+        await using transfer = reply.transfer;
+        try {
+          return await this.#data.run(
+            (port) => this.#send(this.#machine.sendPort(port)),
+            (channel, watchdog) => transfer.run(channel, watchdog),
+          );
+        } finally {
+          if (this.#machine.state === "transferring") this.#machine.endTransfer();
+        }
+      }
+    }
+  }
+
+  /**
+   * Answers a failed command: a refusal while the control connection still can, or
+   * (once the port was sent) only the log, since the data connection has said it.
+   */
+  async #fail(error: unknown): Promise<Outcome> {
+    const failure = failureOf(error);
+    if (failure.bug) this.#log({ action: "internal-error", result: describeError(error), error });
+    if (this.#machine.canRefuse) {
+      await this.#send(this.#machine.sendRefusal(failure.message));
+      return { result: `refused: ${failure.message}` };
+    }
+    return { result: `failed: ${failure.bug ? "internal server error" : failure.message}` };
+  }
+
+  #context(): CommandContext {
+    const { store, limits, features } = this.#options;
+    return { store, limits, supported: features, features: this.#machine.features };
+  }
+
+  /**
+   * Writes on the control connection, bounded too: a client that never reads its
+   * replies must not hold the session (and its slot) forever.
+   */
+  #send(bytes: Uint8Array): Promise<void> {
+    const { commandTimeout } = this.#options.limits;
+    return withDeadline(
+      commandTimeout,
+      () => this.#closeAll(),
+      () => new TransferError(`The client stopped reading replies for ${seconds(commandTimeout)}`),
+      () => this.#control.write(bytes),
+    );
+  }
+
+  #closeAll(): void {
+    this.#data.closeAll();
+    this.#control.close();
+  }
+
+  #log(event: Omit<SessionEvent, "peer">): void {
+    this.#options.log?.({ peer: this.#peer, ...event });
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * One connection with its reader and writer held for its whole life: the BYOB read
+ * loop that feeds the protocol's state machines ({@linkcode Channel.next}), exact
+ * reads for payloads ({@linkcode Channel.readInto}), writes that fail as
+ * {@linkcode TransferError}, and the ways a connection ends.
+ *
+ * @module
+ */
+
+import { TransferError } from "../common/errors.ts";
+import { describeError } from "../common/text.ts";
+import { closeQuietly, type Connection, type NetAddress } from "./connection.ts";
+
+/** {@linkcode Channel.readWithin} ran out of time; the read goes on for next time. */
+export const TIMED_OUT: unique symbol = Symbol("timed out");
+
+/** A state machine from `src/protocol/`: it stores bytes and returns events. */
+export interface Decoder<E extends { type: string }> {
+  receive(bytes: Uint8Array): void;
+  receiveEnd(): void;
+  next(): E;
+}
+
+/** How much a read for a state machine asks for: commands and replies are small. */
+const READ_SIZE = 16 << 10;
+
+/** A connection, read and written by one owner. */
+export class Channel implements Disposable {
+  readonly connection: Connection;
+  #reader: ReadableStreamBYOBReader;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #scratch = new ArrayBuffer(READ_SIZE);
+  /** A read that outlived a {@linkcode readWithin}; the next read takes its result. */
+  #pending: Promise<Uint8Array | null> | undefined;
+  #closed = false;
+
+  constructor(connection: Connection) {
+    this.connection = connection;
+    this.#reader = connection.readable.getReader({ mode: "byob" });
+    this.#writer = connection.writable.getWriter();
+  }
+
+  get localAddr(): NetAddress {
+    return this.connection.localAddr;
+  }
+
+  get remoteAddr(): NetAddress {
+    return this.connection.remoteAddr;
+  }
+
+  /** Whether {@linkcode close} has been called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Reads whatever arrives next, up to 16 KiB; `null` at end of stream. The bytes are
+   * valid until the next read (state machines copy what they receive).
+   */
+  read(): Promise<Uint8Array | null> {
+    const read = this.#pending ?? this.#readChunk();
+    this.#pending = undefined;
+    return read;
+  }
+
+  /**
+   * Like {@linkcode read}, but gives up after `ms` and returns {@linkcode TIMED_OUT};
+   * the read stays under way and the next read returns what it brings.
+   */
+  async readWithin(ms: number): Promise<Uint8Array | null | typeof TIMED_OUT> {
+    const read = this.#pending ?? settled(this.#readChunk());
+    this.#pending = read;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    });
+    try {
+      const result = await Promise.race([read, timeout]);
+      if (result !== TIMED_OUT) this.#pending = undefined;
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Reads between 1 and `view.byteLength` bytes into `view`, which it takes over: the
+   * bytes come back in a new view of the same memory (use its `.buffer` from then
+   * on). `null` at end of stream. For payloads, so no read-ahead may be pending.
+   */
+  async readInto(view: Uint8Array): Promise<Uint8Array | null> {
+    if (this.#pending) throw new TypeError("Cannot read into a buffer while a read is pending");
+    const { value } = await this.#read(view);
+    return value && value.byteLength > 0 ? value : null;
+  }
+
+  /** Feeds `decoder` until it has an event other than "need data", and returns it. */
+  async next<E extends { type: string }>(
+    decoder: Decoder<E>,
+  ): Promise<Exclude<E, { type: "need-data" }>> {
+    while (true) {
+      const event = decoder.next();
+      if (event.type !== "need-data") return event as Exclude<E, { type: "need-data" }>;
+      const chunk = await this.read();
+      if (chunk === null) decoder.receiveEnd();
+      else decoder.receive(chunk);
+    }
+  }
+
+  /** Writes all of `bytes`. */
+  async write(bytes: Uint8Array): Promise<void> {
+    try {
+      await this.#writer.write(bytes);
+    } catch (error) {
+      throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  /** Ends the sending side, if the connection is still there. */
+  async closeWrite(): Promise<void> {
+    await this.connection.closeWrite().catch(() => {});
+  }
+
+  /** Closes the connection; pending reads and writes fail. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeQuietly(this.connection);
+  }
+
+  /**
+   * Waits, at most `ms`, for the peer to close (discarding whatever it still sends),
+   * then closes. Whichever side closes a TCP connection first keeps its port in
+   * TIME_WAIT for a minute; leaving that to the client keeps the server's ports free,
+   * and binding its next data listener fast (measured: 807 µs down to 42 µs).
+   */
+  async closeAfterPeer(ms: number): Promise<void> {
+    const timer = setTimeout(() => this.close(), ms);
+    try {
+      while ((await this.read()) !== null) { /* discard */ }
+    } catch {
+      // Closed by the timer, or reset by the peer: either way, done.
+    } finally {
+      clearTimeout(timer);
+      this.close();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async #readChunk(): Promise<Uint8Array | null> {
+    const { value } = await this.#read(new Uint8Array(this.#scratch));
+    if (!value || value.byteLength === 0) return null;
+    this.#scratch = value.buffer as ArrayBuffer;
+    return value;
+  }
+
+  async #read(view: Uint8Array) {
+    try {
+      return await this.#reader.read(view, { min: 1 });
+    } catch (error) {
+      throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+    }
+  }
+}
+
+/** Marks `promise` as handled now; whoever awaits it later still sees its failure. */
+export function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}

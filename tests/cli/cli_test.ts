@@ -1,0 +1,227 @@
+/** The real program, run as a subprocess, the way a person or a script runs it. */
+import { assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
+import { MAIN, PERMISSIONS, spawnServe } from "../support/ferry_process.ts";
+import { namesIn, randomBytes, sha256, sha256File, tempDir } from "../support/helpers.ts";
+
+interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `ferry ARGS` to completion in `cwd`, with `stdin` piped in. */
+async function ferry(
+  args: string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<Finished> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, MAIN, ...args],
+    cwd: options.cwd,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}
+
+Deno.test("ferry --help and --version answer for the program and each subcommand", async () => {
+  const help = await ferry(["--help"]);
+  assertEquals([help.code, help.stdout.includes("ferry serve [DIR]")], [0, true]);
+  const serveHelp = await ferry(["serve", "--help"]);
+  assertEquals([serveHelp.code, serveHelp.stdout.includes("--read-only")], [0, true]);
+  const connectHelp = await ferry(["connect", "--help"]);
+  assertEquals([connectHelp.code, connectHelp.stdout.includes("Exit codes:")], [0, true]);
+  for (const args of [["--version"], ["serve", "--version"], ["connect", "-V"]]) {
+    const version = await ferry(args);
+    assertEquals(
+      [version.code, /^ferry \d+\.\d+\.\d+\n$/.test(version.stdout)],
+      [0, true],
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("ferry with bad usage exits 2 with a one-line reason", async () => {
+  const none = await ferry([]);
+  assertEquals(none.code, 2);
+  const unknown = await ferry(["frobnicate"]);
+  assertEquals([unknown.code, unknown.stderr.startsWith('ferry: Unknown command "frobnicate"')], [
+    2,
+    true,
+  ]);
+  const option = await ferry(["serve", "--bogus"]);
+  assertEquals([option.code, option.stderr], [
+    2,
+    "ferry serve: Unknown option '--bogus'\nTry \"ferry serve --help\".\n",
+  ]);
+  const port = await ferry(["serve", "--port", "70000"]);
+  assertEquals([port.code, port.stderr.includes('Port "70000" is not a number from 0 to 65535')], [
+    2,
+    true,
+  ]);
+  const target = await ferry(["connect", "localhost:http"]);
+  assertEquals([target.code, target.stderr.includes('Port "http"')], [2, true]);
+});
+
+Deno.test("ferry serve refuses a folder that does not exist", async () => {
+  await using dir = await tempDir();
+  const result = await ferry(["serve", dir.file("missing"), "--port", "0"]);
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.stderr, "Cannot serve folder");
+});
+
+Deno.test("ferry serve says so when the port is taken", async () => {
+  await using dir = await tempDir();
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const result = await ferry([
+    "serve",
+    dir.path,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(listener.addr.port),
+  ]);
+  assertEquals(result.code, 3);
+  assertStringIncludes(result.stderr, "the port is in use (try --port 0 for a free one)");
+});
+
+Deno.test("ferry connect says it cannot connect, and exits 3", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const result = await ferry(["connect", `127.0.0.1:${port}`, "-c", "ls"]);
+  assertEquals(result.code, 3);
+  assertEquals(result.stderr, `ferry: Cannot connect to 127.0.0.1:${port}: Connection refused\n`);
+});
+
+Deno.test("a scripted session lists, uploads, downloads and quits", async () => {
+  await using shared = await tempDir();
+  await using work = await tempDir();
+  const data = randomBytes(300_000);
+  await Deno.writeFile(work.file("photo one.jpg"), data);
+  await Deno.writeTextFile(shared.file("readme.txt"), "hi");
+  const server = await spawnServe(shared.path);
+  assertStartsWith(
+    server.banner,
+    `ferry: serving "${await Deno.realPath(shared.path)}" on 127.0.0.1:`,
+  );
+
+  const session = await ferry(["connect", "127.0.0.1", String(server.port)], {
+    cwd: work.path,
+    stdin: 'ls\nput "photo one.jpg"\nls\nget readme.txt\nget "photo one.jpg" copy.jpg\nquit\n',
+  });
+  assertEquals(session.stdout, "readme.txt\nphoto one.jpg\nreadme.txt\n");
+  const summaries = session.stderr.trim().split("\n");
+  assertEquals(summaries.length, 3);
+  assertStartsWith(summaries[0], 'put "photo one.jpg": 300.0 KB in ');
+  assertEquals(summaries.every((line) => line.endsWith(", sha256 verified")), true);
+  assertEquals(session.code, 0);
+  assertEquals(await sha256File(work.file("copy.jpg")), sha256(data));
+  assertEquals(await Deno.readTextFile(work.file("readme.txt")), "hi");
+
+  const { code, log } = await server.stop();
+  assertEquals(code, 0);
+  assertStringIncludes(log, ' put "photo one.jpg" 300000 B ');
+  assertEquals(log.trimEnd().endsWith("ferry: stopped"), true);
+});
+
+Deno.test("a script stops at the first failure and exits with its code", async () => {
+  await using shared = await tempDir();
+  await using work = await tempDir();
+  await Deno.writeTextFile(shared.file("there"), "x");
+  await Deno.writeTextFile(work.file("there"), "mine");
+  const server = await spawnServe(shared.path, ["--read-only"]);
+  const cases: [string[], number, string][] = [
+    [["-c", "get missing", "-c", "ls"], 4, 'ferry: Server refused: No such file "missing"\n'],
+    [
+      ["-c", "put there"],
+      4,
+      "ferry: Server refused: This server is read-only: uploads are refused\n",
+    ],
+    [
+      ["-c", "get there"],
+      6,
+      'ferry: "there" already exists here; give another local name: get NAME LOCAL\n',
+    ],
+    [["-c", "put nothing-here"], 6, 'ferry: No such local file "nothing-here"\n'],
+    [
+      ["-c", "get ../../etc/passwd"],
+      2,
+      'ferry: File name "../../etc/passwd" is not allowed: it must not contain / or \\\n',
+    ],
+    [["-c", "fly away"], 2, 'ferry: Unknown command "fly": type help for the list\n'],
+    [["-c", "get"], 2, "ferry: Usage: get NAME [LOCAL]\n"],
+    [["-c", 'get "unterminated'], 2, 'ferry: Unterminated " quote in: get "unterminated\n'],
+  ];
+  for (const [args, code, stderr] of cases) {
+    const result = await ferry(["connect", `127.0.0.1:${server.port}`, ...args], {
+      cwd: work.path,
+    });
+    assertEquals([result.code, result.stderr, result.stdout], [code, stderr, ""], args.join(" "));
+  }
+  assertEquals(await Deno.readTextFile(work.file("there")), "mine");
+  assertEquals(await namesIn(work.path), ["there"]);
+  await server.stop();
+});
+
+Deno.test("piped commands accept the aliases other clients use", async () => {
+  await using shared = await tempDir();
+  await using work = await tempDir();
+  await Deno.writeTextFile(work.file("up.txt"), "up");
+  const server = await spawnServe(shared.path);
+  const result = await ferry(["connect", `127.0.0.1:${server.port}`], {
+    cwd: work.path,
+    stdin: "upload up.txt\r\ndir\ndownload up.txt back.txt\nbye\nls\n",
+  });
+  assertEquals([result.code, result.stdout], [0, "up.txt\n"]);
+  assertEquals(await Deno.readTextFile(work.file("back.txt")), "up");
+  await server.stop();
+});
+
+Deno.test("SIGTERM during a download ends it, leaves nothing behind, and exits 130", async () => {
+  await using work = await tempDir();
+  // A server that starts a download and then stalls, so the client is mid-transfer.
+  const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const data = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open: Deno.Conn[] = [];
+  const stalled = (async () => {
+    const conn = await control.accept();
+    open.push(conn);
+    await conn.read(new Uint8Array(100));
+    await conn.write(new TextEncoder().encode(String(data.addr.port).padStart(10, "0")));
+    const dataConn = await data.accept();
+    open.push(dataConn);
+    await dataConn.write(new TextEncoder().encode("0001000000partial bytes"));
+  })();
+  using watcher = Deno.watchFs(work.path);
+  const client = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...PERMISSIONS,
+      MAIN,
+      "connect",
+      `127.0.0.1:${control.addr.port}`,
+      "-c",
+      "get big",
+    ],
+    cwd: work.path,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  await stalled; // The client has the first bytes: the transfer is under way...
+  for await (const event of watcher) {
+    if (event.kind === "create") break; // ...into its temp file.
+  }
+  client.kill("SIGTERM");
+  const { code, stderr } = await client.output();
+  for (const resource of [control, data, ...open]) resource.close();
+  assertEquals(code, 130);
+  assertEquals(new TextDecoder().decode(stderr), "\nferry: Interrupted\n");
+  assertEquals(await namesIn(work.path), []);
+});

@@ -1,0 +1,59 @@
+/** Where downloads may go and which files may be uploaded, checked before any transfer. */
+import { DestinationExistsError, LocalFileError } from "../../src/common/errors.ts";
+import { checkNewFile, chooseDestination, openLocalFile } from "../../src/client/local_files.ts";
+import { assertEquals, assertRejects } from "../support/assert.ts";
+import { tempDir } from "../support/helpers.ts";
+
+Deno.test("chooseDestination() puts a download into a folder it is given", async () => {
+  await using local = await tempDir();
+  assertEquals(await chooseDestination("f", local.path), local.file("f"));
+  assertEquals(await chooseDestination("f", local.file("g")), local.file("g"));
+});
+
+Deno.test("chooseDestination() refuses a trailing / that names no folder", async () => {
+  await using local = await tempDir();
+  await assertRejects(
+    () => chooseDestination("f", local.file("newdir") + "/"),
+    LocalFileError,
+    "No such local folder",
+  );
+});
+
+Deno.test("checkNewFile() refuses a path that exists, without a REPL hint", async () => {
+  await using local = await tempDir();
+  await Deno.writeTextFile(local.file("f"), "mine");
+  const error = await assertRejects(
+    () => checkNewFile(local.file("f")),
+    DestinationExistsError,
+    "already exists here",
+  );
+  assertEquals(error.message.includes("get NAME LOCAL"), false, error.message);
+});
+
+Deno.test("checkNewFile() refuses a missing folder and a file used as a folder", async () => {
+  await using local = await tempDir();
+  await Deno.writeTextFile(local.file("plain"), "");
+  await assertRejects(
+    () => checkNewFile(local.file("missing", "f")),
+    LocalFileError,
+    "no such local folder",
+  );
+  await assertRejects(
+    () => checkNewFile(local.file("plain", "f")),
+    LocalFileError,
+    "no such local folder",
+  );
+});
+
+Deno.test("openLocalFile() refuses missing files and folders", async () => {
+  await using local = await tempDir();
+  await assertRejects(
+    () => openLocalFile(local.file("nope")),
+    LocalFileError,
+    "No such local file",
+  );
+  await assertRejects(() => openLocalFile(local.path), LocalFileError, "is not a regular file");
+  await Deno.writeTextFile(local.file("ok"), "x");
+  using file = await openLocalFile(local.file("ok"));
+  assertEquals((await file.stat()).size, 1);
+});

@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { assertEquals } from "../support/assert.ts";
+import { createDigest, NO_DIGEST } from "../../src/common/digest.ts";
+
+const encoder = new TextEncoder();
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+Deno.test('`createDigest("sha256")` over chunks matches node:crypto over the whole', async () => {
+  const whole = new Uint8Array(200_003).map((_, i) => (i * 31) % 256);
+  const digest = await createDigest("sha256");
+  for (let offset = 0; offset < whole.byteLength; offset += 65_536) {
+    digest.update(whole.subarray(offset, offset + 65_536));
+  }
+  assertEquals(digest.hex(), sha256(whole));
+});
+
+Deno.test('`createDigest("sha256")` of nothing is the empty string\'s SHA-256', async () => {
+  const digest = await createDigest("sha256");
+  assertEquals(
+    digest.hex(),
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  );
+});
+
+Deno.test('`createDigest("sha256")` gives lowercase hex for a known input', async () => {
+  const digest = await createDigest("sha256");
+  digest.update(encoder.encode("ab"));
+  digest.update(encoder.encode("c"));
+  assertEquals(
+    digest.hex(),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+});
+
+Deno.test("`createDigest()` hashes a chunk when given, so its memory can be reused at once", async () => {
+  const digest = await createDigest("sha256");
+  const buffer = encoder.encode("first");
+  digest.update(buffer);
+  buffer.fill(0); // The pump refills its buffers as soon as update() returns.
+  assertEquals(digest.hex(), sha256(encoder.encode("first")));
+});
+
+Deno.test("`createDigest()` digests are independent of each other", async () => {
+  const [a, b] = await Promise.all([createDigest("sha256"), createDigest("sha256")]);
+  a.update(encoder.encode("a"));
+  b.update(encoder.encode("b"));
+  assertEquals([a.hex(), b.hex()], [sha256(encoder.encode("a")), sha256(encoder.encode("b"))]);
+});
+
+Deno.test("`NO_DIGEST` ignores every chunk and reports an empty string", () => {
+  NO_DIGEST.update(encoder.encode("anything"));
+  assertEquals([NO_DIGEST.hex(), NO_DIGEST.hex()], ["", ""]);
+});
+
+Deno.test("`NO_DIGEST` is frozen: one shared instance nobody can change", () => {
+  assertEquals(Object.isFrozen(NO_DIGEST), true);
+});

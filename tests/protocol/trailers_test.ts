@@ -1,0 +1,97 @@
+import { assertEquals, assertThrows } from "../support/assert.ts";
+import { ProtocolError } from "../../src/common/errors.ts";
+import {
+  formatStatus,
+  formatTrailer,
+  parseStatus,
+  parseTrailer,
+} from "../../src/protocol/trailers.ts";
+
+const HEX = "ab".repeat(32);
+// SHA-256 of "Hello, world!\n", from §4.2.
+const HELLO = "d9014c4624844aa5bac314773d6b689ad467fa4e1d1a50a1b8a99d5a95f72ff5";
+
+Deno.test("`formatTrailer()` writes `sha256 <hex>`", () => {
+  assertEquals(formatTrailer(HELLO), `sha256 ${HELLO}`);
+  assertEquals(formatTrailer(HELLO).length, 71);
+});
+
+Deno.test("`parseTrailer()` reads a sha256 trailer, lowercased", () => {
+  assertEquals(parseTrailer(formatTrailer(HEX)), HEX);
+  assertEquals(parseTrailer(`sha256 ${HELLO}`), HELLO);
+  assertEquals(parseTrailer(`sha256 ${HEX.toUpperCase()}`), HEX);
+});
+
+Deno.test("`parseTrailer()` rejects anything else, quoting it", () => {
+  for (
+    const bad of [
+      "sha256 abc",
+      `md5 ${HEX}`,
+      `sha256  ${HEX}`,
+      `sha256 ${HEX} `,
+      `SHA256 ${HEX}`,
+      `sha256 ${HEX}ab`,
+      `sha256 ${"g".repeat(64)}`,
+      `sha256:${HEX}`,
+      "",
+    ]
+  ) {
+    const error = assertThrows(() => parseTrailer(bad), ProtocolError);
+    assertEquals(error.message, `Cannot read trailer "${bad}": expected "sha256 <64 hex digits>"`);
+  }
+});
+
+Deno.test("`parseTrailer()` escapes control characters in its message", () => {
+  const error = assertThrows(() => parseTrailer("\x1b[2J"), ProtocolError);
+  assertEquals(
+    error.message,
+    'Cannot read trailer "\\u001b[2J": expected "sha256 <64 hex digits>"',
+  );
+});
+
+Deno.test("`formatStatus()` writes `ok sha256 <hex>` and `error <message>`", () => {
+  assertEquals(formatStatus({ ok: true, sha256: HEX }), `ok sha256 ${HEX}`);
+  assertEquals(
+    formatStatus({ ok: false, message: '"report.pdf" already exists on the server' }),
+    'error "report.pdf" already exists on the server',
+  );
+});
+
+Deno.test("`parseStatus()` reads ok and error statuses", () => {
+  assertEquals(parseStatus(formatStatus({ ok: true, sha256: HEX })), { ok: true, sha256: HEX });
+  assertEquals(parseStatus(`ok sha256 ${HEX.toUpperCase()}`), { ok: true, sha256: HEX });
+  assertEquals(parseStatus("error disk full"), { ok: false, message: "disk full" });
+  assertEquals(parseStatus("error   disk full  "), { ok: false, message: "disk full" });
+  assertEquals(parseStatus("error"), { ok: false, message: "The server reported an error" });
+  assertEquals(parseStatus("error "), { ok: false, message: "The server reported an error" });
+});
+
+Deno.test("`parseStatus()` reads what `formatStatus()` writes", () => {
+  for (
+    const status of [
+      { ok: true, sha256: HELLO },
+      { ok: false, message: 'Cannot store "report.pdf": No space left on device' },
+    ] as const
+  ) {
+    assertEquals(parseStatus(formatStatus(status)), status);
+  }
+});
+
+Deno.test("`parseStatus()` rejects a status of neither form", () => {
+  for (const bad of ["fine", "ok", "OK sha256 x", ""]) {
+    const error = assertThrows(() => parseStatus(bad), ProtocolError);
+    assertEquals(
+      error.message,
+      `Cannot read upload status "${bad}": expected "ok sha256 <hex>" or "error <message>"`,
+    );
+  }
+});
+
+Deno.test("`parseStatus()` rejects an `ok` with a bad digest as a bad trailer", () => {
+  assertThrows(
+    () => parseStatus("ok sha256 abc"),
+    ProtocolError,
+    'Cannot read trailer "sha256 abc"',
+  );
+  assertThrows(() => parseStatus(`ok md5 ${HEX}`), ProtocolError, "Cannot read trailer");
+});
