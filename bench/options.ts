@@ -1,13 +1,16 @@
 /**
  * The benchmark's command line: sizes, counts and switches, parsed with
- * `node:util` parseArgs, with `--quick` defaults small enough for CI.
+ * `node:util` parseArgs and ferry's own size parser, with `--quick` defaults small
+ * enough for a smoke check.
  *
  * @module
  */
 
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseSize } from "../src/common/sizes.ts";
 
-/** The scenario groups `--only` can pick. */
+/** The scenario groups `--only` can pick, in the order they run. */
 export const GROUPS = [
   "get",
   "put",
@@ -24,26 +27,24 @@ export type Group = typeof GROUPS[number];
 /** Everything the benchmark was asked to do. */
 export interface BenchOptions {
   quick: boolean;
-  /** Repetitions of every scenario. */
+  /** Runs of every variant of every scenario. */
   runs: number;
   /** Bytes in the big `get`/`put` file. */
   size: number;
-  /** Number of small files fetched one by one. */
+  /** Number of small files fetched one by one, and the bytes in each. */
   smallCount: number;
-  /** Bytes in each small file. */
   smallSize: number;
-  /** Concurrent clients. */
+  /** Concurrent clients, and the bytes each fetches. */
   clients: number;
-  /** Bytes each concurrent client fetches. */
   clientSize: number;
   /** Connect + quit round trips per run. */
   latencyCount: number;
-  /** Idle sessions held open for the memory figure. */
+  /** Idle sessions held open for the RSS-per-session figure. */
   idleSessions: number;
-  /** Also measure with the server in the benchmark's own process. */
-  inProcess: boolean;
-  /** Run the vsftpd/curl/ftplib comparisons when those are installed. */
-  compare: boolean;
+  /** vsftpd, curl and ftplib: `true` requires them, `false` skips them, `auto` uses them if found. */
+  compare: boolean | "auto";
+  /** Another ferry checkout to compare with, or `undefined`. */
+  baseline?: string;
   /** The groups to run. */
   only: ReadonlySet<Group>;
   /** Where the JSON goes. */
@@ -53,29 +54,32 @@ export interface BenchOptions {
 /** `--help` text. */
 export const HELP = `Usage: deno task bench [options]
 
-Benchmarks ferry on loopback and prints a table (median, min, max, ratios).
+Benchmarks ferry on loopback and prints a table (median, min, max, CPU s/GiB, ratios).
 
 Options:
-  --quick               small sizes for CI: a few seconds (default sizes in brackets below)
-  --runs N              repetitions of every scenario [5]
-  --size BYTES          big get/put file [1GiB; quick 32MiB]
+  --quick               small sizes, for a smoke check (default sizes in brackets below)
+  --runs N              runs of every variant, alternating within each scenario [5]
+  --size SIZE           big get/put file [1GiB; quick 32MiB]
   --small-count N       small files fetched one by one over one session [1000; quick 200]
-  --small-size BYTES    size of each small file [4KiB]
+  --small-size SIZE     size of each small file [4KiB]
   --clients N           concurrent clients [32; quick 8]
-  --client-size BYTES   bytes each concurrent client fetches [32MiB; quick 4MiB]
+  --client-size SIZE    bytes each concurrent client fetches [32MiB; quick 4MiB]
   --latency-count N     connect + quit round trips per run [200; quick 50]
   --idle N              idle sessions for the RSS-per-session figure [300; quick 50]
-  --no-in-process       skip the extra get/put runs with the server in this process
-  --no-compare          skip the vsftpd, curl and python3 ftplib comparisons
+  --baseline DIR        also run the ferry checkout in DIR (its main.ts) and report
+                        current ÷ baseline for get, put and small files
+  --compare             require vsftpd, curl and python3 for the comparison rows
+  --no-compare          skip them (by default they run when vsftpd is found)
   --only LIST           comma-separated groups: ${GROUPS.join(",")}
   --json FILE           where to write the figures as JSON [bench/results/latest.json]
   -h, --help            show this help
 
-BYTES takes a suffix: K, M, G (powers of 1024), e.g. 512M or 1GiB.
+SIZE is ferry's size syntax: 4096, 500M or 2G in powers of 1000; 4KiB, 32MiB or 1GiB in
+powers of 1024.
 `;
 
 /** Parses the arguments; `undefined` means `--help` was asked for. */
-export function parseOptions(args: string[], defaultJson: string): BenchOptions | undefined {
+export function parseOptions(args: string[], repoRoot: string): BenchOptions | undefined {
   const { values } = parseArgs({
     args,
     options: {
@@ -88,68 +92,52 @@ export function parseOptions(args: string[], defaultJson: string): BenchOptions 
       "client-size": { type: "string" },
       "latency-count": { type: "string" },
       idle: { type: "string" },
-      "no-in-process": { type: "boolean", default: false },
-      "no-compare": { type: "boolean", default: false },
+      baseline: { type: "string" },
+      compare: { type: "boolean" },
+      "no-compare": { type: "boolean" },
       only: { type: "string" },
-      json: { type: "string", default: defaultJson },
+      json: { type: "string", default: join(repoRoot, "bench", "results", "latest.json") },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: false,
   });
   if (values.help) return undefined;
+  if (values.compare && values["no-compare"]) {
+    throw new RangeError("Options --compare and --no-compare exclude each other");
+  }
   const quick = values.quick;
   return {
     quick,
-    runs: count("runs", values.runs, 5, 1),
-    size: bytes("size", values.size, quick ? 32 << 20 : 1 << 30),
-    smallCount: count("small-count", values["small-count"], quick ? 200 : 1000, 1),
-    smallSize: bytes("small-size", values["small-size"], 4 << 10),
-    clients: count("clients", values.clients, quick ? 8 : 32, 1),
-    clientSize: bytes("client-size", values["client-size"], quick ? 4 << 20 : 32 << 20),
-    latencyCount: count("latency-count", values["latency-count"], quick ? 50 : 200, 1),
-    idleSessions: count("idle", values.idle, quick ? 50 : 300, 1),
-    inProcess: !values["no-in-process"],
-    compare: !values["no-compare"],
+    runs: count("runs", values.runs, 5),
+    size: size("size", values.size, quick ? "32MiB" : "1GiB"),
+    smallCount: count("small-count", values["small-count"], quick ? 200 : 1000),
+    smallSize: size("small-size", values["small-size"], "4KiB"),
+    clients: count("clients", values.clients, quick ? 8 : 32),
+    clientSize: size("client-size", values["client-size"], quick ? "4MiB" : "32MiB"),
+    latencyCount: count("latency-count", values["latency-count"], quick ? 50 : 200),
+    idleSessions: count("idle", values.idle, quick ? 50 : 300),
+    compare: values.compare ? true : values["no-compare"] ? false : "auto",
+    baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
     only: groups(values.only),
     json: values.json,
   };
 }
 
-function count(name: string, text: string | undefined, fallback: number, min: number): number {
+function count(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min && value <= 1_000_000)) {
-    throw new RangeError(`Option --${name} must be a whole number from ${min} to 1000000`);
+  if (!(value >= 1 && value <= 1_000_000)) {
+    throw new RangeError(`Option --${name} must be a whole number from 1 to 1000000`);
   }
   return value;
 }
 
-function bytes(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = parseBytes(text);
-  if (value === undefined) {
-    throw new RangeError(`Option --${name} must be a byte count such as 4096, 4K, 32M or 1G`);
+function size(name: string, text: string | undefined, fallback: string): number {
+  const value = parseSize(text ?? fallback);
+  if (value === undefined || value < 1 || value > 2 ** 40) {
+    throw new RangeError(`Option --${name} must be a size from 1 byte to 1TiB, such as 4KiB`);
   }
   return value;
-}
-
-/** Parses `4096`, `4K`, `4KiB`, `32M`, `1G` (binary units); `undefined` if malformed. */
-export function parseBytes(text: string): number | undefined {
-  const match = /^(\d+)\s*(?:([KMG])(?:i?B)?|B)?$/i.exec(text.trim());
-  if (!match) return undefined;
-  const shift = { K: 10, M: 20, G: 30 }[match[2]?.toUpperCase() ?? ""] ?? 0;
-  const value = Number(match[1]) * 2 ** shift;
-  return value >= 1 && value <= 9_999_999_999 ? value : undefined;
-}
-
-/** `1 GiB`, `32 MiB`, `4 KiB` or `123 B`, as short as exact allows. */
-export function formatBytes(value: number): string {
-  for (const [unit, shift] of [["GiB", 30], ["MiB", 20], ["KiB", 10]] as const) {
-    if (value >= 2 ** shift && value % 2 ** (shift - 4) === 0) {
-      return `${Number((value / 2 ** shift).toFixed(2))} ${unit}`;
-    }
-  }
-  return `${value} B`;
 }
 
 function groups(text: string | undefined): ReadonlySet<Group> {

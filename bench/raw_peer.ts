@@ -4,68 +4,49 @@
  * figures are the ceiling ferry is measured against.
  *
  * ```text
- * raw_peer.ts send FILE [--port N]   every connection receives FILE, then the peer closes
- * raw_peer.ts sink DIR [--sync]      every connection's bytes go to a new file in DIR;
- *                                    the peer closes once the file is written (and synced)
- * raw_peer.ts close                  every connection is closed after its first bytes arrive
- * raw_peer.ts fetch PORT             connect, read to the end, print the byte count, exit
+ * raw_peer.ts send FILE        every connection receives FILE, then the peer closes it
+ * raw_peer.ts sink DIR [--sync] every connection's bytes go to a new file in DIR; the
+ *                              peer closes once the file is written (and synced)
+ * raw_peer.ts close            every connection is closed once its first bytes arrive
+ * raw_peer.ts fetch PORT       connect, read to the end, print the byte count, exit
  * ```
  *
- * `send`, `sink` and `close` print the port they listen on (127.0.0.1) as their first line.
+ * `send`, `sink` and `close` listen on a free port of 127.0.0.1 and print it first.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-
 const CHUNK = 4 << 20;
 const HOST = "127.0.0.1";
 
-async function writeAll(target: Deno.Conn | Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.byteLength;) {
-    offset += await target.write(bytes.subarray(offset));
-  }
+/** What {@linkcode copy} reads from: a socket or a file. */
+export interface Source {
+  read(buffer: Uint8Array): Promise<number | null>;
 }
 
-async function send(conn: Deno.Conn, path: string, size: number): Promise<void> {
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(Math.max(1, Math.min(CHUNK, size)));
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) return;
-    await writeAll(conn, buffer.subarray(0, n));
-  }
+/** What {@linkcode copy} writes to. */
+export interface Sink {
+  write(bytes: Uint8Array): Promise<number>;
 }
 
-async function sink(conn: Deno.Conn, path: string, sync: boolean): Promise<void> {
-  using file = await Deno.open(path, { write: true, createNew: true });
-  const buffer = new Uint8Array(CHUNK);
-  while (true) {
-    const n = await conn.read(buffer);
-    if (n === null) break;
-    await writeAll(file, buffer.subarray(0, n));
-  }
-  if (sync) await file.syncData();
-}
-
-async function closeAfterFirstRead(conn: Deno.Conn): Promise<void> {
-  await conn.read(new Uint8Array(4096));
-}
-
-async function fetch(port: number): Promise<void> {
-  using conn = await Deno.connect({ hostname: HOST, port });
-  const buffer = new Uint8Array(CHUNK);
+/** Copies `from` to `to` (or nowhere) with one buffer, 4 MiB by default; returns the count. */
+export async function copy(
+  from: Source,
+  to: Sink | undefined,
+  buffer = new Uint8Array(CHUNK),
+): Promise<number> {
   let total = 0;
-  while (true) {
-    const n = await conn.read(buffer);
-    if (n === null) break;
+  for (let n; (n = await from.read(buffer)) !== null;) {
+    for (let written = 0; to && written < n;) {
+      written += await to.write(buffer.subarray(written, n));
+    }
     total += n;
   }
-  console.log(total);
+  return total;
 }
 
-async function serve(port: number, handle: (conn: Deno.Conn) => Promise<void>): Promise<void> {
-  const listener = Deno.listen({ hostname: HOST, port });
+async function serve(handle: (conn: Deno.Conn) => Promise<unknown>): Promise<void> {
+  const listener = Deno.listen({ hostname: HOST, port: 0 });
   console.log(listener.addr.port);
   for await (const conn of listener) {
     handle(conn).catch(() => {}).finally(() => {
@@ -78,25 +59,28 @@ async function serve(port: number, handle: (conn: Deno.Conn) => Promise<void>): 
   }
 }
 
-async function main(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { port: { type: "string", default: "0" }, sync: { type: "boolean", default: false } },
-    allowPositionals: true,
-  });
-  const [mode, target] = positionals;
-  const port = Number(values.port);
+async function main([mode, target, flag]: string[]): Promise<void> {
   if (mode === "send" && target) {
-    const { size } = await Deno.stat(target);
-    return await serve(port, (conn) => send(conn, target, size));
+    const size = (await Deno.stat(target)).size;
+    return await serve(async (conn) => {
+      using file = await Deno.open(target);
+      await copy(file, conn, new Uint8Array(Math.max(1, Math.min(CHUNK, size))));
+    });
   }
-  if (mode === "close") return await serve(port, closeAfterFirstRead);
-  if (mode === "fetch" && target) return await fetch(Number(target));
   if (mode === "sink" && target) {
     let next = 0;
-    return await serve(port, (conn) => sink(conn, `${target}/raw-${next++}.bin`, values.sync));
+    return await serve(async (conn) => {
+      using file = await Deno.open(`${target}/raw-${next++}.bin`, { write: true, createNew: true });
+      await copy(conn, file);
+      if (flag === "--sync") await file.syncData();
+    });
   }
-  console.error("Usage: raw_peer.ts send FILE [--port N] | sink DIR [--sync] | close | fetch PORT");
+  if (mode === "close") return await serve((conn) => conn.read(new Uint8Array(4096)));
+  if (mode === "fetch" && target) {
+    using conn = await Deno.connect({ hostname: HOST, port: Number(target) });
+    return console.log(await copy(conn, undefined));
+  }
+  console.error("Usage: raw_peer.ts send FILE | sink DIR [--sync] | close | fetch PORT");
   Deno.exit(2);
 }
 

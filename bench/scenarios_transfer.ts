@@ -1,241 +1,211 @@
 /**
- * Scenarios 1 to 5: moving bytes. The raw-loopback baselines (socket to file with
- * 4 MiB buffers, no protocol), ferry `get` and `put` of the big file, many small
- * files over one session, and many clients at once; each with its vsftpd
- * counterpart when vsftpd is running.
+ * Scenarios 1 to 4, moving bytes: `get` and `put` of the big file, many small files
+ * over one session, and many clients at once. Each scenario's variants alternate run by
+ * run: the raw-loopback copy (the ceiling), ferry with the library client, ferry's CLI
+ * and the `--baseline` checkout's CLI when given, and vsftpd when it is running.
  *
  * @module
  */
 
 import { join } from "node:path";
-import { connect } from "../src/client_session.ts";
-import { mbPerSecond, repeat } from "./measure.ts";
-import { formatBytes } from "./options.ts";
-import { startFerryProcess, startRawPeer } from "./processes.ts";
-import { HOST, removeAll, resetFolder } from "./system.ts";
-import { bufferFor, ferryTransfer, rawReceive, rawSend, type ServerPlace } from "./transfers.ts";
-import { curlConcurrent, curlGet, curlParallel, curlPut, ftplibFetch } from "./vsftpd.ts";
-import type { Bench, TestFile } from "./workspace.ts";
+import { formatBytes } from "../src/common/sizes.ts";
+import { alternate, type Timed, timed, transfer } from "./measure.ts";
+import { type Checkout, checkout, startFerry, startRawPeer } from "./processes.ts";
+import { figureMaker, type FigureSpec } from "./report.ts";
+import {
+  cliSession,
+  ferryTransfer,
+  libraryMove,
+  rawReceive,
+  rawSend,
+  withLibraryClient,
+} from "./transfers.ts";
+import { curlGet, curlParallel, curlPut, ftplibFetch } from "./vsftpd.ts";
+import { type Bench, resetFolder } from "./workspace.ts";
 
-/** Scenarios 1 and 2: raw and ferry `get` of the big file, and curl from vsftpd. */
-export async function getScenario(bench: Bench): Promise<void> {
-  const { options, workspace, results, vsftpd } = bench;
-  const { big, local } = workspace;
-  const size = formatBytes(big.size);
-  for (const sync of [false, true]) {
-    await using peer = await startRawPeer(["send", big.path]);
-    const label = `raw loopback get ${size}${sync ? " + fdatasync" : " (ceiling)"}`;
-    const samples = await repeat(options.runs, { label }, async (run) => {
-      const path = join(local, `raw-${run}.bin`);
-      const started = performance.now();
-      const bytes = await rawReceive(peer.port, path, sync, bufferFor(big.size));
-      const ms = performance.now() - started;
-      await removeAll(path);
-      if (bytes !== big.size) throw new Error(`The raw peer sent ${bytes} of ${big.size} bytes`);
-      return mbPerSecond(bytes, ms);
-    });
-    const spec = { scenario: 1, unit: "MB/s", higherIsBetter: true, label };
-    const ids = sync ? { id: "raw.get_sync", tag: "raw+sync" } : { id: "raw.get", tag: "raw" };
-    results.add({ ...spec, ...ids }, samples);
-  }
-  await ferryBigTransfer(bench, "get");
-  if (vsftpd?.curl) {
-    const label = `vsftpd + curl get ${size}`;
-    const samples = await repeat(options.runs, { label }, async (run) => {
-      const ms = await curlGet(vsftpd, big, join(local, `curl-${run}.bin`));
-      await removeAll(join(local, `curl-${run}.bin`));
-      return mbPerSecond(big.size, ms);
-    });
-    const spec = { scenario: 2, unit: "MB/s", higherIsBetter: true, label, baseline: "raw.get" };
-    results.add({ ...spec, id: "vsftpd.get" }, samples);
-  }
-}
-
-/** Scenarios 1 and 3: raw and ferry `put` of the big file, and curl to vsftpd. */
-export async function putScenario(bench: Bench): Promise<void> {
-  const { options, workspace, results, vsftpd } = bench;
-  const { big, sink, served } = workspace;
-  const size = formatBytes(big.size);
-  for (const sync of [false, true]) {
-    await using peer = await startRawPeer(["sink", sink, ...(sync ? ["--sync"] : [])]);
-    const label = `raw loopback put ${size}${sync ? " + fdatasync" : " (ceiling)"}`;
-    const samples = await repeat(options.runs, { label }, async () => {
-      const started = performance.now();
-      await rawSend(peer.port, big.path);
-      const ms = performance.now() - started;
-      await resetFolder(sink);
-      return mbPerSecond(big.size, ms);
-    });
-    const spec = { scenario: 1, unit: "MB/s", higherIsBetter: true, label };
-    const ids = sync ? { id: "raw.put_sync", tag: "raw+sync" } : { id: "raw.put", tag: "raw" };
-    results.add({ ...spec, ...ids }, samples);
-  }
-  await ferryBigTransfer(bench, "put");
-  if (vsftpd?.curl) {
-    const label = `vsftpd + curl put ${size}`;
-    const samples = await repeat(options.runs, { label }, async (run) => {
-      const ms = await curlPut(vsftpd, big, `curl-up-${run}.bin`);
-      await removeAll(join(served, `curl-up-${run}.bin`));
-      return mbPerSecond(big.size, ms);
-    });
-    const spec = { scenario: 3, unit: "MB/s", higherIsBetter: true, label, baseline: "raw.put" };
-    results.add({ ...spec, id: "vsftpd.put" }, samples);
-  }
-}
-
-async function ferryBigTransfer(bench: Bench, kind: "get" | "put"): Promise<void> {
-  const { options, workspace, results } = bench;
-  const size = formatBytes(workspace.big.size);
-  const places: ServerPlace[] = options.inProcess ? ["process", "in-process"] : ["process"];
-  for (const place of places) {
-    const where = place === "process" ? "server subprocess" : "server in-process";
-    const label = `ferry ${kind} ${size} (${where})`;
-    const peaks: number[] = [];
-    const samples = await repeat(options.runs, { label }, async (run) => {
-      const sample = await ferryTransfer(bench, kind, workspace.big, place, run);
-      if (sample.peakKiB !== undefined) peaks.push(sample.peakKiB);
-      return sample.mbPerSecond;
-    });
-    const id = place === "process" ? `ferry.${kind}` : `ferry.${kind}_in_process`;
-    const scenario = kind === "get" ? 2 : 3;
-    const baseline = `raw.${kind}`;
-    const unit = "MB/s";
-    results.add(
-      { id, scenario, label, unit, higherIsBetter: true, baseline, vsftpd: `vsftpd.${kind}` },
-      samples,
-    );
-    if (peaks.length === 0) continue;
-    results.add({
-      id: `ferry.peak_rss_${kind}_big`,
-      scenario: 7,
-      label: `ferry server peak RSS, one ${kind} of ${size}`,
-      tag: size,
-      unit: "MiB",
-      higherIsBetter: false,
-      baseline: `ferry.peak_rss_${kind}_mib`,
-    }, peaks.map((kib) => kib / 1024));
-  }
-}
-
-/** Scenario 4: many small files fetched one by one over one session. */
-export async function smallFilesScenario(bench: Bench): Promise<void> {
-  const { options, workspace, results, vsftpd } = bench;
-  const { small, local } = workspace;
-  const what = `${small.length} × ${formatBytes(options.smallSize)}`;
-  const spec = { scenario: 4, unit: "files/s", higherIsBetter: true };
-  // Each run times fetching every file; a few files first warm up the JIT and caches.
-  const measure = async (label: string, fetchAll: (files: TestFile[]) => Promise<number>) => {
-    await fetchAll(small.slice(0, 20));
-    await resetFolder(local);
-    return await repeat(options.runs, { label }, async () => {
-      const ms = await fetchAll(small);
-      await resetFolder(local);
-      return small.length / (ms / 1000);
-    });
+/** `once`, then emptying `folder` of what it wrote. */
+function emptying(folder: string, once: (run: number) => Promise<Timed>) {
+  return async (run: number): Promise<Timed> => {
+    const result = await once(run);
+    await resetFolder(folder);
+    return result;
   };
-  {
-    await using peer = await startRawPeer(["send", small[0].path]);
-    const buffer = bufferFor(options.smallSize);
-    const label = `raw loopback ${what}, one connection each`;
-    const samples = await measure(label, async (files) => {
-      const started = performance.now();
-      for (const file of files) {
-        await rawReceive(peer.port, join(local, file.name), false, buffer);
-      }
-      return performance.now() - started;
-    });
-    results.add({ ...spec, id: "raw.small", tag: "raw", label }, samples);
+}
+
+/** This checkout and the baseline, when there is one: the CLI variants. */
+function cliSources(bench: Bench): Checkout[] {
+  return bench.baseline ? [checkout(), bench.baseline] : [];
+}
+
+/**
+ * The figure of a CLI variant: the baseline's is compared with `vs[0]` (the raw copy),
+ * the current one's with the baseline first, then with `vs`.
+ */
+function cliFigure(
+  bench: Bench,
+  source: Checkout,
+  figure: ReturnType<typeof figureMaker>,
+  label: string,
+  vs: string[],
+): FigureSpec {
+  const group = vs[0].split(".")[0];
+  return source === bench.baseline
+    ? figure("baseline", `${source.name} ${label}`, { tag: "baseline", vs: vs.slice(0, 1) })
+    : figure("cli", `${source.name} ${label}`, { vs: [`${group}.baseline`, ...vs] });
+}
+
+/** Scenarios 1 and 2: `get` or `put` of the big file. */
+export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Promise<void> {
+  const { options, workspace, results, vsftpd } = bench;
+  const { big, local, sink, served } = workspace;
+  const size = formatBytes(big.size);
+  const what = `${kind} ${size}`;
+  const figure = figureMaker(kind, kind === "get" ? 1 : 2, "MB/s");
+  const [raw, rawSync, ftp] = ["raw", "raw_sync", "vsftpd"].map((id) => `${kind}.${id}`);
+  const variant = (specs: FigureSpec[], once: (run: number) => Promise<Timed>) =>
+    transfer(specs, big.size, once);
+  await using stack = new AsyncDisposableStack();
+  // get: the peer sends, this process writes (and syncs); put: two sinks, one that syncs.
+  const peers = kind === "get" ? [stack.use(await startRawPeer(["send", big.path]))] : [
+    stack.use(await startRawPeer(["sink", sink])),
+    stack.use(await startRawPeer(["sink", sink, "--sync"])),
+  ];
+  const rawCopy = (sync: boolean) => {
+    const peer = peers[kind === "put" && sync ? 1 : 0];
+    const move = (run: number) =>
+      kind === "get"
+        ? rawReceive(peer.port, big, join(local, `raw-${run}.bin`), sync)
+        : rawSend(peer.port, big.path);
+    const folder = kind === "get" ? local : sink;
+    return emptying(folder, (run) => timed([Deno.pid, peer.pid], () => move(run)));
+  };
+  const peak = figure("peak_rss", `ferry server peak RSS, one ${kind} of ${size}`, {
+    scenario: 6,
+    unit: "MiB",
+    vs: [`memory.peak_rss_${kind}`],
+  });
+  const variants = [
+    variant([figure("raw", `raw loopback ${what} (ceiling)`, { tag: "raw" })], rawCopy(false)),
+    variant(
+      [figure("raw_sync", `raw loopback ${what} + fdatasync`, { tag: "raw+sync" })],
+      rawCopy(true),
+    ),
+    variant(
+      [figure("ferry", `ferry ${what}, library client`, { vs: [raw, rawSync, ftp] }), peak],
+      (run) => ferryTransfer(bench, kind, big, run),
+    ),
+  ];
+  for (const source of cliSources(bench)) {
+    const spec = cliFigure(bench, source, figure, `${what}, CLI client`, [raw, ftp]);
+    variants.push(variant([spec], (run) => ferryTransfer(bench, kind, big, run, source)));
   }
-  {
-    await using server = await startFerryProcess(workspace.served);
-    const label = `ferry get ${what}, one session`;
-    const samples = await measure(label, async (files) => {
-      const client = await connect({ hostname: HOST, port: server.port });
-      try {
-        const started = performance.now();
-        for (const file of files) {
-          const result = await client.get(file.name, local);
-          if (!result.verified) throw new Error(`The ferry get of ${file.name} was not verified`);
-        }
-        return performance.now() - started;
-      } finally {
-        await client.quit();
-      }
-    });
-    const ids = { id: "ferry.small", baseline: "raw.small", vsftpd: "vsftpd.small" };
-    results.add({ ...spec, ...ids, label }, samples);
+  if (vsftpd?.curl) {
+    const spec = figure("vsftpd", `vsftpd + curl ${what}`, { tag: "vsftpd", vs: [raw] });
+    const name = (run: number) => `curl-${run}.bin`;
+    variants.push(variant(
+      [spec],
+      kind === "get"
+        ? emptying(local, (run) => curlGet(vsftpd, big.name, join(local, name(run))))
+        : async (run) => {
+          const result = await curlPut(vsftpd, big.path, name(run));
+          await Deno.remove(join(served, name(run)));
+          return result;
+        },
+    ));
+  }
+  await alternate(options.runs, results, variants);
+  results.compareNote(`${kind}.cli`, `${kind}.baseline`, `ferry ${what}, CLI, current ÷ baseline`);
+}
+
+/** Scenario 3: many small files fetched one by one over one session. */
+export async function smallFilesScenario(bench: Bench): Promise<void> {
+  const { options, workspace, results, vsftpd, baseline } = bench;
+  const { small, local, served } = workspace;
+  const what = `${small.length} × ${formatBytes(options.smallSize)}`;
+  const figure = figureMaker("small", 3, "files/s");
+  const variant = (spec: FigureSpec, once: () => Promise<Timed>) =>
+    transfer([spec], small.length * options.smallSize, emptying(local, once), small.length);
+  const vs = ["small.raw", "small.ftplib"];
+  await using stack = new AsyncDisposableStack();
+  const peer = stack.use(await startRawPeer(["send", small[0].path]));
+  const server = stack.use(await startFerry(served));
+  const variants = [
+    variant(
+      figure("raw", `raw loopback ${what}, a connection each`, { tag: "raw" }),
+      () =>
+        timed([Deno.pid, peer.pid], async () => {
+          for (const file of small) await rawReceive(peer.port, file, join(local, file.name));
+        }),
+    ),
+    variant(
+      figure("ferry", `ferry get ${what}, library client, one session`, { vs }),
+      () =>
+        withLibraryClient(server.port, (client) =>
+          timed([Deno.pid, server.pid], async () => {
+            for (const file of small) {
+              await libraryMove(client, "get", file, join(local, file.name));
+            }
+          })),
+    ),
+  ];
+  for (const source of cliSources(bench)) {
+    const target = source === baseline ? stack.use(await startFerry(served, source)) : server;
+    const commands = small.map((file) => `get ${file.name} ${join(local, file.name)}`);
+    variants.push(variant(
+      cliFigure(bench, source, figure, `get ${what}, CLI client, one session`, vs),
+      () => cliSession(source, target, commands, true),
+    ));
   }
   if (vsftpd?.python) {
+    const names = small.map((file) => file.name);
     const label = `vsftpd + python3 ftplib ${what}, one session`;
-    const samples = await measure(label, async (files) => {
-      const names = files.map((file) => file.name);
-      return 1000 * await ftplibFetch(vsftpd, names, local);
-    });
-    results.add({ ...spec, id: "vsftpd.small", label, baseline: "raw.small" }, samples);
+    variants.push(variant(
+      figure("ftplib", label, { tag: "ftplib", vs: vs.slice(0, 1) }),
+      () => ftplibFetch(vsftpd, names, local),
+    ));
   }
+  await alternate(options.runs, results, variants, 1);
+  results.compareNote("small.cli", "small.baseline", `ferry get ${what}, CLI, current ÷ baseline`);
 }
 
-/** Scenario 5: many clients fetching at once; aggregate throughput. */
+/** Scenario 4: many clients fetching at once; aggregate throughput. */
 export async function concurrentScenario(bench: Bench): Promise<void> {
   const { options, workspace, results, vsftpd } = bench;
-  const { perClient, local } = workspace;
+  const { perClient, local, served } = workspace;
   const clients = Array.from({ length: options.clients }, (_, i) => i);
   const what = `${options.clients} clients × ${formatBytes(perClient.size)}`;
-  const spec = { scenario: 5, unit: "MB/s", higherIsBetter: true };
-  const aggregate = (ms: number) => mbPerSecond(clients.length * perClient.size, ms);
-  {
-    await using peer = await startRawPeer(["send", perClient.path]);
-    const label = `raw loopback ${what}`;
-    const samples = await repeat(options.runs, { label }, async () => {
-      const started = performance.now();
-      const receive = (i: number) =>
-        rawReceive(peer.port, join(local, `raw-${i}`), false, bufferFor(perClient.size));
-      await Promise.all(clients.map(receive));
-      const ms = performance.now() - started;
-      await resetFolder(local);
-      return aggregate(ms);
-    });
-    results.add({ ...spec, id: "raw.concurrent", tag: "raw", label }, samples);
-  }
-  {
-    await using server = await startFerryProcess(workspace.served, options.clients);
-    const label = `ferry get ${what}`;
-    const samples = await repeat(options.runs, { label }, async () => {
-      const started = performance.now();
-      await Promise.all(clients.map(async (i) => {
-        const client = await connect({ hostname: HOST, port: server.port });
-        try {
-          const result = await client.get(perClient.name, join(local, `ferry-${i}.bin`));
-          if (result.sha256 !== perClient.sha256) throw new Error("A concurrent get is corrupt");
-        } finally {
-          await client.quit();
-        }
-      }));
-      const ms = performance.now() - started;
-      await resetFolder(local);
-      return aggregate(ms);
-    });
-    const ids = { id: "ferry.concurrent", baseline: "raw.concurrent", vsftpd: "vsftpd.concurrent" };
-    results.add({ ...spec, ...ids, label }, samples);
-  }
+  const figure = figureMaker("concurrent", 4, "MB/s");
+  const variant = (spec: FigureSpec, once: () => Promise<Timed>) =>
+    transfer([spec], clients.length * perClient.size, emptying(local, once));
+  await using stack = new AsyncDisposableStack();
+  const peer = stack.use(await startRawPeer(["send", perClient.path]));
+  const server = stack.use(await startFerry(served, checkout(), options.clients));
+  const all = (pid: number, one: (i: number) => Promise<unknown>) => () =>
+    timed([Deno.pid, pid], () => Promise.all(clients.map(one)));
+  const variants = [
+    variant(
+      figure("raw", `raw loopback ${what}`, { tag: "raw" }),
+      all(peer.pid, (i) => rawReceive(peer.port, perClient, join(local, `raw-${i}`))),
+    ),
+    variant(
+      figure("ferry", `ferry get ${what}, library clients`, {
+        vs: ["concurrent.raw", "concurrent.curl"],
+      }),
+      all(
+        server.pid,
+        (i) =>
+          withLibraryClient(
+            server.port,
+            (client) => libraryMove(client, "get", perClient, join(local, `ferry-${i}.bin`)),
+          ),
+      ),
+    ),
+  ];
   if (vsftpd?.curl) {
-    const each = formatBytes(perClient.size);
-    const variants = [
-      { id: "vsftpd.concurrent", label: `vsftpd + curl -Z, ${options.clients} parallel × ${each}` },
-      {
-        id: "vsftpd.concurrent_processes",
-        label: `vsftpd + ${options.clients} curl processes × ${each}`,
-      },
-    ];
-    for (const { id, label } of variants) {
-      const samples = await repeat(options.runs, { label }, async () => {
-        const ms = id === "vsftpd.concurrent"
-          ? await curlParallel(vsftpd, perClient, local, clients.length)
-          : await curlConcurrent(vsftpd, perClient, local, clients.length);
-        await resetFolder(local);
-        return aggregate(ms);
-      });
-      results.add({ ...spec, id, label, baseline: "raw.concurrent" }, samples);
-    }
+    variants.push(variant(
+      figure("curl", `vsftpd + curl -Z, ${what}`, { tag: "curl -Z", vs: ["concurrent.raw"] }),
+      () => curlParallel(vsftpd, perClient.name, local, clients.length),
+    ));
   }
+  await alternate(options.runs, results, variants);
 }

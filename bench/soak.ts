@@ -9,13 +9,15 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Client, connect } from "../src/client_session.ts";
-import { formatBytes, formatRate } from "../src/progress.ts";
+import type { Client } from "../src/client/client.ts";
+import { connect } from "../src/client/connect.ts";
+import { formatBytes } from "../src/common/sizes.ts";
+import { formatRate } from "../src/cli/progress.ts";
 import { startChild, startInProcess } from "./soak_server.ts";
-import { describeError } from "../src/text.ts";
+import { describeError } from "../src/common/text.ts";
+import { randomBytes, sha256 as hash } from "../tests/support/helpers.ts";
 
 /** What to run. */
 export interface SoakOptions {
@@ -208,20 +210,6 @@ function fail(report: SoakReport, message: string): void {
 /** A random element. */
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)];
-}
-
-/** `size` random bytes (getRandomValues fills at most 64 KiB per call). */
-function randomBytes(size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  for (let offset = 0; offset < size; offset += 65536) {
-    crypto.getRandomValues(bytes.subarray(offset, offset + 65536));
-  }
-  return bytes;
-}
-
-/** SHA-256, in hex. */
-function hash(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** The summary, for people: a few lines, then the first errors and bad files. */

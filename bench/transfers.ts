@@ -1,108 +1,137 @@
 /**
- * The transfers the scenarios time: one ferry `get` or `put` against a fresh server
- * (a subprocess or in this process) with its SHA-256 checked, and the raw-loopback
- * counterparts that move the same bytes between a socket and a file with 4 MiB
- * buffers and no protocol.
+ * The transfers the scenarios time, each with the CPU time of its client and server:
+ * ferry with the library client in this process or with a checkout's CLI client
+ * (`main.ts connect`), every one verified by SHA-256, and the raw-loopback copies that
+ * move the same bytes between a socket and a file with 4 MiB buffers and no protocol.
  *
  * @module
  */
 
 import { join } from "node:path";
-import { connect } from "../src/client_session.ts";
-import { startServer } from "../src/server.ts";
-import { mbPerSecond } from "./measure.ts";
-import { startFerryProcess } from "./processes.ts";
-import { HOST, processMemory, readToEnd, removeAll, writeAll } from "./system.ts";
+import { connect } from "../src/client/connect.ts";
+import type { Client } from "../src/client/client.ts";
+import { PERMISSIONS, type ServeProcess } from "../tests/support/ferry_process.ts";
+import { processMemory } from "../tests/support/proc.ts";
+import { addCpu, cpuMeter, type Timed, timed } from "./measure.ts";
+import { type Checkout, HOST, runMeasured, startFerry } from "./processes.ts";
+import { copy } from "./raw_peer.ts";
 import type { Bench, TestFile } from "./workspace.ts";
 
-const CHUNK = 4 << 20;
+/** Who plays ferry's client: the library in this process, or a checkout's CLI. */
+export type FerryClient = "library" | Checkout;
 
-/** Where the ferry server runs: a `ferry serve` subprocess, or this process. */
-export type ServerPlace = "process" | "in-process";
+/** A read buffer for `size` bytes: 4 MiB, or less for a smaller file (zeroing costs too). */
+export function bufferFor(size: number): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Math.max(1, Math.min(4 << 20, size)));
+}
 
-/** One ferry transfer's figures. */
-export interface TransferSample {
-  mbPerSecond: number;
-  /** The server subprocess's peak RSS in KiB (only for `process`). */
-  peakKiB?: number;
+/** Reads a raw peer's connection to its end into a new file, and checks the byte count. */
+export async function rawReceive(
+  port: number,
+  file: TestFile,
+  path: string,
+  sync = false,
+): Promise<void> {
+  using conn = await Deno.connect({ hostname: HOST, port });
+  using out = await Deno.open(path, { write: true, createNew: true });
+  const bytes = await copy(conn, out, bufferFor(file.size));
+  if (sync) await out.syncData();
+  if (bytes !== file.size) throw new Error(`The raw peer sent ${bytes} of ${file.size} bytes`);
+}
+
+/** Sends a file to a raw sink, half-closes, and waits for the peer to close once stored. */
+export async function rawSend(port: number, path: string): Promise<void> {
+  using conn = await Deno.connect({ hostname: HOST, port });
+  using file = await Deno.open(path);
+  await copy(file, conn);
+  await conn.closeWrite();
+  await copy(conn, undefined, new Uint8Array(64));
+}
+
+/** A library client's `get` (or `put`), checked against the file's SHA-256. */
+export async function libraryMove(
+  client: Client,
+  kind: "get" | "put",
+  file: TestFile,
+  target: string,
+): Promise<void> {
+  const result = kind === "get"
+    ? await client.get(file.name, target)
+    : await client.put(file.path, target);
+  if (!result.verified || result.sha256 !== file.sha256) {
+    throw new Error(`The ferry ${kind} of ${file.name} did not verify its SHA-256`);
+  }
+}
+
+/** Connects the library client, runs `work`, and quits. */
+export async function withLibraryClient<T>(
+  port: number,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
+  const client = await connect({ hostname: HOST, port });
+  try {
+    return await work(client);
+  } finally {
+    await client.quit();
+  }
 }
 
 /**
- * Starts a fresh ferry server, moves `file` once with the library client, checks the
- * SHA-256, and removes the copy. The server is fresh so its peak RSS is this transfer's.
+ * Runs a checkout's `main.ts connect` with `commands` (`-c` each, or piped on stdin),
+ * checks every transfer reported its SHA-256 verified, and adds the server's CPU time.
+ */
+export async function cliSession(
+  source: Checkout,
+  server: ServeProcess,
+  commands: string[],
+  stdin = false,
+): Promise<Timed> {
+  const meter = await cpuMeter([server.pid]);
+  const args = ["run", ...PERMISSIONS, source.main, "connect", HOST, String(server.port)];
+  const run = stdin
+    ? await runMeasured(Deno.execPath(), args, { cwd: source.dir, stdin: commands.join("\n") })
+    : await runMeasured(Deno.execPath(), [
+      ...args,
+      ...commands.flatMap((command) => ["-c", command]),
+    ], {
+      cwd: source.dir,
+    });
+  const verified = run.output.match(/sha256 verified/g)?.length ?? 0;
+  if (verified !== commands.length) {
+    throw new Error(`${source.name} connect verified ${verified} of ${commands.length} transfers`);
+  }
+  return { ms: run.ms, cpu: addCpu(run.cpu, await meter()) };
+}
+
+/**
+ * One ferry `get` or `put` of `file` against a fresh `ferry serve` (so its peak RSS is
+ * this transfer's, returned as `extra` in MiB), by `client`; the copy is removed after.
  */
 export async function ferryTransfer(
   bench: Bench,
   kind: "get" | "put",
   file: TestFile,
-  place: ServerPlace,
   run: number,
-): Promise<TransferSample> {
+  client: FerryClient = "library",
+): Promise<Timed> {
   const { served, local } = bench.workspace;
-  await using server = place === "process"
-    ? await startFerryProcess(served)
-    : await startServer({ root: served, hostname: HOST, port: 0 });
-  const port = "port" in server ? server.port : server.addr.port;
-  const copy = kind === "get" ? join(local, `ferry-${run}-${file.name}`) : `up-${run}-${file.name}`;
+  await using server = await startFerry(served, client === "library" ? undefined : client);
+  const name = `copy-${run}-${file.name}`;
+  const copyPath = join(kind === "get" ? local : served, name);
   try {
-    const started = performance.now();
-    const client = await connect({ hostname: HOST, port });
-    try {
-      const result = kind === "get"
-        ? await client.get(file.name, copy)
-        : await client.put(file.path, copy);
-      if (!result.verified || result.sha256 !== file.sha256) {
-        throw new Error(`The ferry ${kind} of ${file.name} did not verify its SHA-256`);
-      }
-    } finally {
-      await client.quit();
-    }
-    const ms = performance.now() - started;
-    const peakKiB = "child" in server ? (await processMemory(server.child.pid)).peak : undefined;
-    return { mbPerSecond: mbPerSecond(file.size, ms), peakKiB };
+    const timing = client === "library"
+      ? await timed(
+        [Deno.pid, server.pid],
+        () =>
+          withLibraryClient(server.port, (session) =>
+            libraryMove(session, kind, file, kind === "get" ? copyPath : name)),
+      )
+      : await cliSession(client, server, [
+        kind === "get" ? `get ${file.name} ${copyPath}` : `put ${file.path} ${name}`,
+      ]);
+    const memory = await processMemory(server.pid);
+    return { ...timing, extra: [(memory?.peak ?? NaN) / 2 ** 20] };
   } finally {
-    await removeAll(kind === "get" ? copy : join(served, copy));
+    await Deno.remove(copyPath);
   }
-}
-
-/** A read buffer for `size` bytes: 4 MiB, or less for a smaller file (zeroing costs too). */
-export function bufferFor(size: number): Uint8Array {
-  return new Uint8Array(Math.max(1, Math.min(CHUNK, size)));
-}
-
-/**
- * Reads a connection to its end into a new file; returns the byte count. `buffer` is
- * reused by sequential callers; concurrent ones need one each.
- */
-export async function rawReceive(
-  port: number,
-  path: string,
-  sync: boolean,
-  buffer: Uint8Array,
-): Promise<number> {
-  using conn = await Deno.connect({ hostname: HOST, port });
-  using file = await Deno.open(path, { write: true, createNew: true });
-  let total = 0;
-  while (true) {
-    const n = await conn.read(buffer);
-    if (n === null) break;
-    await writeAll(file, buffer.subarray(0, n));
-    total += n;
-  }
-  if (sync) await file.syncData();
-  return total;
-}
-
-/** Sends a file, half-closes, and waits for the peer to close once it has stored it. */
-export async function rawSend(port: number, path: string): Promise<void> {
-  using conn = await Deno.connect({ hostname: HOST, port });
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(CHUNK);
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    await writeAll(conn, buffer.subarray(0, n));
-  }
-  await conn.closeWrite();
-  await readToEnd(conn);
 }

@@ -1,23 +1,24 @@
 /**
- * The benchmark's temp folder and the files in it: the shared folder both servers
- * serve, a folder for downloads, a sink for raw uploads, and the test files with
- * their SHA-256. Also says whether the folder is on tmpfs, that is whether the disk
- * is part of the measurement.
+ * The benchmark's temp folder and the files in it: the folder every server serves, a
+ * folder for downloads, a sink for raw uploads, and the test files with their SHA-256.
+ * As root it mounts a tmpfs there, so the disk stays out of the figures; otherwise it
+ * says whether the folder is on tmpfs anyway.
  *
  * @module
  */
 
 import { join } from "node:path";
+import { createDigest } from "../src/common/digest.ts";
+import { randomBytes } from "../tests/support/helpers.ts";
 import type { BenchOptions } from "./options.ts";
+import type { Checkout } from "./processes.ts";
 import type { Results } from "./report.ts";
 import type { Vsftpd } from "./vsftpd.ts";
-import { fileSystemType, randomBytes, removeAll, writeTestFile } from "./system.ts";
 
-/** A test file in the shared folder. */
+/** A test file in the served folder. */
 export interface TestFile {
-  /** Its name in the shared folder. */
+  /** Its name in the served folder, and its full path. */
   name: string;
-  /** Its full path. */
   path: string;
   size: number;
   sha256: string;
@@ -26,80 +27,76 @@ export interface TestFile {
 /** The temp folder and everything the scenarios read. */
 export interface Workspace extends AsyncDisposable {
   root: string;
-  /** Shared by ferry and vsftpd; uploads land here too. */
+  /** Served by ferry and vsftpd; uploads land here too. */
   served: string;
   /** Where clients download to; emptied after every run. */
   local: string;
   /** Where the raw peer stores uploads. */
   sink: string;
-  /** A tiny shared folder for the start-up scenario. */
+  /** A folder with one tiny file, for the start-up scenario. */
   startup: string;
-  /** The file system type of `root` (`tmpfs`, `ext2/ext3`, ...), if `stat` could tell. */
+  /** The file system type of `root` (`tmpfs`, `ext2/ext3`...), if `stat` could tell. */
   fileSystem: string | undefined;
-  /** The file system type of /dev/shm, `undefined` when there is none. */
-  shmFileSystem: string | undefined;
   big: TestFile;
   /** 1 MiB, for the small end of the memory comparison. */
   mebibyte: TestFile;
   /** What each concurrent client fetches. */
   perClient: TestFile;
-  /** An empty file, for the raw latency and start-up baselines. */
-  empty: TestFile;
+  /** An empty file, for the raw start-up baseline. */
+  empty: string;
   /** The small files, fetched one by one. */
   small: TestFile[];
 }
 
-/** Makes the temp folder and writes the test files. */
+/** What every scenario gets. */
+export interface Bench {
+  options: BenchOptions;
+  workspace: Workspace;
+  results: Results;
+  /** Present when vsftpd could be started. */
+  vsftpd?: Vsftpd;
+  /** The `--baseline` checkout, if given. */
+  baseline?: Checkout;
+}
+
+/** Makes the temp folder (on a tmpfs of its own where allowed) and writes the test files. */
 export async function createWorkspace(options: BenchOptions): Promise<Workspace> {
   const root = await Deno.makeTempDir({ prefix: "ferry-bench-" });
-  // Deno needs --allow-all for /dev/shm, so where we may (as root), mount a tmpfs of
-  // our own over the temp folder instead: then the disk is not what is measured.
-  const mounted = await mountTmpfs(root, 4 * options.size + (256 << 20));
-  const dispose = async () => {
-    if (mounted) await unmount(root);
-    await removeAll(root);
-  };
+  const needsBig = options.only.has("get") || options.only.has("put");
+  const big = needsBig ? options.size : 1;
+  const bytes = 3 * big + 2 * options.clients * options.clientSize +
+    2 * options.smallCount * options.smallSize + (256 << 20);
+  const mounted = await quietly("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", root]);
+  let disposed: Promise<void> | undefined;
+  const dispose = () =>
+    disposed ??= (async () => {
+      if (mounted) await quietly("umount", ["--lazy", root]); // Lazy: this process may hold files.
+      await Deno.remove(root, { recursive: true });
+    })();
   try {
-    const folder = async (name: string) => {
-      const path = join(root, name);
-      await Deno.mkdir(path);
-      return path;
-    };
-    const served = await folder("served");
-    const [local, sink, startup] = [
-      await folder("local"),
-      await folder("sink"),
-      await folder("startup"),
-    ];
+    const [served, local, sink, startup] = ["served", "local", "sink", "startup"].map((name) =>
+      join(root, name)
+    );
+    for (const folder of [served, local, sink, startup]) await Deno.mkdir(folder);
     await Deno.writeTextFile(join(startup, "hello.txt"), "Hello, world!\n");
-    const file = async (name: string, size: number): Promise<TestFile> => {
-      const path = join(served, name);
-      return { name, path, size, sha256: await writeTestFile(path, size) };
-    };
-    const needsBig = options.only.has("get") || options.only.has("put");
-    const big = await file("big.bin", needsBig ? options.size : 1);
-    const mebibyte = await file("one-mebibyte.bin", 1 << 20);
-    const perClient = await file("per-client.bin", options.clientSize);
-    const empty = { name: "empty.bin", path: join(root, "empty.bin"), size: 0, sha256: "" };
-    await Deno.writeFile(empty.path, new Uint8Array(0));
+    const empty = join(root, "empty.bin");
+    await Deno.writeFile(empty, new Uint8Array(0));
+    const file = async (name: string, size: number) => await writeTestFile(served, name, size);
     const small: TestFile[] = [];
     for (let i = 0; i < options.smallCount; i++) {
-      const name = `small-${String(i).padStart(5, "0")}.bin`;
-      const path = join(served, name);
-      await Deno.writeFile(path, randomBytes(options.smallSize), { createNew: true });
-      small.push({ name, path, size: options.smallSize, sha256: "" });
+      small.push(await file(`small-${String(i).padStart(5, "0")}.bin`, options.smallSize));
     }
+    const type = await new Deno.Command("stat", { args: ["-f", "-c", "%T", root] }).output();
     return {
       root,
       served,
       local,
       sink,
       startup,
-      fileSystem: await fileSystemType(root),
-      shmFileSystem: await fileSystemType("/dev/shm"),
-      big,
-      mebibyte,
-      perClient,
+      fileSystem: new TextDecoder().decode(type.stdout).trim() || undefined,
+      big: await file("big.bin", big),
+      mebibyte: await file("one-mebibyte.bin", 1 << 20),
+      perClient: await file("per-client.bin", options.clientSize),
       empty,
       small,
       [Symbol.asyncDispose]: dispose,
@@ -110,39 +107,51 @@ export async function createWorkspace(options: BenchOptions): Promise<Workspace>
   }
 }
 
-/** Mounts a tmpfs of `bytes` at `path`; `false` where this machine does not allow it. */
-async function mountTmpfs(path: string, bytes: number): Promise<boolean> {
+/** Runs a program quietly; whether it succeeded. */
+async function quietly(program: string, args: string[]): Promise<boolean> {
   if (Deno.build.os !== "linux") return false;
-  const mount = new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", path],
-    stdout: "null",
-    stderr: "null",
-  });
-  return await mount.output().then((result) => result.success, () => false);
+  const command = new Deno.Command(program, { args, stdout: "null", stderr: "null" });
+  return await command.output().then((result) => result.success, () => false);
 }
 
-async function unmount(path: string): Promise<void> {
-  await new Deno.Command("umount", { args: [path], stdout: "null", stderr: "null" }).output();
+/**
+ * Writes `size` bytes of incompressible, non-repeating data to `folder/name`: one
+ * random block of up to 4 MiB, with each copy's index stamped in.
+ */
+async function writeTestFile(folder: string, name: string, size: number): Promise<TestFile> {
+  const path = join(folder, name);
+  const block = randomBytes(Math.min(size, 4 << 20));
+  const view = new DataView(block.buffer);
+  const digest = await createDigest("sha256");
+  using file = await Deno.open(path, { write: true, createNew: true });
+  for (let offset = 0, index = 0; offset < size; index++) {
+    if (block.byteLength >= 8) view.setFloat64(0, index);
+    const chunk = block.subarray(0, Math.min(block.byteLength, size - offset));
+    digest.update(chunk);
+    for (let written = 0; written < chunk.byteLength;) {
+      written += await file.write(chunk.subarray(written));
+    }
+    offset += chunk.byteLength;
+  }
+  return { name, path, size, sha256: digest.hex() };
 }
 
-/** A note on where the files live, or `undefined` when the disk is out of the picture. */
-export function fileSystemNote(workspace: Workspace): string | undefined {
-  if (workspace.fileSystem === "tmpfs") return undefined;
-  const type = workspace.fileSystem ?? "an unknown file system";
-  const shm = workspace.shmFileSystem === undefined
-    ? ""
-    : `; /dev/shm (${workspace.shmFileSystem}) is not used because Deno needs --allow-all for ` +
-      `paths under /dev`;
-  return `the temp folder ${workspace.root} is on ${type}, not tmpfs (mounting one there ` +
-    `needs root), so the disk (and the fdatasync in ferry's get and put) is part of the ` +
-    `measurement${shm}; set TMPDIR to a tmpfs mount elsewhere to leave the disk out`;
+/** Empties a folder. */
+export async function resetFolder(path: string): Promise<void> {
+  await Deno.remove(path, { recursive: true });
+  await Deno.mkdir(path);
 }
 
-/** What every scenario gets: the options, the files, where figures go, and vsftpd if running. */
-export interface Bench {
-  options: BenchOptions;
-  workspace: Workspace;
-  results: Results;
-  /** Present when vsftpd (and the clients it is driven with) could be started. */
-  vsftpd?: Vsftpd;
+/** A note on where the files live, and so whether the disk is in the figures. */
+export function fileSystemNote(workspace: Workspace): string {
+  if (workspace.fileSystem === "tmpfs") {
+    return "the files are on tmpfs, so the disk is not in the figures (and fdatasync costs " +
+      "next to nothing: + fdatasync rows differ from the plain ones by noise alone)";
+  }
+  const type = workspace.fileSystem
+    ? `${workspace.fileSystem}, not tmpfs`
+    : "an unknown file system";
+  return `the temp folder ${workspace.root} is on ${type} (mounting a tmpfs needs root), ` +
+    `so the disk, and the fdatasync in ferry's ` +
+    `get and put, is in the figures; set TMPDIR to a tmpfs mount to leave it out`;
 }
