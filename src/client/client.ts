@@ -37,6 +37,9 @@ import type { Control } from "./control.ts";
 import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
 
+/** How long a refused data connection is tried again (see `#openData`). */
+const DATA_RETRY_MS = 3_000;
+
 /** The extensions this client can use, offered to ferry servers that ask. */
 export const CLIENT_FEATURES: readonly Feature[] = [];
 
@@ -252,24 +255,37 @@ export class Client implements AsyncDisposable {
     }
   }
 
-  /** Connects to the data port, on the host the control connection reached. */
+  /**
+   * Connects to the data port, on the host the control connection reached. Many
+   * course servers send the port before they listen on it, so a refused connection
+   * is tried again for a few seconds; a correct server never sees the difference.
+   */
   async #openData(port: number): Promise<Channel> {
     const hostname = this.#control.remoteAddr.hostname;
-    try {
-      const connection = await this.#settings.transport.connect({ hostname, port });
-      const { localAddr, remoteAddr } = connection;
-      if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
-        // TCP "simultaneous open": with the server's port already closed, the OS can
-        // pick that very port for us and connect the socket to itself.
-        connection.close();
-        throw new Error("the port was closed, and the connection looped back to itself");
+    const giveUp = performance.now() + DATA_RETRY_MS;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const connection = await this.#settings.transport.connect({ hostname, port });
+        const { localAddr, remoteAddr } = connection;
+        if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
+          // TCP "simultaneous open": with the server's port already closed, the OS can
+          // pick that very port for us and connect the socket to itself.
+          connection.close();
+          throw new Error("the port was closed, and the connection looped back to itself");
+        }
+        return new Channel(connection);
+      } catch (error) {
+        const wait = Math.min(10 * 2 ** attempt, 500);
+        const retry = error instanceof Deno.errors.ConnectionRefused && !this.closed &&
+          performance.now() + wait < giveUp;
+        if (!retry) {
+          throw new TransferError(
+            `Cannot open the data connection to port ${port}: ${describeError(error)}`,
+            { cause: error },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      return new Channel(connection);
-    } catch (error) {
-      throw new TransferError(
-        `Cannot open the data connection to port ${port}: ${describeError(error)}`,
-        { cause: error },
-      );
     }
   }
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { RemoteError, TransferError } from "../common/errors.ts";
+import { DialectError, RemoteError, TransferError } from "../common/errors.ts";
+import { quote } from "../common/text.ts";
 import { ClientConnection } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
@@ -61,10 +62,17 @@ export class Control {
           throw new TransferError("The server closed the connection");
         case "refused":
           throw await this.#refusal(event.message);
+        case "frame":
+          throw new DialectError(
+            `The server sent ${describeFrame(event.text)} where a data port belongs: ` +
+              "it speaks another dialect of the protocol",
+          );
       }
     } catch (error) {
-      // A broken control connection cannot be resynchronised; a refusal leaves it fine.
-      if (!(error instanceof RemoteError) || this.closed) this.close();
+      // A broken control connection cannot be resynchronised; a refusal leaves it fine,
+      // and so does a frame read whole.
+      const inStep = error instanceof RemoteError || error instanceof DialectError;
+      if (!inStep || this.closed) this.close();
       throw error;
     }
   }
@@ -105,4 +113,11 @@ export class Control {
     this.close();
     return new RemoteError(`The server ended the session: ${reason}`);
   }
+}
+
+/** A frame's text for a message: what it looks like, and its start. */
+function describeFrame(text: string): string {
+  const lines = text.split("\n").filter((line) => line !== "");
+  const what = lines.length > 1 ? `what looks like a listing (${lines.length} lines)` : "a frame";
+  return `${what}, ${quote(text, 80)},`;
 }

@@ -12,12 +12,13 @@ import { createDigest } from "../common/digest.ts";
 import { IntegrityError, ProtocolError, RemoteError, TransferError } from "../common/errors.ts";
 import { describeError, printable } from "../common/text.ts";
 import { MAX_LISTING_BYTES } from "../protocol/listing.ts";
-import { PayloadDecoder } from "../protocol/payload_decoder.ts";
+import { PayloadDecoder, type PayloadEvent } from "../protocol/payload_decoder.ts";
 import { parseStatus, parseTrailer, type PutStatus } from "../protocol/trailers.ts";
 import type { Channel } from "../transport/channel.ts";
 import {
   type ByteSink,
   fileSource,
+  Pump,
   receivePayload,
   sendPayload,
 } from "../transport/payload_pump.ts";
@@ -44,30 +45,38 @@ async function payloadStart(channel: Channel, decoder: PayloadDecoder): Promise<
 }
 
 /**
- * Receives a `get` payload into `sink`, then the trailer if the server sends one.
- * `onStart` hears the length before the first byte is written.
+ * Receives a `get` payload into `sink`, then the trailer if the server sends one. A
+ * base-protocol server may send the file as several frames; `onLength` hears the
+ * length each time more is announced, before its bytes are written.
  */
 export async function receiveFile(
   channel: Channel,
   sink: ByteSink,
-  onStart: (length: number) => void,
+  onLength: (length: number) => void,
   onProgress: OnBytes,
 ): Promise<Received> {
-  const decoder = new PayloadDecoder({ payload: true, frameAfter: true });
-  const length = await payloadStart(channel, decoder);
-  onStart(length);
-  const sha256 = await receivePayload(channel, decoder, sink, length, {
-    digest: await createDigest("sha256"),
-    onProgress,
-  });
-  const after = await channel.next(decoder);
-  const declared = after.type === "frame" ? parseTrailer(after.text) : undefined;
-  return { bytes: length, sha256, declared };
+  const decoder = new PayloadDecoder("download");
+  const digest = await createDigest("sha256");
+  const pump = new Pump();
+  let bytes = 0;
+  let event: PayloadEvent = { type: "payload", length: await payloadStart(channel, decoder) };
+  for (; event.type === "payload"; event = await channel.next(decoder)) {
+    onLength(bytes + event.length);
+    await receivePayload(channel, decoder, sink, event.length, {
+      digest,
+      pump,
+      offset: bytes,
+      onProgress,
+    });
+    bytes += event.length;
+  }
+  const declared = event.type === "frame" ? parseTrailer(event.text) : undefined;
+  return { bytes, sha256: digest.hex(), declared };
 }
 
 /** Receives an `ls` payload: the listing's bytes. */
 export async function receiveListing(channel: Channel, onProgress: OnBytes): Promise<Uint8Array> {
-  const decoder = new PayloadDecoder({ payload: true, frameAfter: false });
+  const decoder = new PayloadDecoder("listing");
   const length = await payloadStart(channel, decoder);
   if (length > MAX_LISTING_BYTES) {
     throw new ProtocolError(
@@ -108,10 +117,14 @@ export async function sendFile(
     (error: unknown) => ({ error }),
   );
   const digest = await createDigest("sha256");
-  const sending = sendPayload(channel, fileSource(file), size, { digest, onProgress }).then(
-    (sha256) => ({ sha256 }),
-    (error: unknown) => ({ error }),
-  );
+  // The end of the stream after the payload tells the server the file is whole: a
+  // base client sends it in several frames, so one frame alone says nothing.
+  const sending = sendPayload(channel, fileSource(file), size, { digest, onProgress })
+    .then(() => channel.closeWrite())
+    .then(
+      () => ({ sha256: digest.hex() }),
+      (error: unknown) => ({ error }),
+    );
   const first = await Promise.race([sending, status.then(() => "answered" as const)]);
   if (first !== "answered" && "error" in first) {
     // Let the server see the end of the stream, so it answers or closes instead of waiting.
@@ -142,6 +155,6 @@ export async function sendFile(
 
 /** Reads a `put` status frame; `undefined` if the server closed cleanly without one. */
 async function readStatus(channel: Channel): Promise<PutStatus | undefined> {
-  const event = await channel.next(new PayloadDecoder({ payload: false, frameAfter: true }));
+  const event = await channel.next(new PayloadDecoder("status"));
   return event.type === "frame" ? parseStatus(event.text) : undefined;
 }

@@ -9,7 +9,7 @@
 /** A digest being computed over a stream of chunks. */
 export interface Digest {
   update(chunk: Uint8Array): void;
-  /** The digest of everything so far, as lowercase hex. Call once. */
+  /** The digest of everything fed in, as lowercase hex; the digest ends there (no more updates). */
   hex(): string;
 }
 
@@ -20,9 +20,10 @@ export type DigestName = "sha256";
 export async function createDigest(name: DigestName): Promise<Digest> {
   const { createHash } = await import("node:crypto");
   const hash = createHash(name);
+  let hex: string | undefined;
   return {
     update: (chunk) => void hash.update(chunk),
-    hex: () => hash.digest("hex"),
+    hex: () => hex ??= hash.digest("hex"),
   };
 }
 

@@ -94,3 +94,14 @@ export class DestinationExistsError extends LocalFileError {
     this.name = "DestinationExistsError";
   }
 }
+
+/**
+ * The peer answered in a form of the protocol other than the one this side speaks (a
+ * frame where a port belongs, say): it was read whole, so the session can go on.
+ */
+export class DialectError extends ProtocolError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DialectError";
+  }
+}

@@ -19,6 +19,7 @@ import { printable } from "../common/text.ts";
 import { type CommandOf, COMMANDS, formatCommand, type ReplyKind, type Verb } from "./commands.ts";
 import { decodeSignedField, encodeFrame } from "./field.ts";
 import { END, NEED_DATA, type NoItem, takeField, takeFrame, takeRest } from "./frames.ts";
+import { MAX_LISTING_BYTES } from "./listing.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import {
   interpretReplyField,
@@ -38,6 +39,11 @@ export type ClientEvent =
   | { type: "refused"; message: string | undefined }
   /** An extension verb succeeded, with this text. */
   | { type: "ok"; text: string }
+  /**
+   * A frame where a bare port belongs (a listing, a status line): a server of
+   * another dialect. It was read whole, so the session is still in step.
+   */
+  | { type: "frame"; text: string }
   /** The server closed the connection: the session is over. */
   | { type: "closed" };
 
@@ -112,9 +118,10 @@ export class ClientConnection {
       if (!this.#field) {
         const field = takeField(this.#buffer);
         if (typeof field === "symbol") return this.#noItem(field);
+        const value = decodeSignedField(field);
         this.#field = this.#expecting === "ok"
-          ? okReplyField(decodeSignedField(field))
-          : interpretReplyField(decodeSignedField(field));
+          ? okReplyField(value)
+          : portReplyField(value, this.#buffer.length > 0);
       }
       return this.#readAfterField(this.#field);
     } catch (error) {
@@ -132,10 +139,19 @@ export class ClientConnection {
         this.#field = undefined;
         return { type: "refused", message: undefined };
       case "framed-port": {
-        const text = takeRest(this.#buffer, field.length);
-        if (text === NEED_DATA) return { type: "need-data" };
+        const bytes = takeRest(this.#buffer, field.length);
+        if (bytes === NEED_DATA) return { type: "need-data" };
         this.#field = undefined;
-        return { type: "port", port: parseFramedPort(lenientUtf8.decode(text)) };
+        const text = lenientUtf8.decode(bytes);
+        // `0000000002-1`: the framed form of a base server's silent refusal.
+        if (/^-\d+$/.test(text)) return { type: "refused", message: undefined };
+        return { type: "port", port: parseFramedPort(text) };
+      }
+      case "frame": {
+        const bytes = takeRest(this.#buffer, field.length);
+        if (bytes === NEED_DATA) return { type: "need-data" };
+        this.#field = undefined;
+        return { type: "frame", text: lenientUtf8.decode(bytes) };
       }
       case "refused": {
         const message = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
@@ -168,8 +184,30 @@ export class ClientConnection {
   }
 }
 
-/** A reply field as read: a port-kind reply, or the header of an `ok` frame. */
-type PendingReply = ReplyField | { kind: "ok-frame"; length: number };
+/** A reply field as read: a port-kind reply, or the header of a frame behind it. */
+type PendingReply =
+  | ReplyField
+  | { kind: "ok-frame"; length: number }
+  | { kind: "frame"; length: number };
+
+/** The largest frame read where a port belongs: a listing, at most. */
+const MAX_STRAY_FRAME = MAX_LISTING_BYTES;
+
+/**
+ * A port-kind reply's field. A bare port is never followed at once by more bytes (the
+ * server waits for the client to connect); a frame is. So a value with bytes already
+ * behind it is a frame's length (a listing sent on the control connection, a status
+ * line), and connecting to it as a port would reach some other service.
+ */
+function portReplyField(value: number, followed: boolean): PendingReply {
+  if (followed && value > 5) {
+    if (value > MAX_STRAY_FRAME) {
+      throw new ProtocolError(`Frame of ${value} bytes exceeds the ${MAX_STRAY_FRAME}-byte limit`);
+    }
+    return { kind: "frame", length: value };
+  }
+  return interpretReplyField(value);
+}
 
 /**
  * An `ok`-kind reply's field: zero or negative is a refusal as for any verb; a

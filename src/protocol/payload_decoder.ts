@@ -1,42 +1,53 @@
 /**
  * A data connection's incoming bytes as events, with no I/O: the length field that
- * starts a payload, then (for a `get`) the trailer frame, or (for a `put` status) one
- * frame alone. The payload itself bypasses the decoder: it announces "expect N
- * bytes", hands over any of them it already holds ({@linkcode takeBuffered}), and the
- * pump reads the rest straight into its own buffers, reporting them with
- * {@linkcode skip}. So a 10 GB file is never copied through here.
+ * starts each payload frame, and the small frame that vouches for the payload (a
+ * `get` trailer, a `put` status). The payload itself bypasses the decoder: it
+ * announces "expect N bytes", hands over any of them it already holds
+ * ({@linkcode PayloadDecoder.takeBuffered}), and the pump reads the rest straight into
+ * its own buffers, reporting them with {@linkcode PayloadDecoder.skip}. So a 10 GB
+ * file is never copied through here.
+ *
+ * Base-protocol peers may send a file as several frames (the course handout's sample
+ * code sends one per 64 KiB), ended by the end of the stream or by an empty frame;
+ * the shapes below say where that is allowed (PROTOCOL.md §4.3).
  *
  * @module
  */
 
-import { decodeField } from "./field.ts";
+import { decodeField, FIELD_LENGTH } from "./field.ts";
 import { END, NEED_DATA, takeField, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { MAX_MESSAGE_BYTES } from "./replies.ts";
+import { isTrailer } from "./trailers.ts";
 
 /** What a data connection delivers next. */
 export type PayloadEvent =
   /** Receive more bytes. */
   | { type: "need-data" }
-  /** The next `length` bytes are the payload: move them, then ask again. */
+  /** The next `length` bytes are payload (one frame of it): move them, then ask again. */
   | { type: "payload"; length: number }
   /** The frame that vouches for the payload (a trailer or status), as text. */
   | { type: "frame"; text: string }
   /** The stream ended (or the shape is complete) where the next item would start. */
   | { type: "end" };
 
-/** The shape of what a data connection carries. */
-export interface PayloadShape {
-  /** Whether a payload frame comes first (`ls`, `get`, `put`); `false` for a `put` status. */
-  payload: boolean;
-  /** Whether one small frame may follow: a `get` trailer, a `put` status. */
-  frameAfter: boolean;
-}
+/**
+ * What a data connection may carry:
+ * - `listing`: one payload frame (`ls`);
+ * - `download`: payload frames, then a trailer or the end (`get`): a frame that is a
+ *   trailer ends the payload, any other frame is more of it, an empty one ends it;
+ * - `upload`: payload frames until the end or an empty frame (`put`, on the server);
+ * - `status`: one small frame or the end (`put`, on the client).
+ */
+export type PayloadShape = "listing" | "download" | "upload" | "status";
 
-type Phase = "header" | "payload" | "after" | "done";
+type Phase = "first" | "more" | "payload" | "after" | "done";
 
 // Lenient: a malformed trailer fails its own parser.
 const lenientUtf8 = new TextDecoder();
+
+/** The length of a trailer frame's payload: `sha256 ` and 64 hex digits. */
+const TRAILER_LENGTH = 71;
 
 /** Decodes one data connection's bytes; see the module doc. */
 export class PayloadDecoder {
@@ -47,12 +58,17 @@ export class PayloadDecoder {
 
   constructor(shape: PayloadShape) {
     this.#shape = shape;
-    this.#phase = shape.payload ? "header" : "after";
+    this.#phase = shape === "status" ? "after" : "first";
   }
 
-  /** Payload bytes still to come. */
+  /** Payload bytes of the current frame still to come. */
   get remaining(): number {
     return this.#remaining;
+  }
+
+  /** Received bytes the caller has not taken yet. */
+  get buffered(): number {
+    return this.#buffer.length;
   }
 
   /** Stores bytes from the peer. */
@@ -68,24 +84,14 @@ export class PayloadDecoder {
   /** The next event; not while payload bytes are still owed (move them first). */
   next(): PayloadEvent {
     switch (this.#phase) {
-      case "header": {
-        const field = takeField(this.#buffer);
-        if (field === NEED_DATA) return { type: "need-data" };
-        if (field === END) return this.#finish();
-        this.#remaining = decodeField(field);
-        this.#phase = this.#remaining > 0 ? "payload" : "after";
-        return { type: "payload", length: this.#remaining };
-      }
+      case "first":
+        return this.#firstFrame();
+      case "more":
+        return this.#nextFrame();
       case "payload":
         throw new TypeError(`Cannot decode past a payload: ${this.#remaining} bytes are owed`);
-      case "after": {
-        if (!this.#shape.frameAfter) return this.#finish();
-        const frame = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
-        if (frame === NEED_DATA) return { type: "need-data" };
-        if (frame === END) return this.#finish();
-        this.#phase = "done";
-        return { type: "frame", text: lenientUtf8.decode(frame) };
-      }
+      case "after":
+        return this.#vouchingFrame();
       case "done":
         return { type: "end" };
     }
@@ -106,14 +112,71 @@ export class PayloadDecoder {
     this.#consume(n);
   }
 
-  /** Whether received bytes are waiting that the caller has not taken. */
-  get buffered(): number {
-    return this.#buffer.length;
+  /** The frame that starts the payload; an end here means nothing was sent. */
+  #firstFrame(): PayloadEvent {
+    const field = takeField(this.#buffer);
+    if (field === NEED_DATA) return { type: "need-data" };
+    if (field === END) return this.#finish();
+    const length = decodeField(field);
+    // An empty first frame is an empty file: nothing more of it follows.
+    const next = this.#shape === "listing" || (length === 0 && this.#shape === "upload")
+      ? "done"
+      : length === 0
+      ? "after"
+      : "more";
+    return this.#startPayload(length, next);
   }
+
+  /** After a payload frame: more of the payload, its end, or the frame vouching for it. */
+  #nextFrame(): PayloadEvent {
+    const header = this.#buffer.peek(FIELD_LENGTH);
+    if (!header) {
+      const end = takeField(this.#buffer); // An end here, or a cut field (which throws).
+      if (end === NEED_DATA) return { type: "need-data" };
+      return this.#finish();
+    }
+    const length = decodeField(header);
+    if (length === 0) {
+      this.#buffer.take(FIELD_LENGTH);
+      this.#phase = "after";
+      return this.#shape === "upload" ? this.#finish() : this.#vouchingFrame();
+    }
+    if (this.#shape === "download" && length === TRAILER_LENGTH) {
+      // A trailer, or a 71-byte piece of the file: only its text tells them apart.
+      const frame = this.#buffer.peek(FIELD_LENGTH + length);
+      if (!frame && !this.#buffer.ended) return { type: "need-data" };
+      if (frame && isTrailer(lenientUtf8.decode(frame.subarray(FIELD_LENGTH)))) {
+        return this.#vouchingFrame();
+      }
+    }
+    this.#buffer.take(FIELD_LENGTH);
+    return this.#startPayload(length, "more");
+  }
+
+  /** A trailer or status frame, or the end where one would start. */
+  #vouchingFrame(): PayloadEvent {
+    this.#phase = "after";
+    if (this.#shape === "listing" || this.#shape === "upload") return this.#finish();
+    const frame = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
+    if (frame === NEED_DATA) return { type: "need-data" };
+    if (frame === END) return this.#finish();
+    this.#phase = "done";
+    return { type: "frame", text: lenientUtf8.decode(frame) };
+  }
+
+  #startPayload(length: number, then: "more" | "after" | "done"): PayloadEvent {
+    this.#remaining = length;
+    this.#after = then;
+    this.#phase = length > 0 ? "payload" : then;
+    return { type: "payload", length };
+  }
+
+  /** Where decoding goes once the current payload frame is in. */
+  #after: "more" | "after" | "done" = "more";
 
   #consume(n: number): void {
     this.#remaining -= n;
-    if (this.#remaining === 0 && this.#phase === "payload") this.#phase = "after";
+    if (this.#remaining === 0 && this.#phase === "payload") this.#phase = this.#after;
   }
 
   #finish(): PayloadEvent {

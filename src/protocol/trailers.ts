@@ -11,6 +11,11 @@ import { quote } from "../common/text.ts";
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** Whether `text` is a `get` trailer (rather than, say, a piece of a file). */
+export function isTrailer(text: string): boolean {
+  return /^sha256 [0-9a-fA-F]{64}$/.test(text);
+}
+
 /** Formats the trailer a server sends after a `get` payload. */
 export function formatTrailer(sha256: string): string {
   return `sha256 ${sha256}`;

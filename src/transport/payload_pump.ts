@@ -37,22 +37,20 @@ export interface ByteSink {
   write(chunk: Uint8Array): Promise<void>;
 }
 
-/** Options for {@linkcode pump}. */
+/** Options for {@linkcode Pump.move}. */
 export interface PumpOptions {
   /** Payload bytes to move. */
   length: number;
-  /** Hashes the payload as it passes. Default: no digest. */
+  /** Hashes the payload as it passes (the caller reads it when done). Default: none. */
   digest?: Digest;
   /** Bytes written before the payload (a length field). Default none. */
   head?: Uint8Array;
-  /** Bytes written after it, made from the digest (a trailer); may throw to withhold the end. */
-  tail?: (digest: string) => Uint8Array | Promise<Uint8Array>;
+  /** Bytes written after it (a trailer); may throw to withhold the payload's end. */
+  tail?: () => Uint8Array | Promise<Uint8Array>;
   /** Bytes of this payload moved before (a resumed transfer); progress counts on from it. */
   offset?: number;
   /** Called as payload bytes are written, with the total moved so far. */
   onProgress?: (moved: number) => void;
-  /** Size of each read. Default 1 MiB, measured fastest. */
-  chunkSize?: number;
   /**
    * Writes go out in slices this large, progress reported after each, so a slow but
    * steady reader keeps a stall watchdog quiet. Default: whole chunks.
@@ -63,62 +61,87 @@ export interface PumpOptions {
 /** How many buffers rotate: one filling, one hashing, one draining. */
 const PIPELINE_DEPTH = 3;
 
+/** The size of each read: 1 MiB, measured fastest. */
 const CHUNK_SIZE = 1 << 20;
 
 /** Up to this size a chunk shares a write with the head or tail; larger, a copy costs more. */
 const COALESCE_LIMIT = 64 << 10;
 
-/** Moves `options.length` bytes from `source` to `sink`; returns the digest (hex). */
-export async function pump(
-  source: ByteSource,
-  sink: ByteSink,
-  options: PumpOptions,
-): Promise<string> {
-  const { length, digest = NO_DIGEST, offset = 0 } = options;
-  const chunkSize = Math.max(1, Math.min(options.chunkSize ?? CHUNK_SIZE, length));
-  const slots = Array.from({ length: PIPELINE_DEPTH }, () => new ArrayBuffer(chunkSize));
-  const readSlot = (index: number, remaining: number) => {
-    const slot = index % PIPELINE_DEPTH;
-    const view = new Uint8Array(slots[slot], 0, Math.min(chunkSize, remaining));
-    return settled(
-      source.read(view).then((chunk) => {
-        if (chunk) slots[slot] = chunk.buffer as ArrayBuffer; // The read may have taken it over.
-        return chunk;
-      }),
-    );
-  };
-  const progress = options.onProgress;
-  let head: Uint8Array = options.head ?? EMPTY;
-  let moved = 0;
-  let hex = "";
-  let reading = length > 0 ? readSlot(0, length) : undefined;
-  let writing: Promise<void> = Promise.resolve();
-  for (let index = 0;; index++) {
-    let chunk: Uint8Array = EMPTY;
-    if (moved < length) {
-      const read = await reading!;
-      if (read === null) throw source.endedEarly(moved, length);
-      chunk = read;
-      moved += chunk.byteLength;
-      if (moved < length) reading = readSlot(index + 1, length - moved);
-      digest.update(chunk);
+/**
+ * The loop, with its buffers: sized on first use (a 4 KiB file costs 4 KiB) and kept
+ * for the next payload, so a file sent as many small frames allocates once.
+ */
+export class Pump {
+  #chunkSize: number;
+  #slots: ArrayBuffer[] = [];
+
+  constructor(chunkSize = CHUNK_SIZE) {
+    this.#chunkSize = chunkSize;
+  }
+
+  /**
+   * Moves `options.length` bytes from `source` to `sink`. After a failure, reads or
+   * writes may still be under way on the buffers, so the next move gets new ones.
+   */
+  async move(source: ByteSource, sink: ByteSink, options: PumpOptions): Promise<void> {
+    try {
+      await this.#move(source, sink, options);
+    } catch (error) {
+      this.#slots = [];
+      throw error;
     }
-    const last = moved >= length;
-    let tail: Uint8Array = EMPTY;
-    if (last) {
-      hex = digest.hex();
-      if (options.tail) tail = await options.tail(hex);
+  }
+
+  async #move(source: ByteSource, sink: ByteSink, options: PumpOptions): Promise<void> {
+    const { length, digest = NO_DIGEST, offset = 0 } = options;
+    const size = this.#reserve(length);
+    const slots = this.#slots;
+    const readSlot = (index: number, remaining: number) => {
+      const slot = index % PIPELINE_DEPTH;
+      const view = new Uint8Array(slots[slot], 0, Math.min(size, remaining));
+      return settled(
+        source.read(view).then((chunk) => {
+          if (chunk) slots[slot] = chunk.buffer as ArrayBuffer; // The read may have taken it over.
+          return chunk;
+        }),
+      );
+    };
+    const progress = options.onProgress;
+    let head: Uint8Array = options.head ?? EMPTY;
+    let moved = 0;
+    let reading = length > 0 ? readSlot(0, length) : undefined;
+    let writing: Promise<void> = Promise.resolve();
+    for (let index = 0;; index++) {
+      let chunk: Uint8Array = EMPTY;
+      if (moved < length) {
+        const read = await reading!;
+        if (read === null) throw source.endedEarly(moved, length);
+        chunk = read;
+        moved += chunk.byteLength;
+        if (moved < length) reading = readSlot(index + 1, length - moved);
+        digest.update(chunk);
+      }
+      const last = moved >= length;
+      const tail = last && options.tail ? await options.tail() : EMPTY;
+      await writing;
+      const before = offset + moved - chunk.byteLength;
+      writing = settled(writeChunk(sink, { head, chunk, tail }, options.writeSlice, (payload) => {
+        if (payload > 0) progress?.(before + payload);
+      }));
+      head = EMPTY;
+      if (last) break;
     }
     await writing;
-    const before = offset + moved - chunk.byteLength;
-    writing = settled(writeChunk(sink, { head, chunk, tail }, options.writeSlice, (payload) => {
-      if (payload > 0) progress?.(before + payload);
-    }));
-    head = EMPTY;
-    if (last) break;
   }
-  await writing;
-  return hex;
+
+  /** Makes sure the buffers hold a chunk for a payload of `length`; returns the chunk size. */
+  #reserve(length: number): number {
+    const size = Math.max(1, Math.min(this.#chunkSize, length));
+    if ((this.#slots[0]?.byteLength ?? 0) < size) {
+      this.#slots = Array.from({ length: PIPELINE_DEPTH }, () => new ArrayBuffer(size));
+    }
+    return size;
+  }
 }
 
 const EMPTY = new Uint8Array(0);
@@ -224,7 +247,10 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 }
 
 /** Options for {@linkcode sendPayload} and {@linkcode receivePayload}. */
-export type PayloadOptions = Pick<PumpOptions, "digest" | "tail" | "onProgress" | "offset">;
+export type PayloadOptions = Pick<PumpOptions, "digest" | "tail" | "onProgress" | "offset"> & {
+  /** The pump (and buffers) to use; a fresh one by default. */
+  pump?: Pump;
+};
 
 /**
  * Chunks go to a socket in slices this large, with progress after each, so a slow but
@@ -235,15 +261,15 @@ const SOCKET_WRITE_SLICE = 256 << 10;
 
 /**
  * Sends one payload frame on `channel`: its length field, `length` bytes from
- * `source`, then `options.tail` (a trailer) if given. Returns the digest (hex).
+ * `source`, then `options.tail` (a trailer) if given.
  */
 export function sendPayload(
   channel: Channel,
   source: ByteSource,
   length: number,
-  options: PayloadOptions = {},
-): Promise<string> {
-  return pump(source, channel, {
+  { pump = new Pump(), ...options }: PayloadOptions = {},
+): Promise<void> {
+  return pump.move(source, channel, {
     ...options,
     length,
     head: encodeField(length),
@@ -251,16 +277,13 @@ export function sendPayload(
   });
 }
 
-/**
- * Receives the payload `decoder` just announced (`length` bytes) into `sink`.
- * Returns the digest (hex).
- */
+/** Receives the payload frame `decoder` just announced (`length` bytes) into `sink`. */
 export function receivePayload(
   channel: Channel,
   decoder: PayloadDecoder,
   sink: ByteSink,
   length: number,
-  options: PayloadOptions = {},
-): Promise<string> {
-  return pump(payloadSource(channel, decoder), sink, { ...options, length });
+  { pump = new Pump(), ...options }: PayloadOptions = {},
+): Promise<void> {
+  return pump.move(payloadSource(channel, decoder), sink, { ...options, length });
 }

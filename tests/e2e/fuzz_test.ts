@@ -114,6 +114,7 @@ async function abuseDataPort(rng: Random, port: number, verb: string, tally: Tal
       }
       await conn.send(frame);
       if (plan === 4) return void await conn.send(rng.bytes(1 + rng.int(100))); // Garbage after it.
+      await conn.channel.closeWrite(); // The file is complete (PROTOCOL.md §4.3).
       const status = await inTime(conn, "answer a put", () => conn.reader.readFrame(4096));
       const text = new TextDecoder().decode(status ?? undefined);
       const fine = huge // Over the upload cap: refused with a status, before any payload.

@@ -99,21 +99,43 @@ const SESSION: Command[] = [
   { verb: "quit" },
 ];
 
-const REPLIES = concat(
+/** One reply per command of SESSION; a server sends each only after its command. */
+const REPLIES = [
   "0000041234", // ls: a bare port.
-  "0000000005", // get: a framed port ...
-  "41235", // ... of five digits.
+  concat("0000000005", "41235"), // get: a framed port of five digits.
   formatRefusal('"b" already exists on the server'), // put: a refusal with a message.
   "        -1", // get: a base server's silent refusal.
   formatOk("abort"), // feat: an ok frame.
   "0000000002-1", // feat: a base server's framed -1.
   "     41236", // ls: a space-padded port.
   "00000000000000000000", // put: a refusal with an empty message.
-);
+].map((reply) => typeof reply === "string" ? ascii(reply) : reply);
+
+/**
+ * Like {@linkcode converse}, but as a real server does it: each reply is fed (in
+ * pieces of `size`) only once its command has been sent.
+ */
+function converseInTurn(commands: Command[], replies: Uint8Array[], size: number) {
+  const client = new ClientConnection();
+  const events: ClientEvent[] = [];
+  const sent: Uint8Array[] = [];
+  for (const [index, command] of commands.entries()) {
+    if (client.state === "transferring") client.endTransfer();
+    sent.push(client.sendCommand(command));
+    const reply = replies[index] ?? new Uint8Array();
+    for (let offset = 0; offset < reply.byteLength; offset += size) {
+      client.receive(reply.subarray(offset, offset + size));
+      if (client.state !== "awaiting") continue; // Bytes for later stay stored.
+      const event = client.next();
+      if (event.type !== "need-data") events.push(event);
+    }
+  }
+  return { client, events, sent: text(concat(...sent)) };
+}
 
 for (const size of SIZES) {
   Deno.test(`\`ClientConnection\` reads every reply form, delivered ${label(size)}`, () => {
-    const { client, events, sent } = converse(SESSION, REPLIES, size);
+    const { client, events, sent } = converseInTurn(SESSION, REPLIES, size);
     assertEquals(events, [
       { type: "port", port: 41234 },
       { type: "port", port: 41235 },
@@ -368,9 +390,8 @@ Deno.test("`ClientConnection` rejects a malformed reply field, quoting it", () =
 });
 
 Deno.test("`ClientConnection` leaves bytes after a reply for the next command", () => {
-  const client = awaiting(LS, concat("0000041234", formatRefusal("nope!"), "000000"));
-  assertEquals(client.next(), { type: "port", port: 41234 });
-  client.endTransfer();
+  const client = awaiting(LS, concat(formatRefusal("no!"), formatRefusal("nope!"), "000000"));
+  assertEquals(client.next(), { type: "refused", message: "no!" });
   client.sendCommand({ verb: "get", name: "x" });
   assertEquals(client.next(), { type: "refused", message: "nope!" });
   client.sendCommand(LS);
@@ -465,3 +486,16 @@ for (const size of SIZES) {
     assertEquals([client.state, server.state], ["closed", "closed"]);
   });
 }
+
+Deno.test("`ClientConnection` reads a field with bytes behind it as a frame, not a port", () => {
+  for (const size of SIZES) {
+    const listing = "server.log\ns.txt\nnotes.md\n";
+    const { events } = converseInTurn([LS], [concat(encodeFrame(listing))], size);
+    // Fed a byte at a time, the field arrives alone and cannot be told from a port:
+    // the rule needs the frame's bytes to come with its field, as one write sends them.
+    const expected: ClientEvent = size === 1
+      ? { type: "port", port: 26 }
+      : { type: "frame", text: listing };
+    assertEquals(events, [expected], label(size));
+  }
+});

@@ -23,13 +23,28 @@ function concat(...parts: (Uint8Array | string)[]): Uint8Array {
   return all;
 }
 
-const GET: PayloadShape = { payload: true, frameAfter: true };
-const LS: PayloadShape = { payload: true, frameAfter: false };
-const STATUS: PayloadShape = { payload: false, frameAfter: true };
+const DOWNLOAD: PayloadShape = "download";
+const UPLOAD: PayloadShape = "upload";
+const LISTING: PayloadShape = "listing";
+const STATUS: PayloadShape = "status";
 
 const HELLO = "Hello, world!\n";
 const HELLO_SHA256 = "d9014c4624844aa5bac314773d6b689ad467fa4e1d1a50a1b8a99d5a95f72ff5";
 const HI_SHA256 = "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4";
+
+/** A file as a base-protocol peer sends it: one frame per chunk. */
+const CHUNKS = ["first chunk|", "second|", "third, and the last\n"];
+const CHUNK_FRAMES = CHUNKS.map((chunk) => encodeFrame(chunk));
+const CHUNK_EVENTS: PayloadEvent[] = CHUNKS.map((chunk) => ({
+  type: "payload",
+  length: chunk.length,
+}));
+const FILE = CHUNKS.join("");
+const TRAILER = formatTrailer(HELLO_SHA256);
+const EMPTY_FRAME = "0000000000";
+
+/** 71 bytes, the length of a trailer, that are not one (the last digit is not hex). */
+const NOT_A_TRAILER = `sha256 ${HELLO_SHA256.slice(0, 63)}g`;
 
 const SIZES = [Infinity, 1, 3, 7];
 const label = (size: number) => size === Infinity ? "whole" : `${size} byte(s) at a time`;
@@ -85,7 +100,7 @@ function decode(shape: PayloadShape, bytes: Uint8Array, size: number, end = true
 for (const size of SIZES) {
   Deno.test(`\`PayloadDecoder\` reads a get payload and trailer, fed ${label(size)}`, () => {
     const bytes = concat(encodeFrame(HELLO), encodeFrame(formatTrailer(HELLO_SHA256)));
-    const { decoder: _, ...result } = decode(GET, bytes, size);
+    const { decoder: _, ...result } = decode(DOWNLOAD, bytes, size);
     assertEquals(result, {
       events: [
         { type: "payload", length: 14 },
@@ -99,7 +114,7 @@ for (const size of SIZES) {
   });
 
   Deno.test(`\`PayloadDecoder\` reads an end where the trailer would be, fed ${label(size)}`, () => {
-    const { events, payload } = decode(GET, encodeFrame(HELLO), size);
+    const { events, payload } = decode(DOWNLOAD, encodeFrame(HELLO), size);
     assertEquals(events, [{ type: "payload", length: 14 }, { type: "end" }]);
     assertEquals(payload, HELLO);
   });
@@ -107,7 +122,7 @@ for (const size of SIZES) {
   Deno.test(`\`PayloadDecoder\` reads a zero-length payload, fed ${label(size)}`, () => {
     const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     const { events, payload } = decode(
-      GET,
+      DOWNLOAD,
       concat("0000000000", encodeFrame(`sha256 ${empty}`)),
       size,
     );
@@ -123,7 +138,7 @@ for (const size of SIZES) {
     // No end of stream: the listing shape is complete once the payload is in.
     const listing = "hello.txt\nnotes.md\nphotos/\n";
     const bytes = concat(encodeFrame(listing), "extra");
-    const { events, payload, unread } = decode(LS, bytes, size, false);
+    const { events, payload, unread } = decode(LISTING, bytes, size, false);
     assertEquals(events, [{ type: "payload", length: 27 }, { type: "end" }]);
     assertEquals(payload, listing);
     // Whatever followed is left alone, for the caller to notice (`buffered`).
@@ -139,7 +154,7 @@ for (const size of SIZES) {
 
   Deno.test(`\`PayloadDecoder\` leaves bytes after the trailer, fed ${label(size)}`, () => {
     const bytes = concat(encodeFrame("hi\n"), encodeFrame("sha256 " + HI_SHA256), "0000000002ls");
-    const { events, payload, decoder, unread } = decode(GET, bytes, size, false);
+    const { events, payload, decoder, unread } = decode(DOWNLOAD, bytes, size, false);
     assertEquals(events, [
       { type: "payload", length: 3 },
       { type: "frame", text: `sha256 ${HI_SHA256}` },
@@ -149,10 +164,118 @@ for (const size of SIZES) {
     assertEquals(unread, 12);
     assertEquals(decoder.next(), { type: "end" });
   });
+
+  Deno.test(`\`PayloadDecoder\` reads a download of three chunk frames, then the trailer, fed ${label(size)}`, () => {
+    const bytes = concat(...CHUNK_FRAMES, encodeFrame(TRAILER));
+    const { decoder: _, ...result } = decode(DOWNLOAD, bytes, size);
+    assertEquals(result, {
+      events: [...CHUNK_EVENTS, { type: "frame", text: TRAILER }, { type: "end" }],
+      payload: FILE,
+      remaining: 0,
+      unread: 0,
+    });
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a download's chunks, an empty frame, then the trailer, fed ${label(size)}`, () => {
+    const bytes = concat(...CHUNK_FRAMES, EMPTY_FRAME, encodeFrame(TRAILER));
+    const { decoder: _, ...result } = decode(DOWNLOAD, bytes, size);
+    assertEquals(result, {
+      events: [...CHUNK_EVENTS, { type: "frame", text: TRAILER }, { type: "end" }],
+      payload: FILE,
+      remaining: 0,
+      unread: 0,
+    });
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a download's chunks, an empty frame, then the end, fed ${label(size)}`, () => {
+    const { events, payload } = decode(DOWNLOAD, concat(...CHUNK_FRAMES, EMPTY_FRAME), size);
+    assertEquals(events, [...CHUNK_EVENTS, { type: "end" }]);
+    assertEquals(payload, FILE);
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a download's chunks ended by the end of stream, fed ${label(size)}`, () => {
+    const { decoder: _, ...result } = decode(DOWNLOAD, concat(...CHUNK_FRAMES), size);
+    assertEquals(result, {
+      events: [...CHUNK_EVENTS, { type: "end" }],
+      payload: FILE,
+      remaining: 0,
+      unread: 0,
+    });
+  });
+
+  Deno.test(`\`PayloadDecoder\` counts a 71-byte chunk that is not a trailer as payload, fed ${label(size)}`, () => {
+    const bytes = concat(CHUNK_FRAMES[0], encodeFrame(NOT_A_TRAILER), encodeFrame(TRAILER));
+    const { events, payload } = decode(DOWNLOAD, bytes, size);
+    assertEquals(events, [
+      CHUNK_EVENTS[0],
+      { type: "payload", length: 71 },
+      { type: "frame", text: TRAILER },
+      { type: "end" },
+    ]);
+    assertEquals(payload, CHUNKS[0] + NOT_A_TRAILER);
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a first frame as payload even when it reads as a trailer, fed ${label(size)}`, () => {
+    // A 71-byte file whose text is a trailer: only a frame after the payload can vouch.
+    const bytes = concat(encodeFrame(TRAILER), encodeFrame(TRAILER));
+    const { events, payload } = decode(DOWNLOAD, bytes, size);
+    assertEquals(events, [
+      { type: "payload", length: 71 },
+      { type: "frame", text: TRAILER },
+      { type: "end" },
+    ]);
+    assertEquals(payload, TRAILER);
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a 71-byte chunk cut short by the end as payload owed, fed ${label(size)}`, () => {
+    // Too short to be a trailer: the pump moves what came and reports the cut.
+    const cut = TRAILER.slice(0, 30);
+    const bytes = concat(CHUNK_FRAMES[0], "0000000071", cut);
+    const { events, payload, remaining, unread } = decode(DOWNLOAD, bytes, size);
+    assertEquals(events, [CHUNK_EVENTS[0], { type: "payload", length: 71 }]);
+    assertEquals([payload, remaining, unread], [CHUNKS[0] + cut, 71 - 30, 0]);
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads an upload's chunks ended by the end of stream, fed ${label(size)}`, () => {
+    const { decoder: _, ...result } = decode(UPLOAD, concat(...CHUNK_FRAMES), size);
+    assertEquals(result, {
+      events: [...CHUNK_EVENTS, { type: "end" }],
+      payload: FILE,
+      remaining: 0,
+      unread: 0,
+    });
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads an upload's chunks ended by an empty frame, fed ${label(size)}`, () => {
+    // No end of stream: the empty frame alone ends the file; what follows is left alone.
+    const bytes = concat(...CHUNK_FRAMES, EMPTY_FRAME, "0000000002ls");
+    const { events, payload, decoder, unread } = decode(UPLOAD, bytes, size, false);
+    assertEquals(events, [...CHUNK_EVENTS, { type: "end" }]);
+    assertEquals([payload, unread], [FILE, 12]);
+    assertEquals(decoder.next(), { type: "end" });
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads an upload of an empty first frame (an empty file), then the end, fed ${label(size)}`, () => {
+    const { decoder: _, ...result } = decode(UPLOAD, ascii(EMPTY_FRAME), size);
+    assertEquals(result, {
+      events: [{ type: "payload", length: 0 }, { type: "end" }],
+      payload: "",
+      remaining: 0,
+      unread: 0,
+    });
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads an upload's trailer-like 71-byte frame as payload, fed ${label(size)}`, () => {
+    // Only a download has a trailer; in an upload every frame is the file.
+    const bytes = concat(CHUNK_FRAMES[0], encodeFrame(TRAILER));
+    const { events, payload } = decode(UPLOAD, bytes, size);
+    assertEquals(events, [CHUNK_EVENTS[0], { type: "payload", length: 71 }, { type: "end" }]);
+    assertEquals(payload, CHUNKS[0] + TRAILER);
+  });
 }
 
 Deno.test("`PayloadDecoder` announces the payload as soon as its length is in", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   assertEquals(decoder.next(), { type: "need-data" });
   decoder.receive(ascii("00000"));
   assertEquals(decoder.next(), { type: "need-data" });
@@ -165,7 +288,7 @@ Deno.test("`PayloadDecoder` announces the payload as soon as its length is in", 
 });
 
 Deno.test("`PayloadDecoder.next()` refuses to decode past an owed payload", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   decoder.receive(ascii("0000000010abc"));
   decoder.next();
   assertThrows(() => decoder.next(), TypeError, "Cannot decode past a payload: 10 bytes are owed");
@@ -174,7 +297,7 @@ Deno.test("`PayloadDecoder.next()` refuses to decode past an owed payload", () =
 });
 
 Deno.test("`takeBuffered()` and `skip()` count the payload down", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   decoder.receive(ascii("0000000010abc"));
   assertEquals(decoder.next(), { type: "payload", length: 10 });
   assertEquals(decoder.buffered, 3);
@@ -195,7 +318,7 @@ Deno.test("`takeBuffered()` and `skip()` count the payload down", () => {
 });
 
 Deno.test("`takeBuffered()` never hands out bytes past the payload", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   const trailer = encodeFrame("sha256 " + HI_SHA256);
   decoder.receive(concat("0000000003hi\n", trailer));
   decoder.next();
@@ -207,13 +330,13 @@ Deno.test("`takeBuffered()` never hands out bytes past the payload", () => {
 });
 
 Deno.test("`skip(0)` is allowed with nothing owed", () => {
-  const decoder = new PayloadDecoder(LS);
+  const decoder = new PayloadDecoder(LISTING);
   decoder.skip(0);
   assertThrows(() => decoder.skip(1), RangeError, "Cannot skip 1 bytes: only 0 are owed");
 });
 
 Deno.test("`PayloadDecoder` reads a trailer frame after the payload", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   decoder.receive(concat("0000000002hi", "0000000071sha256 "));
   decoder.next();
   decoder.takeBuffered(2);
@@ -225,7 +348,7 @@ Deno.test("`PayloadDecoder` reads a trailer frame after the payload", () => {
 });
 
 Deno.test("`PayloadDecoder` reads the end where the trailer would start", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   decoder.receive(ascii("0000000002hi"));
   decoder.next();
   decoder.takeBuffered(2);
@@ -235,7 +358,7 @@ Deno.test("`PayloadDecoder` reads the end where the trailer would start", () => 
 });
 
 Deno.test("`PayloadDecoder` reads an end before the length field as end", () => {
-  for (const shape of [GET, LS]) {
+  for (const shape of [DOWNLOAD, UPLOAD, LISTING]) {
     const decoder = new PayloadDecoder(shape);
     decoder.receiveEnd();
     assertEquals(decoder.next(), { type: "end" });
@@ -260,7 +383,7 @@ Deno.test("`PayloadDecoder` reads an error status", () => {
 });
 
 Deno.test("`PayloadDecoder` reads a zero-length payload with nothing after it", () => {
-  const decoder = new PayloadDecoder(LS);
+  const decoder = new PayloadDecoder(LISTING);
   decoder.receive(ascii("0000000000"));
   assertEquals(decoder.next(), { type: "payload", length: 0 });
   assertEquals(decoder.remaining, 0);
@@ -274,39 +397,121 @@ Deno.test("`PayloadDecoder` decodes a trailer's invalid UTF-8 with U+FFFD", () =
 });
 
 Deno.test("`PayloadDecoder` rejects a malformed length field, quoting it", () => {
-  const decoder = new PayloadDecoder(LS);
+  const decoder = new PayloadDecoder(LISTING);
   decoder.receive(ascii("00000x0002"));
   const error = assertThrows(() => decoder.next(), ProtocolError);
   assertEquals(error.message, 'Cannot read field "00000x0002": expected 10 ASCII digits');
 });
 
 Deno.test("`PayloadDecoder` rejects a trailer over 4096 bytes before it arrives", () => {
-  const decoder = new PayloadDecoder(GET);
-  decoder.receive(ascii("00000000000000005000"));
-  assertEquals(decoder.next(), { type: "payload", length: 0 });
+  const decoder = new PayloadDecoder(DOWNLOAD);
+  decoder.receive(ascii("0000000002hi00000000000000005000"));
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
   const error = assertThrows(() => decoder.next(), ProtocolError);
   assertEquals(error.message, "Frame of 5000 bytes exceeds the 4096-byte limit");
 });
 
+Deno.test("`PayloadDecoder` rejects a status over 4096 bytes before it arrives", () => {
+  const decoder = new PayloadDecoder(STATUS);
+  decoder.receive(ascii("0000005000"));
+  const error = assertThrows(() => decoder.next(), ProtocolError);
+  assertEquals(error.message, "Frame of 5000 bytes exceeds the 4096-byte limit");
+});
+
+Deno.test("`PayloadDecoder` reads a large frame after a payload frame as more payload", () => {
+  // No limit: without an empty frame first, only a 71-byte frame can be the trailer.
+  const decoder = new PayloadDecoder(DOWNLOAD);
+  decoder.receive(ascii("0000000002hi0000005000"));
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
+  assertEquals(decoder.next(), { type: "payload", length: 5000 });
+  assertEquals(decoder.remaining, 5000);
+});
+
 Deno.test("`PayloadDecoder` reports a length field cut short", () => {
-  const decoder = new PayloadDecoder(GET);
+  const decoder = new PayloadDecoder(DOWNLOAD);
   decoder.receive(ascii("0000"));
   decoder.receiveEnd();
   const error = assertThrows(() => decoder.next(), TransferError);
   assertEquals(error.message, "Connection closed after 4 of 10 bytes");
 });
 
-Deno.test("`PayloadDecoder` reports a trailer cut short", () => {
-  const decoder = new PayloadDecoder(GET);
-  decoder.receive(ascii("00000000000000000071sha256 d9"));
+Deno.test("`PayloadDecoder` reports a trailer cut short after the empty frame", () => {
+  const decoder = new PayloadDecoder(DOWNLOAD);
+  decoder.receive(ascii("0000000002hi00000000000000000071sha256 d9"));
   decoder.receiveEnd();
-  decoder.next();
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
   const error = assertThrows(() => decoder.next(), TransferError);
   assertEquals(error.message, "Connection closed after 9 of 71 bytes");
 });
 
+Deno.test("`PayloadDecoder` reads a 71-byte frame cut short after a payload frame as more payload", () => {
+  // Unlike after an empty frame, it may be a piece of the file: the pump reports the cut.
+  const decoder = new PayloadDecoder(DOWNLOAD);
+  decoder.receive(ascii("0000000002hi0000000071sha256 d9"));
+  decoder.receiveEnd();
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
+  assertEquals(decoder.next(), { type: "payload", length: 71 });
+  assertEquals([text(decoder.takeBuffered(Infinity)), decoder.remaining], ["sha256 d9", 62]);
+});
+
+Deno.test("`PayloadDecoder` waits for all of a 71-byte frame before deciding what it is", () => {
+  const decoder = new PayloadDecoder(DOWNLOAD);
+  decoder.receive(ascii("0000000002hi"));
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
+  decoder.receive(concat("0000000071", NOT_A_TRAILER.slice(0, 70)));
+  assertEquals(decoder.next(), { type: "need-data" });
+  assertEquals(decoder.buffered, 80);
+  decoder.receive(ascii(NOT_A_TRAILER.slice(70)));
+  assertEquals(decoder.next(), { type: "payload", length: 71 });
+  assertEquals(text(decoder.takeBuffered(Infinity)), NOT_A_TRAILER);
+  assertEquals(decoder.next(), { type: "need-data" });
+});
+
+Deno.test("`PayloadDecoder` takes a trailer with uppercase hex as the trailer", () => {
+  const upper = `sha256 ${HELLO_SHA256.toUpperCase()}`;
+  const decoder = new PayloadDecoder(DOWNLOAD);
+  decoder.receive(concat("0000000002hi", encodeFrame(upper)));
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
+  assertEquals(decoder.next(), { type: "frame", text: upper });
+});
+
+Deno.test("`PayloadDecoder` counts each frame's payload down on its own", () => {
+  const decoder = new PayloadDecoder(UPLOAD);
+  decoder.receive(ascii("0000000005ab"));
+  assertEquals(decoder.next(), { type: "payload", length: 5 });
+  assertEquals(text(decoder.takeBuffered(Infinity)), "ab");
+  decoder.skip(3);
+  decoder.receive(ascii("0000000004w"));
+  assertEquals(decoder.next(), { type: "payload", length: 4 });
+  assertEquals(decoder.remaining, 4);
+  assertEquals(text(decoder.takeBuffered(Infinity)), "w");
+  assertThrows(() => decoder.next(), TypeError, "Cannot decode past a payload: 3 bytes are owed");
+  assertThrows(() => decoder.skip(4), RangeError, "Cannot skip 4 bytes: only 3 are owed");
+  decoder.skip(3);
+  decoder.receiveEnd();
+  assertEquals(decoder.next(), { type: "end" });
+});
+
+Deno.test("`PayloadDecoder` reports a length field cut short after a payload frame", () => {
+  for (const shape of [DOWNLOAD, UPLOAD]) {
+    const decoder = new PayloadDecoder(shape);
+    decoder.receive(ascii("0000000002hi0000"));
+    decoder.receiveEnd();
+    assertEquals(decoder.next(), { type: "payload", length: 2 });
+    decoder.takeBuffered(2);
+    const error = assertThrows(() => decoder.next(), TransferError);
+    assertEquals(error.message, "Connection closed after 4 of 10 bytes");
+  }
+});
+
 Deno.test("`PayloadDecoder` leaves a payload cut short for the pump to notice", () => {
-  const { events, payload, remaining } = decode(LS, ascii("0000000010abc"), Infinity);
+  const { events, payload, remaining } = decode(LISTING, ascii("0000000010abc"), Infinity);
   assertEquals(events, [{ type: "payload", length: 10 }]);
   assertEquals(payload, "abc");
   assertEquals(remaining, 7);

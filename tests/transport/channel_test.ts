@@ -231,9 +231,10 @@ Deno.test("`Channel.readInto()` refuses to run while a timed-out read is still p
 });
 
 Deno.test("`Channel.next()` feeds a PayloadDecoder across split chunks until it has an event", async () => {
-  const connection = scripted(["00000", "00003ab", "c000000", "0002ok"]);
+  // A 3-byte payload frame, an empty frame that ends the payload, then the frame after it.
+  const connection = scripted(["00000", "00003ab", "c000000", "0000000000", "0002ok"]);
   using channel = new Channel(connection);
-  const payload = new PayloadDecoder({ payload: true, frameAfter: true });
+  const payload = new PayloadDecoder("download");
   assertEquals(await channel.next(payload), { type: "payload", length: 3 });
   assertEquals(connection.pulls, 2, "next() stops reading once the field is complete");
   assertEquals(text(payload.takeBuffered(8)), "ab");
@@ -247,7 +248,7 @@ Deno.test("`Channel.next()` feeds a PayloadDecoder across split chunks until it 
 Deno.test("`Channel.next()` reads nothing when the decoder already has an event", async () => {
   const connection = scripted([encodeFrame("never read")]);
   using channel = new Channel(connection);
-  const payload = new PayloadDecoder({ payload: true, frameAfter: false });
+  const payload = new PayloadDecoder("listing");
   payload.receive(encodeField(0));
   assertEquals(await channel.next(payload), { type: "payload", length: 0 });
   assertEquals(await channel.next(payload), { type: "end" });
@@ -269,7 +270,7 @@ Deno.test("`Channel.next()` passes the end of stream to the decoder", async () =
 
 Deno.test("`Channel.next()` fails with the decoder's error when the stream ends inside a field", async () => {
   using channel = new Channel(scripted(["0000"]));
-  const payload = new PayloadDecoder({ payload: true, frameAfter: false });
+  const payload = new PayloadDecoder("listing");
   await assertRejects(
     () => channel.next(payload),
     TransferError,

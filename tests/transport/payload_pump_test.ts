@@ -10,6 +10,7 @@ import { createDigest } from "../../src/common/digest.ts";
 import { TransferError } from "../../src/common/errors.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
 import { PayloadDecoder } from "../../src/protocol/payload_decoder.ts";
+import { formatTrailer } from "../../src/protocol/trailers.ts";
 import { Channel } from "../../src/transport/channel.ts";
 import type { Connection } from "../../src/transport/connection.ts";
 import {
@@ -18,7 +19,7 @@ import {
   bytesSource,
   fileSource,
   payloadSource,
-  pump,
+  Pump,
   receivePayload,
   sendPayload,
 } from "../../src/transport/payload_pump.ts";
@@ -136,57 +137,66 @@ function scripted(
   return connection;
 }
 
-Deno.test("`pump()` moves the exact bytes and returns their SHA-256", async () => {
+Deno.test("`Pump.move()` moves the exact bytes and feeds them all to the digest", async () => {
   const data = randomBytes(3 * MiB + 5);
   const sink = recordingSink();
-  const hex = await pump(bytesSource(data), sink, {
-    length: data.byteLength,
-    digest: await createDigest("sha256"),
-  });
-  assertEquals(hex, sha256(data));
+  const digest = await createDigest("sha256");
+  await new Pump().move(bytesSource(data), sink, { length: data.byteLength, digest });
+  assertEquals(digest.hex(), sha256(data));
   assertEquals(concat(...sink.writes), data);
 });
 
-Deno.test("`pump()` over many small chunks still moves the exact bytes and digest", async () => {
+Deno.test("`Pump.move()` resolves to nothing and leaves the digest open for more", async () => {
+  // The caller ends the digest: a file sent as several frames is hashed across moves.
+  const digest = await createDigest("sha256");
+  const result = await new Pump().move(bytesSource(bytes("ab")), recordingSink(), {
+    length: 2,
+    digest,
+  });
+  assertEquals(result, undefined);
+  digest.update(bytes("c"));
+  assertEquals(digest.hex(), sha256(bytes("abc")));
+});
+
+Deno.test("`Pump.move()` over many small chunks still moves the exact bytes and digest", async () => {
   const data = randomBytes(10_000);
   const sink = recordingSink();
-  const hex = await pump(bytesSource(data), sink, {
-    length: data.byteLength,
-    chunkSize: 777,
-    digest: await createDigest("sha256"),
-  });
-  assertEquals(hex, sha256(data));
+  const digest = await createDigest("sha256");
+  await new Pump(777).move(bytesSource(data), sink, { length: data.byteLength, digest });
+  assertEquals(digest.hex(), sha256(data));
   assertEquals(concat(...sink.writes), data);
   assertEquals(sink.writes.length, Math.ceil(10_000 / 777));
 });
 
-Deno.test("`pump()` never asks its source for more than the payload's remaining bytes", async () => {
+Deno.test("`Pump.move()` never asks its source for more than the payload's remaining bytes", async () => {
   const data = randomBytes(10_000);
   const source = memorySource(concat(data, bytes("NOT PART OF THE PAYLOAD")));
   const sink = recordingSink();
-  await pump(source, sink, { length: data.byteLength, chunkSize: 3_000 });
+  await new Pump(3_000).move(source, sink, { length: data.byteLength });
   assertEquals(source.requests.map((r) => r.asked), [3_000, 3_000, 3_000, 1_000]);
   assertEquals(concat(...sink.writes), data);
 });
 
-Deno.test("`pump()` coalesces head, payload and tail of a small file into one write", async () => {
+Deno.test("`Pump.move()` coalesces head, payload and tail of a small file into one write", async () => {
   const payload = bytes("hello");
   const head = encodeField(payload.byteLength);
   const sink = recordingSink();
-  const hex = await pump(bytesSource(payload), sink, {
+  const digest = await createDigest("sha256");
+  await new Pump().move(bytesSource(payload), sink, {
     length: payload.byteLength,
-    digest: await createDigest("sha256"),
+    digest,
     head,
-    tail: (digest) => encodeFrame(digest),
+    // The tail comes after the last chunk is hashed: it may end the digest.
+    tail: () => encodeFrame(digest.hex()),
   });
   assertEquals(sink.writes, [concat(head, payload, encodeFrame(sha256(payload)))]);
-  assertEquals(hex, sha256(payload));
+  assertEquals(digest.hex(), sha256(payload));
 });
 
-Deno.test("`pump()` still coalesces a chunk of exactly 64 KiB with its head and tail", async () => {
+Deno.test("`Pump.move()` still coalesces a chunk of exactly 64 KiB with its head and tail", async () => {
   const payload = randomBytes(64 << 10);
   const sink = recordingSink();
-  await pump(bytesSource(payload), sink, {
+  await new Pump().move(bytesSource(payload), sink, {
     length: payload.byteLength,
     head: bytes("HEAD"),
     tail: () => bytes("TAIL"),
@@ -195,11 +205,11 @@ Deno.test("`pump()` still coalesces a chunk of exactly 64 KiB with its head and 
   assertEquals(sink.writes[0], concat(bytes("HEAD"), payload, bytes("TAIL")));
 });
 
-Deno.test("`pump()` writes a chunk over 64 KiB from the source's own memory, between head and tail", async () => {
+Deno.test("`Pump.move()` writes a chunk over 64 KiB from the source's own memory, between head and tail", async () => {
   const payload = randomBytes((64 << 10) + 1);
   const source = memorySource(payload);
   const sink = recordingSink();
-  await pump(source, sink, {
+  await new Pump().move(source, sink, {
     length: payload.byteLength,
     head: bytes("HEAD"),
     tail: () => bytes("TAIL"),
@@ -209,41 +219,41 @@ Deno.test("`pump()` writes a chunk over 64 KiB from the source's own memory, bet
   assert(sink.buffers[1] === source.buffers[0], "the large chunk was copied");
 });
 
-Deno.test("`pump()` sends the head with the first chunk and the tail with the last", async () => {
+Deno.test("`Pump.move()` sends the head with the first chunk and the tail with the last", async () => {
   const sink = recordingSink();
-  await pump(bytesSource(bytes("0123456789")), sink, {
+  await new Pump(4).move(bytesSource(bytes("0123456789")), sink, {
     length: 10,
-    chunkSize: 4,
     head: bytes("<"),
     tail: () => bytes(">"),
   });
   assertEquals(sink.writes.map(text), ["<0123", "4567", "89>"]);
 });
 
-Deno.test("`pump()` of a zero-length payload writes head and tail once and never reads", async () => {
+Deno.test("`Pump.move()` of a zero-length payload writes head and tail once and never reads", async () => {
   const source = memorySource(bytes("unread"));
   const sink = recordingSink();
   const progress: number[] = [];
-  const hex = await pump(source, sink, {
+  const digest = await createDigest("sha256");
+  await new Pump().move(source, sink, {
     length: 0,
-    digest: await createDigest("sha256"),
+    digest,
     head: encodeField(0),
-    tail: (digest) => encodeFrame(digest),
+    tail: () => encodeFrame(digest.hex()),
     onProgress: (moved) => progress.push(moved),
   });
   const emptyHex = sha256(new Uint8Array(0));
-  assertEquals(hex, emptyHex);
+  assertEquals(digest.hex(), emptyHex);
   assertEquals(sink.writes, [concat(encodeField(0), encodeFrame(emptyHex))]);
   assertEquals([source.requests, progress], [[], []]);
 });
 
-Deno.test("`pump()` of a zero-length payload without head or tail writes nothing", async () => {
+Deno.test("`Pump.move()` of a zero-length payload without head or tail writes nothing", async () => {
   const sink = recordingSink();
-  assertEquals(await pump(bytesSource(new Uint8Array(0)), sink, { length: 0 }), "");
+  await new Pump().move(bytesSource(new Uint8Array(0)), sink, { length: 0 });
   assertEquals(sink.writes, []);
 });
 
-Deno.test("`pump()` throws the source's `endedEarly` error when it ends before the length", async () => {
+Deno.test("`Pump.move()` throws the source's `endedEarly` error when it ends before the length", async () => {
   const ended = new Error("custom early end");
   const calls: [number, number][] = [];
   const source: ByteSource = {
@@ -257,9 +267,8 @@ Deno.test("`pump()` throws the source's `endedEarly` error when it ends before t
   const sink = recordingSink();
   const error = await assertRejects(
     () =>
-      pump(source, sink, {
+      new Pump(2).move(source, sink, {
         length: 10,
-        chunkSize: 2,
         tail: () => {
           tails++;
           return bytes("TAIL");
@@ -273,13 +282,13 @@ Deno.test("`pump()` throws the source's `endedEarly` error when it ends before t
 
 Deno.test("`bytesSource()` ending early reports how far it got", async () => {
   await assertRejects(
-    () => pump(bytesSource(bytes("12345")), recordingSink(), { length: 10 }),
+    () => new Pump().move(bytesSource(bytes("12345")), recordingSink(), { length: 10 }),
     TransferError,
     "The file ended after 5 of 10 bytes",
   );
 });
 
-Deno.test("`pump()` reports progress that never decreases, never runs ahead, and ends at length + offset", async () => {
+Deno.test("`Pump.move()` reports progress that never decreases, never runs ahead, and ends at length + offset", async () => {
   const data = randomBytes(10_000);
   const offset = 500;
   let sunk = 0;
@@ -290,10 +299,9 @@ Deno.test("`pump()` reports progress that never decreases, never runs ahead, and
     },
   };
   const progress: number[] = [];
-  await pump(bytesSource(data), sink, {
+  await new Pump(1_000).move(bytesSource(data), sink, {
     length: data.byteLength,
     offset,
-    chunkSize: 1_000,
     writeSlice: 300,
     onProgress(moved) {
       assert(moved - offset <= sunk, `progress ${moved} ran ahead of ${sunk} bytes written`);
@@ -307,9 +315,9 @@ Deno.test("`pump()` reports progress that never decreases, never runs ahead, and
   assertEquals(progress.at(-1), offset + data.byteLength);
 });
 
-Deno.test("`pump()` counts only payload bytes as progress when head and tail share the writes", async () => {
+Deno.test("`Pump.move()` counts only payload bytes as progress when head and tail share the writes", async () => {
   const progress: number[] = [];
-  await pump(bytesSource(bytes("abcdef")), recordingSink(), {
+  await new Pump().move(bytesSource(bytes("abcdef")), recordingSink(), {
     length: 6,
     head: bytes("0123456789"),
     tail: () => bytes("xyz"),
@@ -320,10 +328,10 @@ Deno.test("`pump()` counts only payload bytes as progress when head and tail sha
   assertEquals(progress, [2, 6, 6]);
 });
 
-Deno.test("`pump()` with `writeSlice` slices a coalesced write", async () => {
+Deno.test("`Pump.move()` with `writeSlice` slices a coalesced write", async () => {
   const payload = randomBytes(1_000);
   const sink = recordingSink();
-  await pump(bytesSource(payload), sink, {
+  await new Pump().move(bytesSource(payload), sink, {
     length: payload.byteLength,
     head: new Uint8Array(10),
     tail: () => new Uint8Array(5),
@@ -333,10 +341,10 @@ Deno.test("`pump()` with `writeSlice` slices a coalesced write", async () => {
   assertEquals(concat(...sink.writes), concat(new Uint8Array(10), payload, new Uint8Array(5)));
 });
 
-Deno.test("`pump()` with `writeSlice` slices a large chunk, but not its head or tail", async () => {
+Deno.test("`Pump.move()` with `writeSlice` slices a large chunk, but not its head or tail", async () => {
   const payload = randomBytes(100_000);
   const sink = recordingSink();
-  await pump(bytesSource(payload), sink, {
+  await new Pump().move(bytesSource(payload), sink, {
     length: payload.byteLength,
     head: new Uint8Array(10),
     tail: () => new Uint8Array(5),
@@ -346,14 +354,13 @@ Deno.test("`pump()` with `writeSlice` slices a large chunk, but not its head or 
   assertEquals(concat(...sink.writes.slice(1, 4)), payload);
 });
 
-Deno.test("`pump()` with a tail that throws never writes the last chunk", async () => {
+Deno.test("`Pump.move()` with a tail that throws never writes the last chunk", async () => {
   const withheld = new Error("digest mismatch: withhold the end");
   const sink = recordingSink();
   const error = await assertRejects(
     () =>
-      pump(bytesSource(bytes("0123456789")), sink, {
+      new Pump(4).move(bytesSource(bytes("0123456789")), sink, {
         length: 10,
-        chunkSize: 4,
         head: bytes("<"),
         tail: () => {
           throw withheld;
@@ -365,11 +372,11 @@ Deno.test("`pump()` with a tail that throws never writes the last chunk", async 
   assertEquals(text(concat(...sink.writes)), "<01234567");
 });
 
-Deno.test("`pump()` of a one-chunk file whose tail rejects writes nothing at all", async () => {
+Deno.test("`Pump.move()` of a one-chunk file whose tail rejects writes nothing at all", async () => {
   const sink = recordingSink();
   await assertRejects(
     () =>
-      pump(bytesSource(bytes("small")), sink, {
+      new Pump().move(bytesSource(bytes("small")), sink, {
         length: 5,
         head: encodeField(5),
         tail: () => Promise.reject(new TransferError("no trailer")),
@@ -380,24 +387,26 @@ Deno.test("`pump()` of a one-chunk file whose tail rejects writes nothing at all
   assertEquals(sink.writes, []);
 });
 
-Deno.test("`pump()` stops reading once its sink fails, and throws the sink's error", async () => {
+Deno.test("`Pump.move()` stops reading once its sink fails, and throws the sink's error", async () => {
   const failure = new Error("disk full");
   const source = memorySource(randomBytes(20));
   let writes = 0;
   const sink: ByteSink = {
     write: () => ++writes === 2 ? Promise.reject(failure) : Promise.resolve(),
   };
-  const error = await assertRejects(() => pump(source, sink, { length: 20, chunkSize: 2 }), Error);
+  const error = await assertRejects(() => new Pump(2).move(source, sink, { length: 20 }), Error);
   assertEquals(error, failure);
   assert(source.requests.length < 10, `${source.requests.length} of 10 chunks read after failing`);
 });
 
-Deno.test("`pump()` adopts the buffer a source hands back (as a BYOB read transfers it)", async () => {
-  const data = randomBytes(10_000);
+/**
+ * A source over `data` that reads like a BYOB read: the pump's memory is detached and
+ * the bytes come back in a new buffer (the transferred one).
+ */
+function transferringSource(data: Uint8Array): ByteSource {
   let offset = 0;
-  const transferring: ByteSource = {
+  return {
     read(view) {
-      // Like a BYOB read: the pump's memory is detached, the bytes come back in a new buffer.
       const { byteOffset, byteLength } = view; // Read before the view is detached.
       const moved = new Uint8Array((view.buffer as ArrayBuffer).transfer(), byteOffset, byteLength);
       const n = Math.min(moved.byteLength, data.byteLength - offset);
@@ -408,13 +417,83 @@ Deno.test("`pump()` adopts the buffer a source hands back (as a BYOB read transf
     },
     endedEarly: () => new Error("ended early"),
   };
+}
+
+Deno.test("`Pump.move()` adopts the buffer a source hands back (as a BYOB read transfers it)", async () => {
+  const data = randomBytes(10_000);
   const sink = recordingSink();
-  const hex = await pump(transferring, sink, {
+  const digest = await createDigest("sha256");
+  await new Pump(1_000).move(transferringSource(data), sink, {
     length: data.byteLength,
-    chunkSize: 1_000, // Ten chunks: every one of the three buffers is reused.
-    digest: await createDigest("sha256"),
+    digest, // Ten chunks: every one of the three buffers is reused.
   });
-  assertEquals([hex, concat(...sink.writes)], [sha256(data), data]);
+  assertEquals([digest.hex(), concat(...sink.writes)], [sha256(data), data]);
+});
+
+Deno.test("`Pump` reused for two moves moves the right bytes each time, in the same buffers", async () => {
+  const pump = new Pump();
+  const digest = await createDigest("sha256");
+  const [first, second] = [randomBytes(10_000), randomBytes(6_000)];
+  const [firstSource, secondSource] = [memorySource(first), memorySource(second)];
+  const [firstSink, secondSink] = [recordingSink(), recordingSink()];
+  await pump.move(firstSource, firstSink, { length: first.byteLength, digest });
+  await pump.move(secondSource, secondSink, { length: second.byteLength, digest });
+  assertEquals(concat(...firstSink.writes), first);
+  assertEquals(concat(...secondSink.writes), second);
+  // One digest across both moves: the hash of a file sent as two frames.
+  assertEquals(digest.hex(), sha256(concat(first, second)));
+  // The second move allocated nothing: it read into the first move's buffer.
+  assertEquals(secondSource.requests.map((r) => r.asked), [6_000]);
+  assert(secondSource.buffers[0] === firstSource.buffers[0], "the second move got a new buffer");
+  assertEquals(firstSource.buffers[0].byteLength, 10_000);
+});
+
+Deno.test("`Pump` sizes its buffers for the first payload, at most 1 MiB", async () => {
+  const small = memorySource(randomBytes(4096));
+  await new Pump().move(small, recordingSink(), { length: 4096 });
+  assertEquals(small.buffers.map((b) => b.byteLength), [4096]);
+  const large = memorySource(randomBytes(3 * MiB + 5));
+  await new Pump().move(large, recordingSink(), { length: 3 * MiB + 5 });
+  assertEquals(large.requests.map((r) => r.asked), [MiB, MiB, MiB, 5]);
+  assertEquals(large.buffers.map((b) => b.byteLength), [MiB, MiB, MiB, MiB]);
+});
+
+Deno.test("`Pump` grows its buffers when a later payload needs more, and keeps them", async () => {
+  const pump = new Pump();
+  const files = [1_000, 50_000, 2_000].map((size) => randomBytes(size));
+  const sources = files.map((file) => memorySource(file));
+  for (const [i, file] of files.entries()) {
+    const sink = recordingSink();
+    await pump.move(sources[i], sink, { length: file.byteLength });
+    assertEquals(concat(...sink.writes), file);
+  }
+  assertEquals(sources.map((s) => s.requests.map((r) => r.asked)), [[1_000], [50_000], [2_000]]);
+  assertEquals(sources.map((s) => s.buffers[0].byteLength), [1_000, 50_000, 50_000]);
+  assert(sources[2].buffers[0] === sources[1].buffers[0], "the grown buffer was not kept");
+});
+
+Deno.test("`Pump` never grows its buffers past its chunk size", async () => {
+  const pump = new Pump(4_096);
+  const first = memorySource(randomBytes(100));
+  await pump.move(first, recordingSink(), { length: 100 });
+  const data = randomBytes(10_000);
+  const second = memorySource(data);
+  const sink = recordingSink();
+  await pump.move(second, sink, { length: data.byteLength });
+  assertEquals(first.buffers.map((b) => b.byteLength), [100]);
+  assertEquals(second.requests.map((r) => r.asked), [4_096, 4_096, 1_808]);
+  assertEquals(second.buffers.map((b) => b.byteLength), [4_096, 4_096, 4_096]);
+  assertEquals(concat(...sink.writes), data);
+});
+
+Deno.test("`Pump` reused after a source transferred its buffers reads into the adopted ones", async () => {
+  const pump = new Pump(1_000);
+  for (const size of [5_000, 7_000]) {
+    const data = randomBytes(size);
+    const sink = recordingSink();
+    await pump.move(transferringSource(data), sink, { length: size });
+    assertEquals(concat(...sink.writes), data);
+  }
 });
 
 Deno.test("`fileSource()` reads a file from its position and reports a short file", async () => {
@@ -425,12 +504,12 @@ Deno.test("`fileSource()` reads a file from its position and reports a short fil
       using file = await Deno.open(path, { read: true });
       await file.seek(5, Deno.SeekMode.Start);
       const sink = recordingSink();
-      await pump(fileSource(file), sink, { length: 16 });
+      await new Pump().move(fileSource(file), sink, { length: 16 });
       assertEquals(text(concat(...sink.writes)), "the file's bytes");
     }
     using file = await Deno.open(path, { read: true });
     await assertRejects(
-      () => pump(fileSource(file), recordingSink(), { length: 100 }),
+      () => new Pump().move(fileSource(file), recordingSink(), { length: 100 }),
       TransferError,
       "The file ended after 21 of 100 bytes",
     );
@@ -442,7 +521,7 @@ Deno.test("`fileSource()` reads a file from its position and reports a short fil
 Deno.test("`payloadSource()` takes the decoder's buffered bytes first, then reads no further than the payload", async () => {
   const connection = scripted([concat(encodeField(10), bytes("0123")), bytes("456789AFTER")]);
   using channel = new Channel(connection);
-  const payload = new PayloadDecoder({ payload: true, frameAfter: false });
+  const payload = new PayloadDecoder("listing");
   assertEquals(await channel.next(payload), { type: "payload", length: 10 });
   const source = payloadSource(channel, payload);
   assertEquals(text(await source.read(new Uint8Array(2))), "01");
@@ -455,14 +534,15 @@ Deno.test("`payloadSource()` takes the decoder's buffered bytes first, then read
 });
 
 Deno.test("`payloadSource()` leaves bytes the decoder holds past the payload for the decoder", async () => {
-  const connection = scripted([concat(encodeFrame("abc"), encodeFrame("trailer"))]);
+  const trailer = formatTrailer(sha256(bytes("abc")));
+  const connection = scripted([concat(encodeFrame("abc"), encodeFrame(trailer))]);
   using channel = new Channel(connection);
-  const payload = new PayloadDecoder({ payload: true, frameAfter: true });
+  const payload = new PayloadDecoder("download");
   assertEquals(await channel.next(payload), { type: "payload", length: 3 });
   const sink = recordingSink();
-  await pump(payloadSource(channel, payload), sink, { length: 3, chunkSize: 100 });
+  await new Pump(100).move(payloadSource(channel, payload), sink, { length: 3 });
   assertEquals(sink.writes.map(text), ["abc"]);
-  assertEquals(await channel.next(payload), { type: "frame", text: "trailer" });
+  assertEquals(await channel.next(payload), { type: "frame", text: trailer });
   assertEquals(await channel.next(payload), { type: "end" });
 });
 
@@ -478,12 +558,28 @@ Deno.test("`sendPayload()` writes the length field, then the payload in 256 KiB 
   assertEquals(concat(...connection.written), concat(encodeField(MiB + 3), data, bytes("T")));
 });
 
+Deno.test("`sendPayload()` with one `pump` sends several frames, each with its length field", async () => {
+  const connection = scripted();
+  using channel = new Channel(connection);
+  const pump = new Pump();
+  const digest = await createDigest("sha256");
+  const chunks = [bytes("first|"), bytes("second|"), bytes("third")];
+  for (const chunk of chunks) {
+    await sendPayload(channel, bytesSource(chunk), chunk.byteLength, { pump, digest });
+  }
+  assertEquals(
+    concat(...connection.written),
+    concat(...chunks.map((chunk) => encodeFrame(chunk))),
+  );
+  assertEquals(digest.hex(), sha256(concat(...chunks)));
+});
+
 Deno.test("`receivePayload()` fails with TransferError when the sender closes mid-payload", async () => {
   const [sender, receiver] = await channelPair();
   try {
     await sender.write(concat(encodeField(100), randomBytes(40)));
     await sender.closeWrite();
-    const payload = new PayloadDecoder({ payload: true, frameAfter: true });
+    const payload = new PayloadDecoder("download");
     assertEquals(await receiver.next(payload), { type: "payload", length: 100 });
     await assertRejects(
       () => receivePayload(receiver, payload, recordingSink(), 100),
@@ -496,6 +592,115 @@ Deno.test("`receivePayload()` fails with TransferError when the sender closes mi
   }
 });
 
+Deno.test("`receivePayload()` reports a 71-byte chunk cut short by the end of stream as truncated", async () => {
+  // Too short to be the trailer it starts like: it is a piece of the file, cut off.
+  const cut = bytes(formatTrailer(sha256(bytes("abc"))).slice(0, 20));
+  const connection = scripted([encodeFrame("abc"), concat(encodeField(71), cut)]);
+  using channel = new Channel(connection);
+  const payload = new PayloadDecoder("download");
+  const pump = new Pump();
+  const sink = recordingSink();
+  assertEquals(await channel.next(payload), { type: "payload", length: 3 });
+  await receivePayload(channel, payload, sink, 3, { pump });
+  assertEquals(await channel.next(payload), { type: "payload", length: 71 });
+  await assertRejects(
+    () => receivePayload(channel, payload, sink, 71, { pump }),
+    TransferError,
+    "Connection closed after 20 of 71 bytes",
+  );
+  assertEquals(concat(...sink.writes), concat(bytes("abc"), cut));
+});
+
+/**
+ * Receives every payload frame of a data connection into `sink` with one pump and
+ * one digest, the way a client's `get` or a server's `put` does; returns the bytes
+ * moved, their digest, the progress reported and the event that ended the payload.
+ */
+async function receiveFrames(channel: Channel, payload: PayloadDecoder, sink: ByteSink) {
+  const pump = new Pump();
+  const digest = await createDigest("sha256");
+  const progress: number[] = [];
+  let moved = 0;
+  let event = await channel.next(payload);
+  for (; event.type === "payload"; event = await channel.next(payload)) {
+    await receivePayload(channel, payload, sink, event.length, {
+      pump,
+      digest,
+      offset: moved,
+      onProgress: (total) => progress.push(total),
+    });
+    moved += event.length;
+  }
+  return { moved, sha256: digest.hex(), progress, last: event };
+}
+
+/** Chunk sizes a base-protocol peer might send a file in: 64 KiB frames, one of 71 bytes. */
+const FRAME_SIZES = [64 << 10, 71, 64 << 10, 1_000];
+
+for (const ending of ["trailer", "empty frame and trailer", "end of stream"] as const) {
+  Deno.test(`\`receivePayload()\` with one \`pump\` receives a download sent as several frames, then the ${ending}`, async () => {
+    const chunks = FRAME_SIZES.map((size) => randomBytes(size));
+    const file = concat(...chunks);
+    const [sender, receiver] = await channelPair();
+    try {
+      const sending = (async () => {
+        const pump = new Pump();
+        for (const chunk of chunks) {
+          await sendPayload(sender, bytesSource(chunk), chunk.byteLength, { pump });
+        }
+        if (ending !== "trailer") await sender.write(encodeField(0));
+        if (ending !== "end of stream") {
+          await sender.write(encodeFrame(formatTrailer(sha256(file))));
+        }
+        await sender.closeWrite();
+      })();
+      const sink = recordingSink();
+      const received = await receiveFrames(receiver, new PayloadDecoder("download"), sink);
+      await sending;
+      assertEquals(concat(...sink.writes), file);
+      assertEquals([received.moved, received.sha256], [file.byteLength, sha256(file)]);
+      assertEquals(
+        received.last,
+        ending === "end of stream"
+          ? { type: "end" }
+          : { type: "frame", text: formatTrailer(sha256(file)) },
+      );
+      assertEquals(received.progress.at(-1), file.byteLength);
+    } finally {
+      sender.close();
+      receiver.close();
+    }
+  });
+}
+
+for (const ending of ["end of stream", "empty frame"] as const) {
+  Deno.test(`\`receivePayload()\` with one \`pump\` receives an upload sent as several frames, then the ${ending}`, async () => {
+    const chunks = FRAME_SIZES.map((size) => randomBytes(size));
+    const file = concat(...chunks);
+    const [sender, receiver] = await channelPair();
+    try {
+      const sending = (async () => {
+        const pump = new Pump();
+        for (const chunk of chunks) {
+          await sendPayload(sender, bytesSource(chunk), chunk.byteLength, { pump });
+        }
+        // An empty frame ends the file with the stream still open (for the status).
+        if (ending === "empty frame") await sender.write(encodeField(0));
+        else await sender.closeWrite();
+      })();
+      const sink = recordingSink();
+      const received = await receiveFrames(receiver, new PayloadDecoder("upload"), sink);
+      await sending;
+      assertEquals(concat(...sink.writes), file);
+      assertEquals([received.moved, received.sha256], [file.byteLength, sha256(file)]);
+      assertEquals(received.last, { type: "end" });
+    } finally {
+      sender.close();
+      receiver.close();
+    }
+  });
+}
+
 for (const size of [0, 1, 4095, MiB + 3, 5 * MiB]) {
   Deno.test(`\`sendPayload()\` and \`receivePayload()\` round-trip ${size} bytes over a socket`, async () => {
     const data = randomBytes(size);
@@ -503,13 +708,14 @@ for (const size of [0, 1, 4095, MiB + 3, 5 * MiB]) {
     try {
       const sent: number[] = [];
       const sending = (async () => {
-        const hex = await sendPayload(sender, bytesSource(data), size, {
-          digest: await createDigest("sha256"),
-          tail: (digest) => encodeFrame(digest),
+        const digest = await createDigest("sha256");
+        await sendPayload(sender, bytesSource(data), size, {
+          digest,
+          tail: () => encodeFrame(formatTrailer(digest.hex())),
           onProgress: (moved) => sent.push(moved),
         });
         await sender.closeWrite();
-        return hex;
+        return digest.hex();
       })();
 
       const received = new Uint8Array(size);
@@ -523,19 +729,20 @@ for (const size of [0, 1, 4095, MiB + 3, 5 * MiB]) {
         },
       };
       const got: number[] = [];
-      const payload = new PayloadDecoder({ payload: true, frameAfter: true });
+      const payload = new PayloadDecoder("download");
       assertEquals(await receiver.next(payload), { type: "payload", length: size });
-      const receivedHex = await receivePayload(receiver, payload, sink, size, {
-        digest: await createDigest("sha256"),
+      const digest = await createDigest("sha256");
+      await receivePayload(receiver, payload, sink, size, {
+        digest,
         offset: 7,
         onProgress: (moved) => got.push(moved),
       });
       const sentHex = await sending;
 
       const expected = sha256(data);
-      assertEquals([sentHex, receivedHex], [expected, expected]);
+      assertEquals([sentHex, digest.hex()], [expected, expected]);
       assertEquals([length, received], [size, data]);
-      assertEquals(await receiver.next(payload), { type: "frame", text: expected });
+      assertEquals(await receiver.next(payload), { type: "frame", text: formatTrailer(expected) });
       assertEquals(await receiver.next(payload), { type: "end" });
       assertEquals(
         [sent.at(-1), got.at(-1)],

@@ -14,11 +14,12 @@ import { type CommandContext, dataReply, type Reply } from "../command_context.t
 export async function getFile(context: CommandContext, name: string): Promise<Reply> {
   const { file, size } = await context.store.openForReading(name);
   return dataReply(async (channel, watchdog) => {
-    const sha256 = await sendPayload(channel, fileSource(file), size, {
-      digest: await createDigest("sha256"),
-      tail: (digest) => encodeFrame(formatTrailer(digest)),
+    const digest = await createDigest("sha256");
+    await sendPayload(channel, fileSource(file), size, {
+      digest,
+      tail: () => encodeFrame(formatTrailer(digest.hex())),
       onProgress: () => watchdog.kick(),
     });
-    return { bytes: size, result: `ok: sha256 ${sha256}` };
+    return { bytes: size, result: `ok: sha256 ${digest.hex()}` };
   }, () => file.close());
 }

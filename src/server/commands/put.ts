@@ -1,6 +1,7 @@
 /**
- * `put`: receive one frame into a temp file, store it atomically, then answer with a
- * status frame on the same connection (PROTOCOL.md §4.3–4.5).
+ * `put`: receive the file's frames into a temp file until the client ends them, store
+ * it atomically, then answer with a status frame on the same connection
+ * (PROTOCOL.md §4.3–4.5).
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { PayloadDecoder } from "../../protocol/payload_decoder.ts";
 import { formatStatus } from "../../protocol/trailers.ts";
 import type { Channel } from "../../transport/channel.ts";
 import type { Watchdog } from "../../transport/deadline.ts";
-import { receivePayload } from "../../transport/payload_pump.ts";
+import { Pump, receivePayload } from "../../transport/payload_pump.ts";
 import { type CommandContext, dataReply, type Outcome, type Reply } from "../command_context.ts";
 import { failureOf } from "../failures.ts";
 import type { Upload } from "../file_store.ts";
@@ -35,23 +36,28 @@ async function receiveUpload(
   channel: Channel,
   watchdog: Watchdog,
 ): Promise<Outcome> {
-  const decoder = new PayloadDecoder({ payload: true, frameAfter: false });
-  let size: number | undefined;
+  const decoder = new PayloadDecoder("upload");
+  const space = new SpaceCheck(context);
+  const digest = await createDigest("sha256");
+  const pump = new Pump();
   try {
-    const event = await channel.next(decoder);
-    if (event.type !== "payload") {
+    // One frame from a ferry client; a base client may send several (PROTOCOL.md §4.3).
+    for (let event = await channel.next(decoder); event.type === "payload";) {
+      await space.allow(event.length);
+      const before = space.total - event.length;
+      await receivePayload(channel, decoder, upload, event.length, {
+        digest,
+        pump,
+        offset: before,
+        onProgress: () => watchdog.kick(),
+      });
+      event = await channel.next(decoder);
+    }
+    if (space.frames === 0) {
       throw new TransferError("The client closed the data connection before sending a file");
     }
-    size = event.length;
-    await checkUploadSize(context, size);
-    const sha256 = await receivePayload(channel, decoder, upload, size, {
-      digest: await createDigest("sha256"),
-      onProgress: () => watchdog.kick(),
-    });
     watchdog.stop(); // Flushing to disk is local work: the client has nothing to do.
     await upload.commit();
-    await channel.write(encodeFrame(formatStatus({ ok: true, sha256 })));
-    return { bytes: size, result: `ok: sha256 ${sha256}` };
   } catch (error) {
     // A lost connection cannot carry a status; anything else is answered, bugs too
     // (the client must not take silence for success), and bugs are then logged.
@@ -59,19 +65,45 @@ async function receiveUpload(
     const failure = failureOf(error);
     await answerFailedUpload(channel, failure.message);
     if (failure.bug) throw error;
-    return { bytes: size, result: `failed: ${failure.message}` };
+    return { bytes: space.total, result: `failed: ${failure.message}` };
   }
+  // Stored: a base client that closed without reading the status changes nothing.
+  const sha256 = digest.hex();
+  await channel.write(encodeFrame(formatStatus({ ok: true, sha256 }))).catch(() => {});
+  return { bytes: space.total, result: `ok: sha256 ${sha256}` };
 }
 
-/** Refuses an upload over the size cap, or one that would leave too little disk free. */
-async function checkUploadSize(context: CommandContext, size: number): Promise<void> {
-  const { maxUploadBytes, minFreeBytes } = context.limits;
-  if (size > maxUploadBytes) {
-    throw new RefusalError(
-      `Upload of ${size} bytes exceeds this server's limit of ${maxUploadBytes} bytes`,
-    );
+/**
+ * The size cap and free-space floor, checked as frames arrive. Free space is read
+ * again only every 16 MiB, so a file sent in 64 KiB frames costs a few reads, not
+ * thousands.
+ */
+class SpaceCheck {
+  static readonly EVERY = 16 << 20;
+  total = 0;
+  frames = 0;
+  #context: CommandContext;
+  #unchecked = 0;
+
+  constructor(context: CommandContext) {
+    this.#context = context;
   }
-  await context.store.checkFreeSpace(size, minFreeBytes);
+
+  /** Refuses `length` bytes more if they break the cap or the floor. */
+  async allow(length: number): Promise<void> {
+    const { maxUploadBytes, minFreeBytes } = this.#context.limits;
+    this.total += length;
+    this.frames++;
+    if (this.total > maxUploadBytes) {
+      throw new RefusalError(
+        `Upload of ${this.total} bytes exceeds this server's limit of ${maxUploadBytes} bytes`,
+      );
+    }
+    this.#unchecked += length;
+    if (this.frames > 1 && this.#unchecked < SpaceCheck.EVERY) return;
+    await this.#context.store.checkFreeSpace(this.#unchecked, minFreeBytes);
+    this.#unchecked = 0;
+  }
 }
 
 /**
