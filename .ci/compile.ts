@@ -4,8 +4,10 @@
  *
  * Usage: `deno task compile [--target T]... [--out DIR]`
  *
- * The binaries get only the permissions ferry needs at runtime: net, read, write, and
- * sys=statfs (to read the disk's free space for `serve --min-free`).
+ * The binaries get only the permissions ferry needs at runtime: net, read, write, env
+ * (HOME and XDG_CONFIG_HOME for the config folder, FERRY_TOKEN), and sys=statfs (the
+ * disk's free space for `serve --min-free`) and sys=networkInterfaces (the address
+ * `serve` tells the other machine to connect to).
  *
  * @module
  */
@@ -23,7 +25,13 @@ const TARGETS = [
   "x86_64-pc-windows-msvc",
 ];
 
-const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-sys=statfs"];
+const PERMISSIONS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys=statfs,networkInterfaces",
+];
 
 function parseOptions(args: string[]): { targets: string[]; out: string } {
   const { values } = parseArgs({

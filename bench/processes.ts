@@ -50,12 +50,17 @@ export interface Checkout {
   /** Its `main.ts`, and the folder it runs in. */
   main: string;
   dir: string;
+  /**
+   * The flags that make it speak the classic protocol: `--plain` for this checkout,
+   * nothing for an older one that knows no other.
+   */
+  classic: string[];
 }
 
 /** This checkout, or the one in `dir`. */
 export function checkout(dir?: string): Checkout {
-  if (dir === undefined) return { name: "ferry", main: MAIN, dir: REPO_ROOT };
-  return { name: "ferry (baseline)", main: join(dir, "main.ts"), dir };
+  if (dir === undefined) return { name: "ferry", main: MAIN, dir: REPO_ROOT, classic: ["--plain"] };
+  return { name: "ferry (baseline)", main: join(dir, "main.ts"), dir, classic: [] };
 }
 
 /**
@@ -68,7 +73,10 @@ export async function startFerry(
   sessions = 0,
 ): Promise<Child<ServeProcess>> {
   const limit = String(sessions + 16);
-  const flags = sessions > 0 ? ["--max-sessions", limit, "--max-sessions-per-peer", limit] : [];
+  const flags = [
+    ...source.classic,
+    ...(sessions > 0 ? ["--max-sessions", limit, "--max-sessions-per-peer", limit] : []),
+  ];
   const server = track(await spawnServe(root, flags, [], { main: source.main, cwd: source.dir }));
   if (!(server.port > 0)) {
     const { log } = await server.stop();

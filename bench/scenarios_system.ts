@@ -201,7 +201,15 @@ export async function startupScenario(bench: Bench): Promise<void> {
           vs: [`startup.${raw}`, `startup.${id}_baseline`],
         });
     const server = stack.use(await startFerry(workspace.startup, source));
-    const connect = [source.main, "connect", HOST, String(server.port), "-c", "ls"];
+    const connect = [
+      source.main,
+      "connect",
+      ...source.classic,
+      HOST,
+      String(server.port),
+      "-c",
+      "ls",
+    ];
     const start = () => startFerry(workspace.startup, source);
     variants.push(
       { figures: rows.slice(0, 2).map(spec), run: () => serverStart(start, refusalRoundTrip) },

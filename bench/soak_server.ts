@@ -10,7 +10,7 @@ import { startServer } from "../src/server/server.ts";
 import { spawnServe } from "../tests/support/ferry_process.ts";
 import { processMemory } from "../tests/support/proc.ts";
 
-const SESSION_LIMITS = ["--max-sessions-per-peer", "1000", "--max-sessions", "1000"];
+const SESSION_LIMITS = ["--plain", "--max-sessions-per-peer", "1000", "--max-sessions", "1000"];
 
 /** A server under soak: where it listens, how much memory it holds, how to stop it. */
 export interface SoakServer {

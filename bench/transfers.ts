@@ -87,7 +87,17 @@ export async function cliSession(
   stdin = false,
 ): Promise<Timed> {
   const meter = await cpuMeter([server.pid]);
-  const args = ["run", ...PERMISSIONS, source.main, "connect", HOST, String(server.port)];
+  const args = [
+    ...[
+      "run",
+      ...PERMISSIONS,
+      source.main,
+      "connect",
+      ...source.classic,
+      HOST,
+      String(server.port),
+    ],
+  ];
   const run = stdin
     ? await runMeasured(Deno.execPath(), args, { cwd: source.dir, stdin: commands.join("\n") })
     : await runMeasured(Deno.execPath(), [

@@ -5,13 +5,14 @@
  */
 
 import { connect } from "../client/connect.ts";
-import { quote } from "../common/text.ts";
+import { formatAddress, quote } from "../common/text.ts";
 import { COMMON_OPTIONS, parseOrUsage, parseTarget, usageError } from "./args.ts";
 import { describeFailure } from "./describe.ts";
 import { exitCodeFor, INTERRUPTED, OK } from "./exit_codes.ts";
 import { CONNECT_HELP, VERSION } from "./help.ts";
 import { type CliIo, readLines } from "./io.ts";
 import { runRepl } from "./repl.ts";
+import { secureSetup } from "./secure_setup.ts";
 
 /** Runs `ferry connect ARGS`; returns the exit code. */
 export async function connectCommand(args: string[], io: CliIo): Promise<number> {
@@ -20,6 +21,10 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     options: {
       command: { type: "string", short: "c", multiple: true },
       timeout: { type: "string", default: "120" },
+      plain: { type: "boolean", default: false },
+      fingerprint: { type: "string" },
+      "token-file": { type: "string" },
+      "known-hosts": { type: "string" },
       ...COMMON_OPTIONS,
     },
     allowPositionals: true,
@@ -38,9 +43,15 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       `--timeout ${quote(values.timeout)} is not a number of seconds above 0`,
     );
   }
+  const address = formatAddress(target);
+  const secure = values.plain ? undefined : secureSetup(io, values, address);
+  if (typeof secure === "string") return usageError(io, "connect", secure);
+  if (values.plain && (values.fingerprint !== undefined || values["token-file"] !== undefined)) {
+    return usageError(io, "connect", "--plain has no identity or token to check");
+  }
   let client;
   try {
-    client = await connect({ ...target, timeout: timeout * 1000, signal: io.stopSignal });
+    client = await connect({ ...target, timeout: timeout * 1000, signal: io.stopSignal, secure });
   } catch (error) {
     if (io.stopSignal.aborted) {
       io.stderr.write("ferry: Interrupted\n");
@@ -52,7 +63,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   const scripted = values.command;
   const interactive = !scripted && io.stdinIsTerminal;
   if (interactive) {
-    io.stdout.write(`Connected to ${target.hostname}:${target.port}. Type help for commands.\n`);
+    const how = secure ? "encrypted" : "classic protocol, not encrypted";
+    io.stdout.write(`Connected to ${address} (${how}). Type help for commands.\n`);
   }
   // Ctrl-C or SIGTERM: end the transfer under way (nothing partial stays) and leave.
   const interrupt = () => client.close();

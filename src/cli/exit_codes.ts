@@ -12,6 +12,7 @@ import {
   ProtocolError,
   RemoteError,
   TransferError,
+  TrustError,
   UsageError,
 } from "../common/errors.ts";
 
@@ -31,6 +32,8 @@ export const REFUSED = 4;
 export const TRANSFER_FAILED = 5;
 /** A local file problem: missing, not a regular file, or already exists. */
 export const LOCAL_FILE = 6;
+/** `connect`: the server's identity is unknown and was not confirmed, or has changed. */
+export const UNTRUSTED = 7;
 /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
 export const INTERRUPTED = 130;
 
@@ -44,5 +47,6 @@ export function exitCodeFor(error: unknown): number {
     error instanceof IntegrityError
   ) return TRANSFER_FAILED;
   if (error instanceof LocalFileError) return LOCAL_FILE;
+  if (error instanceof TrustError) return UNTRUSTED;
   return INTERNAL_ERROR;
 }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { processEnv } from "../common/places.ts";
+
 /** Somewhere to write text. */
 export interface Output {
   write(text: string): void;
@@ -23,6 +25,13 @@ export interface CliIo {
   stderr: ProgressTarget;
   /** Aborts when the user asks ferry to stop (Ctrl-C, SIGTERM). */
   stopSignal: AbortSignal;
+  /**
+   * Asks on the terminal and returns the line typed (without echoing it if `secret`);
+   * `undefined` at end of input or Ctrl-C. Used only when `stdinIsTerminal`.
+   */
+  ask(question: string, options?: { secret?: boolean }): Promise<string | undefined>;
+  /** Reads an environment variable; `undefined` if unset (or not permitted). */
+  env(name: string): string | undefined;
 }
 
 /** The real terminal: Deno's stdin/stdout/stderr, and Ctrl-C/SIGTERM as the stop signal. */
@@ -37,17 +46,58 @@ export function defaultIo(): CliIo {
   const stop = new AbortController();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, () => stop.abort());
+  const stderr = writer(Deno.stderr);
   return {
     stdin: Deno.stdin.readable,
     stdinIsTerminal: Deno.stdin.isTerminal(),
+    ask: (question, options) => {
+      stderr(question);
+      return askTerminal(options?.secret ?? false).finally(() => {
+        if (options?.secret) stderr("\n");
+      });
+    },
+    env: processEnv,
     stdout: { write: writer(Deno.stdout) },
     stderr: {
-      write: writer(Deno.stderr),
+      write: stderr,
       isTerminal: Deno.stderr.isTerminal(),
       columns: () => Deno.stderr.isTerminal() ? Deno.consoleSize().columns : 80,
     },
     stopSignal: stop.signal,
   };
+}
+
+const CTRL_C = 0x03;
+const CTRL_D = 0x04;
+const BACKSPACE = 0x08;
+const DELETE = 0x7f;
+
+/**
+ * Reads one line from the terminal, a byte at a time (so nothing past the line is
+ * taken from the `ftp>` loop that reads stdin next). A secret is read in raw mode,
+ * unechoed, with backspace, Ctrl-C and Ctrl-D handled here.
+ */
+async function askTerminal(secret: boolean): Promise<string | undefined> {
+  const bytes: number[] = [];
+  const byte = new Uint8Array(1);
+  if (secret) Deno.stdin.setRaw(true);
+  try {
+    while (true) {
+      const n = await Deno.stdin.read(byte);
+      if (n === null) return bytes.length > 0 ? decode(bytes) : undefined;
+      const b = byte[0];
+      if (b === 0x0a || b === 0x0d) return decode(bytes);
+      if (secret && (b === CTRL_C || (b === CTRL_D && bytes.length === 0))) return undefined;
+      if (secret && (b === DELETE || b === BACKSPACE)) bytes.pop();
+      else bytes.push(b);
+    }
+  } finally {
+    if (secret) Deno.stdin.setRaw(false);
+  }
+}
+
+function decode(bytes: number[]): string {
+  return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
 /** Splits a byte stream into lines, without the `\n` or `\r\n`. */

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { RefusalError } from "../common/errors.ts";
-import { describeError, formatAddress, printable, quote } from "../common/text.ts";
+import { LocalFileError, RefusalError } from "../common/errors.ts";
+import { describeError, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
 import { COMMON_OPTIONS, parseOrUsage, parsePort, usageError } from "./args.ts";
 import { CANNOT_LISTEN, OK } from "./exit_codes.ts";
@@ -13,6 +13,8 @@ import { SERVE_HELP, VERSION } from "./help.ts";
 import { type CliIo, untilAborted } from "./io.ts";
 import { limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
 import { formatEvent } from "./log_format.ts";
+import { formatBanner } from "./banner.ts";
+import { serveSecure } from "./serve_secure.ts";
 
 /** Runs `ferry serve ARGS`; returns the exit code. */
 export async function serve(args: string[], io: CliIo): Promise<number> {
@@ -22,6 +24,10 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       host: { type: "string", default: "0.0.0.0" },
       port: { type: "string", default: "2121" },
       "read-only": { type: "boolean", default: false },
+      plain: { type: "boolean", default: false },
+      identity: { type: "string" },
+      "token-file": { type: "string" },
+      "read-token-file": { type: "string" },
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -41,29 +47,43 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) {
     return usageError(io, "serve", `Expected one folder, got ${positionals.length}`);
   }
+  const plainOnly = ["identity", "token-file", "read-token-file"].find((flag) =>
+    values[flag as "identity"] !== undefined
+  );
+  if (values.plain && plainOnly) {
+    return usageError(io, "serve", `--plain has no identity or tokens: drop --${plainOnly}`);
+  }
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
   const stopped = untilAborted(io.stopSignal);
   let server;
+  let secure;
   try {
+    secure = values.plain ? undefined : await serveSecure(io, values);
     server = await startServer({
       root: positionals[0] ?? ".",
       hostname: values.host,
       port,
       readOnly: values["read-only"],
       limits,
+      secure: secure?.options,
       log: (event) => io.stderr.write(formatEvent(event) + "\n"),
     });
   } catch (error) {
     // A folder that cannot be served is the user's to fix; a port that cannot be had
     // is the machine's.
-    if (error instanceof RefusalError) return usageError(io, "serve", error.message);
+    if (error instanceof RefusalError || error instanceof LocalFileError) {
+      return usageError(io, "serve", error.message);
+    }
     io.stderr.write(`ferry: ${describeListenError(error, `${values.host}:${port}`)}\n`);
     return CANNOT_LISTEN;
   }
-  const mode = server.store.readOnly ? " (read-only)" : "";
-  io.stdout.write(
-    `ferry: serving ${quote(server.store.root)}${mode} on ${formatAddress(server.addr)}\n`,
-  );
+  io.stdout.write(formatBanner({
+    root: server.store.root,
+    listening: server.addr,
+    reachAs: reachableAddress(server.addr),
+    readOnly: server.store.readOnly,
+    secure: secure?.banner,
+  }));
   for (const name of server.removedStaleUploads) {
     io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
   }
@@ -76,6 +96,29 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
 function print(io: CliIo, text: string): number {
   io.stdout.write(text);
   return OK;
+}
+
+/**
+ * The address another machine can use: the one listened on, or for "all interfaces"
+ * the first address of a real interface (loopback when there is none).
+ */
+function reachableAddress(address: { hostname: string; port: number }) {
+  if (address.hostname !== "0.0.0.0" && address.hostname !== "::") return address;
+  let interfaces: Deno.NetworkInterfaceInfo[] = [];
+  try {
+    interfaces = Deno.networkInterfaces();
+  } catch {
+    // Not permitted: fall back to loopback.
+  }
+  const family = address.hostname === "::" ? "IPv6" : "IPv4";
+  const external = interfaces.find((i) =>
+    i.family === family && !i.address.startsWith("127.") && i.address !== "::1" &&
+    !i.address.startsWith("fe80")
+  );
+  return {
+    hostname: external?.address ?? (family === "IPv4" ? "127.0.0.1" : "::1"),
+    port: address.port,
+  };
 }
 
 function describeListenError(error: unknown, address: string): string {

@@ -19,7 +19,7 @@ import {
   UsageError,
 } from "../common/errors.ts";
 import { describeError, formatAddress, quote } from "../common/text.ts";
-import type { CommandOf, Verb } from "../protocol/commands.ts";
+import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
 import {
   acceptAnswer,
   BASE_FEATURES,
@@ -28,6 +28,7 @@ import {
   offerOf,
   parseOffer,
 } from "../protocol/features.ts";
+import { encodeFrame } from "../protocol/field.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
 import { Channel } from "../transport/channel.ts";
@@ -42,6 +43,9 @@ const DATA_RETRY_MS = 3_000;
 
 /** The extensions this client can use, offered to ferry servers that ask. */
 export const CLIENT_FEATURES: readonly Feature[] = [];
+
+/** What a secure session offers besides: tokens, and tickets for data connections. */
+export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
 
 /** Options for one transfer. */
 export interface TransferOptions {
@@ -77,6 +81,8 @@ export class Client implements AsyncDisposable {
   #settings: ClientSettings;
   #data: Channel | undefined;
   #features: FeatureSet | undefined;
+  /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
+  #ferry = false;
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
@@ -105,6 +111,8 @@ export class Client implements AsyncDisposable {
     try {
       const answer = await this.#control.request({ verb: "feat", offer: offerOf(offered) });
       this.#features = agreedFrom(answer.type === "ok" ? answer.text : "", offered);
+      this.#ferry = true;
+      this.#control.agree(this.#features);
     } catch (error) {
       if (error instanceof ProtocolError) this.#control.close();
       if (!(error instanceof RemoteError) || this.closed) throw error;
@@ -119,6 +127,21 @@ export class Client implements AsyncDisposable {
     throw new UnsupportedError(
       `The server at ${formatAddress(this.remoteAddr)} does not support ${quote(feature)}`,
     );
+  }
+
+  /**
+   * Shows the server `token` (which needs the `auth` extension, agreed first) and
+   * returns what it grants. A wrong token is a {@linkcode RemoteError}.
+   */
+  async authenticate(token: string): Promise<Access> {
+    await this.require("auth");
+    const answer = await this.#control.request({ verb: "auth", token });
+    const access = answer.type === "ok" ? answer.text : "";
+    if (access !== "read-write" && access !== "read-only") {
+      this.close();
+      throw new ProtocolError(`The server's answer to auth is malformed: ${quote(access)}`);
+    }
+    return access;
   }
 
   /** Lists the server's folder. */
@@ -156,6 +179,12 @@ export class Client implements AsyncDisposable {
           options.onProgress?.(bytes, total);
         }),
     );
+    if (received.declared === undefined && this.#ferry) {
+      // A ferry server always sends its trailer: without it, the end was cut off.
+      throw new TransferError(
+        `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
+      );
+    }
     if (received.declared !== undefined && received.declared !== received.sha256) {
       throw new IntegrityError(
         `Download of ${quote(name)} is corrupt: the server sent sha256 ${received.declared} ` +
@@ -199,6 +228,11 @@ export class Client implements AsyncDisposable {
           options.onProgress?.(bytes, size);
         }),
     );
+    if (!verified && this.#ferry) {
+      throw new TransferError(
+        `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
+      );
+    }
     return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
   }
 
@@ -239,6 +273,8 @@ export class Client implements AsyncDisposable {
         throw new TransferError("The connection to the server is closed");
       }
       this.#data = data;
+      // A secure server admits a data connection by the ticket it sent with the port.
+      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
       const { timeout } = this.#settings;
       const watchdog = new Watchdog(timeout, () => data.close());
       try {

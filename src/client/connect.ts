@@ -5,13 +5,14 @@
  * @module
  */
 
-import { ConnectError } from "../common/errors.ts";
+import { ConnectError, TrustError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
 import { tcp } from "../transport/tcp.ts";
-import { Client } from "./client.ts";
+import { type CheckIdentity, tlsClient } from "../transport/tls.ts";
+import { Client, CLIENT_FEATURES, SECURE_CLIENT_FEATURES } from "./client.ts";
 import { Control } from "./control.ts";
 
 /** Options for {@linkcode connect}. */
@@ -27,17 +28,71 @@ export interface ConnectOptions {
   timeout?: number;
   /** Gives up connecting when this aborts (Ctrl-C, say). */
   signal?: AbortSignal;
-  /** How to reach the server. Default plain TCP. */
+  /**
+   * Encrypt every connection (TLS) and authenticate. Default: the classic protocol,
+   * in the clear, for base-protocol servers and `ferry serve --plain`.
+   */
+  secure?: SecureConnectOptions;
+  /** How to reach the server, for tests of other transports. Default TCP, or TLS when `secure`. */
   transport?: Transport;
   /** The extensions to offer. Default {@linkcode CLIENT_FEATURES}. */
   features?: readonly Feature[];
 }
 
-/** Opens a control connection to a ferry (or any simple-FTP) server. */
+/** How a secure session is set up. */
+export interface SecureConnectOptions {
+  /**
+   * Decides whether to trust the server's identity (its certificate's SHA-256, hex)
+   * the first time it is seen in this session; throw to refuse. Every later
+   * connection of the session must then show exactly that identity.
+   */
+  checkIdentity: CheckIdentity;
+  /** The access token, or a way to get it once the identity checked out (a prompt). */
+  token: string | (() => Promise<string>);
+}
+
+/**
+ * Opens a session with a ferry (or any simple-FTP) server. A secure one is pinned
+ * to the identity `checkIdentity` accepts, then authenticated with the token.
+ */
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
+  const client = await open(options);
+  if (!options.secure) return client;
+  try {
+    await client.require("auth");
+    await client.require("tickets");
+    const { token } = options.secure;
+    await client.authenticate(typeof token === "string" ? token : await token());
+    return client;
+  } catch (error) {
+    await client.quit();
+    throw error;
+  }
+}
+
+/**
+ * Every connection's identity checked: the first by `check`, the rest against the
+ * first, so a data connection cannot reach anyone but the server trusted.
+ */
+function pinned(check: CheckIdentity): CheckIdentity {
+  let trusted: string | undefined;
+  return async (fingerprint) => {
+    if (trusted === undefined) {
+      await check(fingerprint);
+      trusted = fingerprint;
+    } else if (fingerprint !== trusted) {
+      throw new TrustError(
+        `A data connection reached a server with another identity (sha256:${fingerprint})`,
+      );
+    }
+  };
+}
+
+async function open(options: ConnectOptions): Promise<Client> {
   const address = { hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 2121 };
   const timeout = options.timeout ?? 120_000;
-  const transport = options.transport ?? tcp;
+  const transport = options.transport ??
+    (options.secure ? tlsClient(pinned(options.secure.checkIdentity)) : tcp);
   const giveUp = new AbortController();
   const abandon = () => giveUp.abort();
   options.signal?.addEventListener("abort", abandon, { once: true });
@@ -50,14 +105,30 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
       () => transport.connect(address, { signal: giveUp.signal }),
     );
     const control = new Control(connection, timeout);
-    return new Client(control, { transport, timeout, features: options.features });
+    const features = options.features ??
+      [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])];
+    return new Client(control, { transport, timeout, features });
   } catch (error) {
+    if (error instanceof TrustError) throw error;
     throw new ConnectError(
-      `Cannot connect to ${formatAddress(address)}: ${describeError(error)}`,
+      `Cannot connect to ${formatAddress(address)}: ${describeConnectError(error, options)}`,
       { cause: error },
     );
   } finally {
     // Once connected, aborting `giveUp` would close the connection: let go of it.
     options.signal?.removeEventListener("abort", abandon);
   }
+}
+
+/** Why connecting failed, in ferry's words where the runtime's would puzzle. */
+function describeConnectError(error: unknown, options: ConnectOptions): string {
+  const message = describeError(error);
+  if (
+    options.secure &&
+    /wrong version|packet length|unexpected message|InvalidContentType|corrupt message|ECONNRESET|socket hang up|Client network socket disconnected/i
+      .test(message)
+  ) {
+    return "it does not speak TLS, so it is probably a classic server: connect with --plain if you trust the network";
+  }
+  return message;
 }

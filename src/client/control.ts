@@ -10,6 +10,7 @@ import { DialectError, RemoteError, TransferError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
 import { ClientConnection } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
+import type { FeatureSet } from "../protocol/features.ts";
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
@@ -18,7 +19,7 @@ import { seconds, withDeadline } from "../transport/deadline.ts";
 const HANG_UP_GRACE_MS = 50;
 
 /** What a command's reply was, when it was not a refusal. */
-export type Answer = { type: "port"; port: number } | { type: "ok"; text: string };
+export type Answer = { type: "port"; port: number; ticket?: string } | { type: "ok"; text: string };
 
 /** One control connection; commands run one at a time. */
 export class Control {
@@ -77,15 +78,21 @@ export class Control {
     }
   }
 
+  /** Records the extensions the server agreed to, which change how replies read. */
+  agree(features: FeatureSet): void {
+    this.#machine.agree(features);
+  }
+
   /** The data connection of the command under way is done with. */
   endTransfer(): void {
     if (this.#machine.state === "transferring") this.#machine.endTransfer();
   }
 
-  /** Says goodbye (best effort) and closes. */
+  /** Says goodbye (best effort), ends the stream cleanly, and closes. */
   async quit(): Promise<void> {
     if (this.closed) return;
     await this.#channel.write(this.#machine.sendCommand({ verb: "quit" })).catch(() => {});
+    await this.#channel.closeWrite();
     this.close();
   }
 

@@ -105,3 +105,14 @@ export class DialectError extends ProtocolError {
     this.name = "DialectError";
   }
 }
+
+/**
+ * The server's identity could not be trusted: unknown and not confirmed, or not the
+ * one trusted before. Never retried on its own: the user decides.
+ */
+export class TrustError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TrustError";
+  }
+}

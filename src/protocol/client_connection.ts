@@ -17,12 +17,14 @@
 import { ProtocolError } from "../common/errors.ts";
 import { printable } from "../common/text.ts";
 import { type CommandOf, COMMANDS, formatCommand, type ReplyKind, type Verb } from "./commands.ts";
-import { decodeSignedField, encodeFrame } from "./field.ts";
-import { END, NEED_DATA, type NoItem, takeField, takeFrame, takeRest } from "./frames.ts";
+import { decodeSignedField, encodeFrame, FIELD_LENGTH } from "./field.ts";
+import { BASE_FEATURES, type FeatureSet } from "./features.ts";
+import { cutShort, END, NEED_DATA, type NoItem, takeField, takeFrame, takeRest } from "./frames.ts";
 import { MAX_LISTING_BYTES } from "./listing.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import {
   interpretReplyField,
+  looksLikeTls,
   MAX_MESSAGE_BYTES,
   parseFramedPort,
   parseOk,
@@ -33,8 +35,8 @@ import {
 export type ClientEvent =
   /** Receive more bytes. */
   | { type: "need-data" }
-  /** Connect to this data port for the command's bytes. */
-  | { type: "port"; port: number }
+  /** Connect to this data port for the command's bytes (sending `ticket` first, if any). */
+  | { type: "port"; port: number; ticket?: string }
   /** The command had no effect; `message` is the server's reason, if it gave one. */
   | { type: "refused"; message: string | undefined }
   /** An extension verb succeeded, with this text. */
@@ -60,6 +62,17 @@ export class ClientConnection {
   #expecting: ReplyKind = "none";
   /** The reply field, once read, while the frame behind it is still arriving. */
   #field: PendingReply | undefined;
+  #features: FeatureSet = BASE_FEATURES;
+
+  /** The extensions agreed with `feat`, which change how replies read. */
+  get features(): FeatureSet {
+    return this.#features;
+  }
+
+  /** Records what the server agreed to (its answer to `feat`). */
+  agree(features: FeatureSet): void {
+    this.#features = features;
+  }
 
   /** Where the connection is; see the module diagram. */
   get state(): ClientState {
@@ -116,12 +129,14 @@ export class ClientConnection {
   #readReply(): ClientEvent {
     try {
       if (!this.#field) {
+        if (looksLikeTls(this.#buffer.peek(2))) throw new ProtocolError(PLAIN_TO_TLS);
         const field = takeField(this.#buffer);
         if (typeof field === "symbol") return this.#noItem(field);
         const value = decodeSignedField(field);
+        const tickets = this.#features.has("tickets");
         this.#field = this.#expecting === "ok"
           ? okReplyField(value)
-          : portReplyField(value, this.#buffer.length > 0);
+          : portReplyField(value, !tickets && this.#buffer.length > 0, tickets);
       }
       return this.#readAfterField(this.#field);
     } catch (error) {
@@ -135,6 +150,13 @@ export class ClientConnection {
       case "port":
         this.#field = undefined;
         return { type: "port", port: field.port };
+      case "ticketed-port": {
+        const ticket = takeFrame(this.#buffer, MAX_TICKET_BYTES);
+        if (ticket === NEED_DATA) return { type: "need-data" };
+        if (ticket === END) throw cutShort(0, FIELD_LENGTH);
+        this.#field = undefined;
+        return { type: "port", port: field.port, ticket: lenientUtf8.decode(ticket) };
+      }
       case "refused-silently":
         this.#field = undefined;
         return { type: "refused", message: undefined };
@@ -187,8 +209,16 @@ export class ClientConnection {
 /** A reply field as read: a port-kind reply, or the header of a frame behind it. */
 type PendingReply =
   | ReplyField
+  | { kind: "ticketed-port"; port: number }
   | { kind: "ok-frame"; length: number }
   | { kind: "frame"; length: number };
+
+/** A data-connection ticket is short; anything longer is not one. */
+const MAX_TICKET_BYTES = 64;
+
+/** What a classic client says when an encrypted server answers it. */
+const PLAIN_TO_TLS =
+  "The server answered with encryption (TLS): it is a secure ferry server, so connect without --plain";
 
 /** The largest frame read where a port belongs: a listing, at most. */
 const MAX_STRAY_FRAME = MAX_LISTING_BYTES;
@@ -199,14 +229,15 @@ const MAX_STRAY_FRAME = MAX_LISTING_BYTES;
  * behind it is a frame's length (a listing sent on the control connection, a status
  * line), and connecting to it as a port would reach some other service.
  */
-function portReplyField(value: number, followed: boolean): PendingReply {
+function portReplyField(value: number, followed: boolean, tickets: boolean): PendingReply {
   if (followed && value > 5) {
     if (value > MAX_STRAY_FRAME) {
       throw new ProtocolError(`Frame of ${value} bytes exceeds the ${MAX_STRAY_FRAME}-byte limit`);
     }
     return { kind: "frame", length: value };
   }
-  return interpretReplyField(value);
+  const reply = interpretReplyField(value);
+  return tickets && reply.kind === "port" ? { kind: "ticketed-port", port: reply.port } : reply;
 }
 
 /**

@@ -23,6 +23,7 @@ export interface CommandArguments {
   put: { name: string };
   quit: Record<never, never>;
   feat: { offer: Offer };
+  auth: { token: string };
 }
 
 /** A command verb. */
@@ -83,7 +84,22 @@ export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
     },
     format: ({ offer }) => formatOffer(offer) || undefined,
   },
+  auth: {
+    reply: "ok",
+    feature: "auth",
+    parse: (argument) =>
+      argument === undefined || !TOKEN.test(argument)
+        ? "Command auth needs a token (letters, digits, - and _)"
+        : { token: argument },
+    format: ({ token }) => token,
+  },
 };
+
+/** What a token grants a session: the text of the `ok` answer to `auth`. */
+export type Access = "read-write" | "read-only";
+
+/** What a token may look like: printable, no spaces, short enough to type or paste. */
+const TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
 
 const BASE_VERBS = "expected ls, get, put or quit";
 

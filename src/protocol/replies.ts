@@ -78,3 +78,23 @@ export function parseFramedPort(text: string): number {
   }
   return port;
 }
+
+/**
+ * Whether bytes start like a TLS record (a handshake or an alert): what a classic
+ * peer receives from, or sends to, ferry's encrypted mode. Two bytes are enough.
+ */
+export function looksLikeTls(start: Uint8Array | undefined): boolean {
+  return start !== undefined && start.byteLength >= 2 &&
+    (start[0] === 0x15 || start[0] === 0x16) && start[1] === 0x03;
+}
+
+/** Joins byte arrays, for replies that go out in one write. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const bytes = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}

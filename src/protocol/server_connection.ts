@@ -23,7 +23,12 @@ import { type Command, MAX_COMMAND_BYTES, parseCommand } from "./commands.ts";
 import { BASE_FEATURES, type FeatureSet } from "./features.ts";
 import { END, NEED_DATA, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
-import { formatOk, formatPort, formatRefusal } from "./replies.ts";
+import { encodeFrame } from "./field.ts";
+import { concatBytes, formatOk, formatPort, formatRefusal, looksLikeTls } from "./replies.ts";
+
+/** What a classic server says to an encrypted client (it cannot read this, but logs can). */
+const TLS_TO_PLAIN =
+  "An encrypted (TLS) client connected to this classic server: run the client with --plain, or start the server without --plain";
 
 /** What the server's control connection has to say next. */
 export type ServerEvent =
@@ -85,6 +90,7 @@ export class ServerConnection {
     this.#expect("reading", "read a command");
     let frame;
     try {
+      if (looksLikeTls(this.#buffer.peek(2))) throw new ProtocolError(TLS_TO_PLAIN);
       frame = takeFrame(this.#buffer, MAX_COMMAND_BYTES);
     } catch (error) {
       if (error instanceof ProtocolError) {
@@ -116,11 +122,20 @@ export class ServerConnection {
     return { type: "command", command: parsed };
   }
 
-  /** Answers the command with a data port; the data connection carries the rest. */
-  sendPort(port: number): Uint8Array {
+  /**
+   * Answers the command with a data port; the data connection carries the rest. In a
+   * session that agreed `tickets`, the one-time `ticket` the client must send first
+   * on that connection follows the port (PROTOCOL.md §10.3).
+   */
+  sendPort(port: number, ticket?: string): Uint8Array {
     this.#expect("replying", "send a port");
+    if (this.#features.has("tickets") !== (ticket !== undefined)) {
+      throw new TypeError("Cannot send a port: a ticket goes with it exactly when tickets are on");
+    }
     this.#state = "transferring";
-    return formatPort(port);
+    return ticket === undefined
+      ? formatPort(port)
+      : concatBytes(formatPort(port), encodeFrame(ticket));
   }
 
   /** Refuses the command; the session goes on. */

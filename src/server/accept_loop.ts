@@ -9,6 +9,7 @@
 import { describeError, formatAddress } from "../common/text.ts";
 import { formatRefusal } from "../protocol/replies.ts";
 import { closeQuietly, type Connection, type Listener } from "../transport/connection.ts";
+import { pause } from "../transport/deadline.ts";
 import type { Admission } from "./admission.ts";
 import type { EventLog } from "./log.ts";
 
@@ -100,17 +101,4 @@ async function turnAway(connection: Connection, reason: string): Promise<void> {
   } finally {
     closeQuietly(connection);
   }
-}
-
-/** Waits `ms`, or less if `signal` aborts first. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Feature, FeatureSet } from "../protocol/features.ts";
+import type { Access } from "./access.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { Watchdog } from "../transport/deadline.ts";
 import type { FileStore } from "./file_store.ts";
@@ -19,6 +20,8 @@ export interface CommandContext {
   readonly features: FeatureSet;
   /** The features this server offers to agree. */
   readonly supported: readonly Feature[];
+  /** What `token` grants this session (after any back-off); `undefined` if nothing. */
+  authenticate(token: string): Promise<Access | undefined>;
 }
 
 /** What a command did, for the log. */
@@ -35,7 +38,8 @@ export interface DataTransfer extends AsyncDisposable {
 /** How a command is answered. */
 export type Reply =
   | { kind: "data"; transfer: DataTransfer }
-  | { kind: "ok"; text?: string; outcome: Outcome }
+  /** `grant`: the session now has this access (the answer to `auth`). */
+  | { kind: "ok"; text?: string; outcome: Outcome; grant?: Access }
   | { kind: "agreed"; features: FeatureSet; outcome: Outcome };
 
 /** A data reply: `run` on the data connection, then `dispose` (also if it never ran). */

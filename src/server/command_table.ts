@@ -16,6 +16,7 @@
 
 import type { CommandOf, Verb } from "../protocol/commands.ts";
 import type { CommandContext, Reply } from "./command_context.ts";
+import { authenticate } from "./commands/auth.ts";
 import { agreeFeatures } from "./commands/feat.ts";
 import { getFile } from "./commands/get.ts";
 import { listFolder } from "./commands/ls.ts";
@@ -23,8 +24,10 @@ import { putFile } from "./commands/put.ts";
 
 /** One verb's entry. */
 export interface CommandEntry<V extends Verb> {
-  /** Changes the shared folder: refused on a read-only server. */
+  /** Changes the shared folder: refused on a read-only server or token. */
   writes: boolean;
+  /** Allowed before the session has authenticated (on a server that needs a token). */
+  open: boolean;
   handle(context: CommandContext, command: CommandOf<V>): Promise<Reply>;
 }
 
@@ -33,10 +36,15 @@ export type HandledVerb = Exclude<Verb, "quit">;
 
 /** Every command the server carries out. */
 export const COMMAND_TABLE: { readonly [V in HandledVerb]: CommandEntry<V> } = {
-  ls: { writes: false, handle: listFolder },
-  get: { writes: false, handle: (context, { name }) => getFile(context, name) },
-  put: { writes: true, handle: (context, { name }) => putFile(context, name) },
-  feat: { writes: false, handle: (context, { offer }) => agreeFeatures(context, offer) },
+  ls: { writes: false, open: false, handle: listFolder },
+  get: { writes: false, open: false, handle: (context, { name }) => getFile(context, name) },
+  put: { writes: true, open: false, handle: (context, { name }) => putFile(context, name) },
+  feat: {
+    writes: false,
+    open: true,
+    handle: (context, { offer }) => agreeFeatures(context, offer),
+  },
+  auth: { writes: false, open: true, handle: (context, { token }) => authenticate(context, token) },
 };
 
 /** The entry for `verb`. */

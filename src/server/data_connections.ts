@@ -7,12 +7,42 @@
  */
 
 import { TransferError } from "../common/errors.ts";
+import { decodeField, FIELD_LENGTH } from "../protocol/field.ts";
+import { sameSecret } from "./access.ts";
 import { formatAddress } from "../common/text.ts";
-import { Channel } from "../transport/channel.ts";
+import type { Channel } from "../transport/channel.ts";
 import type { Closable, NetAddress, Transport } from "../transport/connection.ts";
 import { DataListener } from "../transport/data_listener.ts";
-import { seconds, Watchdog } from "../transport/deadline.ts";
+import { seconds, Watchdog, withDeadline } from "../transport/deadline.ts";
 import { type Limits, PEER_CLOSE_GRACE_MS } from "./limits.ts";
+
+/** A ticket is 32 hex digits; a longer first frame is not one. */
+const MAX_TICKET_BYTES = 64;
+
+/** How long a data connection has to send its ticket. */
+const TICKET_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether the connection's first frame is `ticket`. Reads exactly that frame, so the
+ * payload behind it stays for the transfer.
+ */
+async function hasTicket(channel: Channel, ticket: string): Promise<boolean> {
+  const field = await channel.readExactly(FIELD_LENGTH);
+  if (field === null) return false;
+  const length = decodeField(field);
+  if (length > MAX_TICKET_BYTES) return false;
+  const given = await channel.readExactly(length);
+  return given !== null && await sameSecret(new TextDecoder().decode(given), ticket);
+}
+
+/** A one-time ticket binding a data connection to its session (PROTOCOL.md §10.3). */
+export function newTicket(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(16)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
 
 /** What a session's data connections need to know. */
 export interface DataConnectionOptions {
@@ -45,19 +75,27 @@ export class DataConnections {
   async run<T>(
     sendPort: (port: number) => Promise<void>,
     use: (channel: Channel, watchdog: Watchdog) => Promise<T>,
+    ticket?: string,
   ): Promise<T> {
     const { transport, local, peer, limits } = this.#options;
     const listener = DataListener.open(transport, {
       hostname: local.hostname,
       peer: peer.hostname,
       acceptTimeout: limits.dataAcceptTimeout,
+      admit: ticket === undefined ? undefined : (channel) =>
+        withDeadline(
+          TICKET_TIMEOUT_MS,
+          () => channel.close(),
+          () => new TransferError("No ticket arrived"),
+          () => hasTicket(channel, ticket),
+        ),
       onIntruder: (address) => this.#options.onIntruder(formatAddress(address)),
     });
     this.#open.add(listener);
     let channel: Channel | undefined;
     try {
       await sendPort(listener.port);
-      channel = new Channel(await listener.accept());
+      channel = await listener.accept();
       this.#open.add(channel);
       const data = channel;
       const watchdog = new Watchdog(limits.stallTimeout, () => data.close());

@@ -10,6 +10,8 @@ import { RefusalError } from "../common/errors.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { tcp } from "../transport/tcp.ts";
+import { type TlsIdentity, tlsServer } from "../transport/tls.ts";
+import { type AccessTokens, AuthThrottle } from "./access.ts";
 import { acceptConnections } from "./accept_loop.ts";
 import { Admission } from "./admission.ts";
 import { FileStore } from "./file_store.ts";
@@ -17,8 +19,17 @@ import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import type { EventLog } from "./log.ts";
 import { runSession } from "./session.ts";
 
-/** The extensions a ferry server agrees to by default (PROTOCOL.md §9). */
+/** The extensions a classic ferry server agrees to (PROTOCOL.md §9). */
 export const SERVER_FEATURES: readonly Feature[] = [];
+
+/** What a secure server adds: tokens, and tickets for data connections (§10). */
+export const SECURE_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
+
+/** What makes a server secure: its TLS identity and the tokens it accepts. */
+export interface SecureOptions {
+  identity: TlsIdentity;
+  tokens: AccessTokens;
+}
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
@@ -32,7 +43,12 @@ export interface ServerOptions {
   readOnly?: boolean;
   /** Deadlines and caps; each one missing takes its {@linkcode DEFAULT_LIMITS} value. */
   limits?: Partial<Limits>;
-  /** How to listen. Default plain TCP. */
+  /**
+   * Encrypt every connection and require a token. Default: the classic protocol, in
+   * the clear, open to anyone who can reach the port.
+   */
+  secure?: SecureOptions;
+  /** How to listen, for tests of other transports. Default TCP, or TLS when `secure`. */
   transport?: Transport;
   /** The extensions to agree to. Default {@linkcode SERVER_FEATURES}. */
   features?: readonly Feature[];
@@ -64,7 +80,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     );
   }
   const removedStaleUploads = store.readOnly ? [] : await store.removeStaleUploads();
-  const transport = options.transport ?? tcp;
+  const { secure } = options;
+  const transport = options.transport ?? (secure ? tlsServer(secure.identity) : tcp);
   const listener = transport.listen({
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 2121,
@@ -73,7 +90,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     store,
     limits,
     transport,
-    features: options.features ?? SERVER_FEATURES,
+    features: options.features ?? [...SERVER_FEATURES, ...(secure ? SECURE_FEATURES : [])],
+    security: secure ? { tokens: secure.tokens, throttle: new AuthThrottle() } : undefined,
     log: options.log,
   };
   const loop = acceptConnections(listener, {

@@ -14,10 +14,12 @@ import type { Feature } from "../protocol/features.ts";
 import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
-import { seconds, withDeadline } from "../transport/deadline.ts";
+import { pause, seconds, withDeadline } from "../transport/deadline.ts";
 import type { CommandContext, Outcome, Reply } from "./command_context.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
-import { DataConnections } from "./data_connections.ts";
+import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
+import { DataConnections, newTicket } from "./data_connections.ts";
+import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Limits } from "./limits.ts";
@@ -30,6 +32,8 @@ export interface SessionOptions {
   transport: Transport;
   /** The extensions this server agrees to when a client offers them. */
   features: readonly Feature[];
+  /** Tokens and their back-off, on a secure server; none on a classic one. */
+  security?: { tokens: AccessTokens; throttle: AuthThrottle };
   /** Receives one event per thing that happened. Default: discard. */
   log?: EventLog;
 }
@@ -49,15 +53,20 @@ class Session {
   #options: SessionOptions;
   #signal: AbortSignal | undefined;
   #peer: string;
+  #peerHost: string;
   #data: DataConnections;
   /** When the command now arriving began to arrive (its deadline runs from there). */
   #commandStarted: number | undefined;
+  /** What the session may do: granted by `auth` on a secure server, at once otherwise. */
+  #access: Access | undefined;
 
   constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
     this.#control = new Channel(connection);
     this.#options = options;
     this.#signal = signal;
     this.#peer = formatAddress(connection.remoteAddr);
+    this.#peerHost = connection.remoteAddr.hostname;
+    if (!options.security) this.#access = options.store.readOnly ? "read-only" : "read-write";
     this.#data = new DataConnections({
       transport: options.transport,
       local: connection.localAddr,
@@ -172,12 +181,19 @@ class Session {
 
   async #answer<V extends HandledVerb>(command: CommandOf<V>): Promise<Outcome> {
     const entry = commandEntry(command.verb);
-    if (entry.writes && this.#options.store.readOnly) {
-      throw new RefusalError("This server is read-only: uploads are refused");
-    }
+    const refusal = gate(command.verb, entry, {
+      secure: this.#options.security !== undefined,
+      access: this.#access,
+      readOnlyServer: this.#options.store.readOnly,
+      features: this.#machine.features,
+    });
+    if (refusal) throw new RefusalError(refusal);
     const reply: Reply = await entry.handle(this.#context(), command);
     switch (reply.kind) {
       case "ok":
+        if (reply.grant) {
+          this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
+        }
         await this.#send(this.#machine.sendOk(reply.text));
         return reply.outcome;
       case "agreed":
@@ -185,10 +201,12 @@ class Session {
         return reply.outcome;
       case "data": {
         await using transfer = reply.transfer;
+        const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
         try {
           return await this.#data.run(
-            (port) => this.#send(this.#machine.sendPort(port)),
+            (port) => this.#send(this.#machine.sendPort(port, ticket)),
             (channel, watchdog) => transfer.run(channel, watchdog),
+            ticket,
           );
         } finally {
           if (this.#machine.state === "transferring") this.#machine.endTransfer();
@@ -213,7 +231,24 @@ class Session {
 
   #context(): CommandContext {
     const { store, limits, features } = this.#options;
-    return { store, limits, supported: features, features: this.#machine.features };
+    return {
+      store,
+      limits,
+      supported: features,
+      features: this.#machine.features,
+      authenticate: (token) => this.#authenticate(token),
+    };
+  }
+
+  /** What `token` grants, answered only once this address's back-off has passed. */
+  async #authenticate(token: string): Promise<Access | undefined> {
+    const security = this.#options.security;
+    if (!security) return undefined;
+    await pause(security.throttle.delay(this.#peerHost), this.#signal);
+    const access = await accessFor(security.tokens, token);
+    if (access) security.throttle.succeeded(this.#peerHost);
+    else security.throttle.failed(this.#peerHost);
+    return access;
   }
 
   /**

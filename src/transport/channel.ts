@@ -94,6 +94,22 @@ export class Channel implements Disposable {
     return value && value.byteLength > 0 ? value : null;
   }
 
+  /**
+   * Reads exactly `n` bytes and not one more (what follows stays for whoever reads
+   * next); `null` if the stream ends first.
+   */
+  async readExactly(n: number): Promise<Uint8Array | null> {
+    let buffer = new ArrayBuffer(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = await this.readInto(new Uint8Array(buffer, filled, n - filled));
+      if (chunk === null) return null;
+      buffer = chunk.buffer as ArrayBuffer;
+      filled += chunk.byteLength;
+    }
+    return new Uint8Array(buffer, 0, n);
+  }
+
   /** Feeds `decoder` until it has an event other than "need data", and returns it. */
   async next<E extends { type: string }>(
     decoder: Decoder<E>,

@@ -1,14 +1,17 @@
 /**
  * The server's one-shot data listener: an OS-chosen port that admits exactly one
- * connection, from the control connection's peer, before a deadline. Connections from
- * any other address are closed unread (PROTOCOL.md §7.4).
+ * connection, from the control connection's peer, before a deadline. A connection
+ * from any other address, or one that fails `admit` (a wrong ticket), is closed and
+ * reported, and the listener keeps waiting for the real one (PROTOCOL.md §7.4).
  *
  * @module
  */
 
 import { TransferError } from "../common/errors.ts";
+import { Channel } from "./channel.ts";
 import type { Connection, Listener, NetAddress, Transport } from "./connection.ts";
-import { seconds, withDeadline } from "./deadline.ts";
+import { closeQuietly } from "./connection.ts";
+import { seconds } from "./deadline.ts";
 
 /** Options for {@linkcode DataListener.open}. */
 export interface DataListenerOptions {
@@ -18,7 +21,13 @@ export interface DataListenerOptions {
   peer: string;
   /** Milliseconds to wait for the peer to connect. Default 30 000. */
   acceptTimeout?: number;
-  /** Called for each connection refused because it came from another address. */
+  /**
+   * Checks a connection from the peer's address (reads its ticket, say); `false`
+   * turns it away. Connections are checked at once, so a silent one holds up no other.
+   * Default: every one is admitted.
+   */
+  admit?: (channel: Channel) => Promise<boolean>;
+  /** Called for each connection turned away: from another address, or not admitted. */
   onIntruder?: (address: NetAddress) => void;
 }
 
@@ -44,27 +53,57 @@ export class DataListener implements Disposable {
   }
 
   /**
-   * Waits for the peer's connection and closes the listener. Throws
+   * Waits for the peer's admitted connection and closes the listener. Throws
    * {@linkcode TransferError} when the deadline passes first.
    */
-  async accept(): Promise<Connection> {
+  async accept(): Promise<Channel> {
     const timeout = this.#options.acceptTimeout ?? 30_000;
-    try {
-      return await withDeadline(
+    const admit = this.#options.admit ?? (() => Promise.resolve(true));
+    const pending = new Set<Channel>();
+    let loop: Promise<void> = Promise.resolve();
+    const outcome = new Promise<Channel>((resolve, reject) => {
+      let done = false;
+      const finish = (error: Error | undefined, channel?: Channel) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.close();
+        for (const other of pending) if (other !== channel) other.close();
+        if (channel) resolve(channel);
+        else reject(error);
+      };
+      const timer = setTimeout(
+        () => finish(new TransferError(`No data connection arrived within ${seconds(timeout)}`)),
         timeout,
-        () => this.close(),
-        () => new TransferError(`No data connection arrived within ${seconds(timeout)}`),
-        async () => {
-          while (true) {
-            const conn = await this.#listener.accept();
-            if (conn.remoteAddr.hostname === this.#options.peer) return conn;
-            this.#options.onIntruder?.(conn.remoteAddr);
-            conn.close();
-          }
-        },
       );
+      const turnAway = (connection: Connection | Channel) => {
+        this.#options.onIntruder?.(connection.remoteAddr);
+        if (connection instanceof Channel) connection.close();
+        else closeQuietly(connection);
+      };
+      const check = (channel: Channel) => {
+        pending.add(channel);
+        admit(channel).then((ok) => ok, () => false).then((ok) => {
+          pending.delete(channel);
+          if (ok && !done) finish(undefined, channel);
+          else if (!done) turnAway(channel);
+          else channel.close();
+        });
+      };
+      loop = (async () => {
+        while (!done) {
+          const connection = await this.#listener.accept();
+          if (done) closeQuietly(connection);
+          else if (connection.remoteAddr.hostname !== this.#options.peer) turnAway(connection);
+          else check(new Channel(connection));
+        }
+      })().catch((error) => finish(error instanceof Error ? error : new Error(String(error))));
+    });
+    try {
+      return await outcome;
     } finally {
-      this.close();
+      // The listener is closed; once its pending accept has ended too, the port is gone.
+      await loop;
     }
   }
 

@@ -111,3 +111,17 @@ function withCause(error: Error, cause: unknown): Error {
 export function seconds(ms: number): string {
   return `${ms / 1000} s`;
 }
+
+/** Waits `ms`, or less if `signal` aborts first. */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}

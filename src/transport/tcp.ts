@@ -76,7 +76,9 @@ export class TcpConnection implements Connection {
  * that half-closed (a client that sends a file, then its end of stream, then waits
  * for the status).
  */
-export function readableOf(conn: Deno.Conn): ReadableStream<Uint8Array> {
+export function readableOf(
+  conn: { read(view: Uint8Array): Promise<number | null> },
+): ReadableStream<Uint8Array> {
   return new ReadableStream({
     type: "bytes",
     autoAllocateChunkSize: 64 << 10,

@@ -1,34 +1,9 @@
 /** The real program, run as a subprocess, the way a person or a script runs it. */
 import { assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
-import { MAIN, PERMISSIONS, spawnServe } from "../support/ferry_process.ts";
+import { MAIN, PERMISSIONS, runFerry, spawnServe } from "../support/ferry_process.ts";
 import { namesIn, randomBytes, sha256, sha256File, tempDir } from "../support/helpers.ts";
 
-interface Finished {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `ferry ARGS` to completion in `cwd`, with `stdin` piped in. */
-async function ferry(
-  args: string[],
-  options: { cwd?: string; stdin?: string } = {},
-): Promise<Finished> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, MAIN, ...args],
-    cwd: options.cwd,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code, stdout: decode(stdout), stderr: decode(stderr) };
-}
+const ferry = runFerry;
 
 Deno.test("ferry --help and --version answer for the program and each subcommand", async () => {
   const help = await ferry(["--help"]);
@@ -95,7 +70,7 @@ Deno.test("ferry connect says it cannot connect, and exits 3", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
   listener.close();
-  const result = await ferry(["connect", `127.0.0.1:${port}`, "-c", "ls"]);
+  const result = await ferry(["connect", "--plain", `127.0.0.1:${port}`, "-c", "ls"]);
   assertEquals(result.code, 3);
   assertEquals(result.stderr, `ferry: Cannot connect to 127.0.0.1:${port}: Connection refused\n`);
 });
@@ -106,13 +81,13 @@ Deno.test("a scripted session lists, uploads, downloads and quits", async () => 
   const data = randomBytes(300_000);
   await Deno.writeFile(work.file("photo one.jpg"), data);
   await Deno.writeTextFile(shared.file("readme.txt"), "hi");
-  const server = await spawnServe(shared.path);
+  const server = await spawnServe(shared.path, ["--plain"]);
   assertStartsWith(
     server.banner,
     `ferry: serving "${await Deno.realPath(shared.path)}" on 127.0.0.1:`,
   );
 
-  const session = await ferry(["connect", "127.0.0.1", String(server.port)], {
+  const session = await ferry(["connect", "--plain", "127.0.0.1", String(server.port)], {
     cwd: work.path,
     stdin: 'ls\nput "photo one.jpg"\nls\nget readme.txt\nget "photo one.jpg" copy.jpg\nquit\n',
   });
@@ -136,7 +111,7 @@ Deno.test("a script stops at the first failure and exits with its code", async (
   await using work = await tempDir();
   await Deno.writeTextFile(shared.file("there"), "x");
   await Deno.writeTextFile(work.file("there"), "mine");
-  const server = await spawnServe(shared.path, ["--read-only"]);
+  const server = await spawnServe(shared.path, ["--plain", "--read-only"]);
   const cases: [string[], number, string][] = [
     [["-c", "get missing", "-c", "ls"], 4, 'ferry: Server refused: No such file "missing"\n'],
     [
@@ -160,7 +135,7 @@ Deno.test("a script stops at the first failure and exits with its code", async (
     [["-c", 'get "unterminated'], 2, 'ferry: Unterminated " quote in: get "unterminated\n'],
   ];
   for (const [args, code, stderr] of cases) {
-    const result = await ferry(["connect", `127.0.0.1:${server.port}`, ...args], {
+    const result = await ferry(["connect", "--plain", `127.0.0.1:${server.port}`, ...args], {
       cwd: work.path,
     });
     assertEquals([result.code, result.stderr, result.stdout], [code, stderr, ""], args.join(" "));
@@ -174,8 +149,8 @@ Deno.test("piped commands accept the aliases other clients use", async () => {
   await using shared = await tempDir();
   await using work = await tempDir();
   await Deno.writeTextFile(work.file("up.txt"), "up");
-  const server = await spawnServe(shared.path);
-  const result = await ferry(["connect", `127.0.0.1:${server.port}`], {
+  const server = await spawnServe(shared.path, ["--plain"]);
+  const result = await ferry(["connect", "--plain", `127.0.0.1:${server.port}`], {
     cwd: work.path,
     stdin: "upload up.txt\r\ndir\ndownload up.txt back.txt\nbye\nls\n",
   });
@@ -206,6 +181,7 @@ Deno.test("SIGTERM during a download ends it, leaves nothing behind, and exits 1
       ...PERMISSIONS,
       MAIN,
       "connect",
+      "--plain",
       `127.0.0.1:${control.addr.port}`,
       "-c",
       "get big",

@@ -209,7 +209,7 @@ Deno.test({
 Deno.test("a server killed mid-upload loses nothing and clears the debris on restart", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(dir.file("kept.txt"), "complete before the crash");
-  const first = await spawnServe(dir.path);
+  const first = await spawnServe(dir.path, ["--plain"]);
   using raw = await RawClient.connect(first.port);
   await raw.command("put doomed.bin");
   const { port } = await raw.reply() as { port: number };
@@ -221,7 +221,7 @@ Deno.test("a server killed mid-upload loses nothing and clears the debris on res
   assertEquals(afterCrash.length, 2, "the crash leaves the upload's temp file");
   assert(afterCrash.includes("kept.txt"), `${afterCrash}`);
 
-  const second = await spawnServe(dir.path);
+  const second = await spawnServe(dir.path, ["--plain"]);
   const { log } = await second.stop();
   assertStringIncludes(log, "left by an upload a crash cut short");
   assertEquals(await namesIn(dir.path), ["kept.txt"]);
@@ -236,7 +236,7 @@ Deno.test({
   ignore: !hasPrlimit,
   async fn() {
     await using dir = await tempDir();
-    const server = await spawnServe(dir.path, ["--max-sessions-per-peer", "1000"], [
+    const server = await spawnServe(dir.path, ["--plain", "--max-sessions-per-peer", "1000"], [
       "prlimit",
       "--nofile=64",
     ]);

@@ -11,7 +11,13 @@ import { fileURLToPath } from "node:url";
 
 /** ferry's entry point, and the permissions it runs with. */
 export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-export const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-sys=statfs"];
+export const PERMISSIONS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-sys=statfs,networkInterfaces",
+];
 
 /** How {@linkcode spawnChild} starts a child. */
 export interface ChildOptions {
@@ -34,6 +40,8 @@ export interface SpawnedProcess {
   status: Promise<Deno.CommandStatus>;
   /** The log (stderr) written since the last call, waiting for some; `""` once it has ended. */
   readLog(): Promise<string>;
+  /** Stdout after the banner, read until it holds `until` (or ends); returns all of it so far. */
+  readOutput(until: string): Promise<string>;
   /**
    * Sends `signal` (SIGKILL after 10 s), then waits for the exit; returns the code and
    * the log not read yet. Safe to call again, or after the child has exited.
@@ -72,13 +80,20 @@ export async function spawnChild(
       banner += piece;
     }
     clearTimeout(timer);
-    banner = banner.slice(0, banner.indexOf("\n") + 1);
   }
+  let output = banner.slice(banner.indexOf("\n") + 1);
+  banner = banner.slice(0, banner.indexOf("\n") + 1);
   return {
     pid: child.pid,
     banner,
     status,
     readLog: log.next,
+    async readOutput(until) {
+      for (let piece; !output.includes(until) && (piece = await stdout.next()) !== "";) {
+        output += piece;
+      }
+      return output;
+    },
     async stop(signal = "SIGTERM") {
       kill(signal);
       const timer = setTimeout(() => kill("SIGKILL"), 10_000);
@@ -128,7 +143,7 @@ export interface ServeProcess extends SpawnedProcess {
 }
 
 /** Which ferry {@linkcode spawnServe} runs, and how. */
-export interface ServeOptions extends Omit<ChildOptions, "banner" | "env"> {
+export interface ServeOptions extends Omit<ChildOptions, "banner"> {
   /** The entry point, e.g. another checkout's `main.ts`; default {@linkcode MAIN}. */
   main?: string;
 }
@@ -148,7 +163,35 @@ export async function spawnServe(
   const [program, ...prefix] = [...wrapper, Deno.execPath()];
   const child = await spawnChild(program, [...prefix, ...args, ...extra], {
     ...spawn,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...spawn.env },
   });
   return { ...child, port: Number(/ on 127\.0\.0\.1:(\d+)\n/.exec(child.banner)?.[1]) };
+}
+
+/** How a finished `ferry` run went. */
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `ferry ARGS` to the end, with `stdin` piped in (empty by default). */
+export async function runFerry(
+  args: string[],
+  options: { cwd?: string; stdin?: string; env?: Record<string, string> } = {},
+): Promise<Finished> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, MAIN, ...args],
+    cwd: options.cwd,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...options.env },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
 }
