@@ -9,12 +9,16 @@ import { processEnv } from "../common/places.ts";
 /** Somewhere to write text. */
 export interface Output {
   write(text: string): void;
+  /** Writes bytes as they are (`get NAME -`); absent where only text goes. */
+  writeBytes?(bytes: Uint8Array): Promise<void>;
 }
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else only summaries. */
 export interface ProgressTarget extends Output {
   isTerminal: boolean;
   columns(): number;
+  /** Calls `listener` when the terminal is resized, until the returned function is called. */
+  onResize?(listener: () => void): () => void;
 }
 
 /** The CLI's streams and stop signal; {@linkcode defaultIo} is the real terminal. */
@@ -25,6 +29,11 @@ export interface CliIo {
   stderr: ProgressTarget;
   /** Aborts when the user asks ferry to stop (Ctrl-C, SIGTERM). */
   stopSignal: AbortSignal;
+  /**
+   * Sends Ctrl-C to `handler` instead of {@linkcode stopSignal} until the returned
+   * function is called (SIGTERM still stops): at the prompt, Ctrl-C cancels a command.
+   */
+  trapInterrupt?(handler: () => void): () => void;
   /**
    * Asks on the terminal and returns the line typed (without echoing it if `secret`);
    * `undefined` at end of input or Ctrl-C. Used only when `stdinIsTerminal`.
@@ -44,8 +53,9 @@ export function defaultIo(): CliIo {
     }
   };
   const stop = new AbortController();
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, () => stop.abort());
+  let trap: (() => void) | undefined;
+  Deno.addSignalListener("SIGINT", () => trap ? trap() : stop.abort());
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => stop.abort());
   const stderr = writer(Deno.stderr);
   return {
     stdin: Deno.stdin.readable,
@@ -57,13 +67,29 @@ export function defaultIo(): CliIo {
       });
     },
     env: processEnv,
-    stdout: { write: writer(Deno.stdout) },
+    stdout: {
+      write: writer(Deno.stdout),
+      writeBytes: async (bytes) => {
+        for (let offset = 0; offset < bytes.byteLength;) {
+          offset += await Deno.stdout.write(bytes.subarray(offset));
+        }
+      },
+    },
     stderr: {
       write: stderr,
       isTerminal: Deno.stderr.isTerminal(),
       columns: () => Deno.stderr.isTerminal() ? Deno.consoleSize().columns : 80,
+      onResize(listener) {
+        if (Deno.build.os === "windows") return () => {};
+        Deno.addSignalListener("SIGWINCH", listener);
+        return () => Deno.removeSignalListener("SIGWINCH", listener);
+      },
     },
     stopSignal: stop.signal,
+    trapInterrupt(handler) {
+      trap = handler;
+      return () => void (trap === handler && (trap = undefined));
+    },
   };
 }
 

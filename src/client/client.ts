@@ -10,6 +10,7 @@
 import { basename } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
 import {
+  CancelledError,
   IntegrityError,
   LocalFileError,
   ProtocolError,
@@ -32,6 +33,7 @@ import { encodeFrame } from "../protocol/field.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
 import { Channel } from "../transport/channel.ts";
+import type { ByteSink } from "../transport/payload_pump.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
@@ -51,6 +53,11 @@ export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { n
 export interface TransferOptions {
   /** Called as bytes move: how many so far, out of how many. */
   onProgress?: (bytes: number, total: number) => void;
+  /**
+   * Cancels the transfer when it aborts: only its data connection is closed, nothing
+   * of it is kept, the call throws {@linkcode CancelledError}, and the session goes on.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a finished `get` or `put` moved. */
@@ -145,10 +152,11 @@ export class Client implements AsyncDisposable {
   }
 
   /** Lists the server's folder. */
-  async list(): Promise<ListingEntry[]> {
+  async list(options: Pick<TransferOptions, "signal"> = {}): Promise<ListingEntry[]> {
     const listing = await this.#transfer(
       { verb: "ls" },
       (data, watchdog) => receiveListing(data, () => watchdog.kick()),
+      options.signal,
     );
     return parseListing(new TextDecoder().decode(listing));
   }
@@ -170,6 +178,37 @@ export class Client implements AsyncDisposable {
       write: (chunk: Uint8Array) =>
         file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
     };
+    const received = await this.#receive(name, sink, options);
+    await file.commit().catch((error) => {
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
+      }
+      throw cannotWrite(error);
+    });
+    return { ...received, path, ms: performance.now() - started };
+  }
+
+  /**
+   * Downloads `name` into `sink` (standard output, say), which cannot be taken back:
+   * a corrupt or cut-off download still throws, but after its bytes were written.
+   */
+  async getInto(
+    name: string,
+    sink: ByteSink,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    checkName(name);
+    const started = performance.now();
+    const received = await this.#receive(name, sink, options);
+    return { ...received, path: "-", ms: performance.now() - started };
+  }
+
+  /** A `get`'s bytes into `sink`, checked against the server's checksum. */
+  async #receive(
+    name: string,
+    sink: ByteSink,
+    options: TransferOptions,
+  ): Promise<Omit<TransferResult, "path" | "ms">> {
     let total = 0;
     const received = await this.#transfer(
       { verb: "get", name },
@@ -178,6 +217,7 @@ export class Client implements AsyncDisposable {
           watchdog.kick();
           options.onProgress?.(bytes, total);
         }),
+      options.signal,
     );
     if (received.declared === undefined && this.#ferry) {
       // A ferry server always sends its trailer: without it, the end was cut off.
@@ -191,20 +231,8 @@ export class Client implements AsyncDisposable {
           `but the bytes hash to ${received.sha256}`,
       );
     }
-    await file.commit().catch((error) => {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
-      }
-      throw cannotWrite(error);
-    });
-    return {
-      name,
-      path,
-      bytes: received.bytes,
-      sha256: received.sha256,
-      verified: received.declared !== undefined,
-      ms: performance.now() - started,
-    };
+    const { bytes, sha256 } = received;
+    return { name, bytes, sha256, verified: received.declared !== undefined };
   }
 
   /**
@@ -227,6 +255,7 @@ export class Client implements AsyncDisposable {
           watchdog.kick();
           options.onProgress?.(bytes, size);
         }),
+      options.signal,
     );
     if (!verified && this.#ferry) {
       throw new TransferError(
@@ -257,12 +286,18 @@ export class Client implements AsyncDisposable {
   /**
    * Runs one command's transfer: sends the command, opens the data connection its
    * reply names, and runs `use` on it. The watchdog ends the transfer if no byte
-   * moves for the timeout.
+   * moves for the timeout; `signal` ends it at once. Either way only the data
+   * connection closes: the server reads that as the transfer's end and goes on to
+   * the next command, so the control connection stays in step.
    */
   async #transfer<V extends Verb, T>(
     command: CommandOf<V>,
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
+    signal?: AbortSignal,
   ): Promise<T> {
+    const what = "name" in command ? `${command.verb} ${quote(command.name)}` : command.verb;
+    const cancelled = () => new CancelledError(`${what} cancelled: nothing of it was kept`);
+    if (signal?.aborted) throw cancelled();
     const answer = await this.#control.request(command);
     if (answer.type !== "port") throw new TransferError("The server answered without a port");
     try {
@@ -277,12 +312,19 @@ export class Client implements AsyncDisposable {
       if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
       const { timeout } = this.#settings;
       const watchdog = new Watchdog(timeout, () => data.close());
+      const cancel = () => data.close();
+      signal?.addEventListener("abort", cancel, { once: true });
       try {
+        if (signal?.aborted) throw cancelled();
         return await watchdog.guard(
           () => use(data, watchdog),
           () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
         );
+      } catch (error) {
+        // Closing the data connection makes the transfer fail its own way: say why.
+        throw signal?.aborted ? cancelled() : error;
       } finally {
+        signal?.removeEventListener("abort", cancel);
         this.#data = undefined;
         data.close();
       }

@@ -5,11 +5,12 @@
  * @module
  */
 
-import { ConnectError, TrustError } from "../common/errors.ts";
+import { ConnectError, NotFerryError, TrustError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
+import { connectAny, type Resolver } from "../transport/resolve.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type CheckIdentity, tlsClient } from "../transport/tls.ts";
 import { Client, CLIENT_FEATURES, SECURE_CLIENT_FEATURES } from "./client.ts";
@@ -37,6 +38,20 @@ export interface ConnectOptions {
   transport?: Transport;
   /** The extensions to offer. Default {@linkcode CLIENT_FEATURES}. */
   features?: readonly Feature[];
+  /** Turns the host name into addresses, tried in turn. Default the system's resolver. */
+  resolve?: Resolver;
+  /**
+   * Classic mode: milliseconds to listen, once connected, for a server that speaks
+   * first (SSH, SMTP and FTP servers do; ferry servers never do), which is then
+   * refused as not a ferry server. Default 0: the first command finds out.
+   */
+  listenFirst?: number;
+  /**
+   * Classic mode: milliseconds to wait for the first reply before taking the server
+   * for something else (a server of another protocol that waits in silence), if less
+   * than `timeout`. Default `timeout`.
+   */
+  firstReply?: number;
 }
 
 /** How a secure session is set up. */
@@ -102,14 +117,18 @@ async function open(options: ConnectOptions): Promise<Client> {
       timeout,
       abandon,
       () => new ConnectError(`no answer within ${seconds(timeout)}`),
-      () => transport.connect(address, { signal: giveUp.signal }),
+      () => connectAny(transport, address, { signal: giveUp.signal, resolve: options.resolve }),
     );
-    const control = new Control(connection, timeout);
+    const control = new Control(connection, {
+      timeout,
+      firstReply: options.secure ? undefined : options.firstReply,
+    });
+    if (!options.secure && options.listenFirst) await control.listenFirst(options.listenFirst);
     const features = options.features ??
       [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])];
     return new Client(control, { transport, timeout, features });
   } catch (error) {
-    if (error instanceof TrustError) throw error;
+    if (error instanceof TrustError || error instanceof NotFerryError) throw error;
     throw new ConnectError(
       `Cannot connect to ${formatAddress(address)}: ${describeConnectError(error, options)}`,
       { cause: error },

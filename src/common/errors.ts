@@ -116,3 +116,28 @@ export class TrustError extends Error {
     this.name = "TrustError";
   }
 }
+
+/**
+ * The user cancelled a transfer (Ctrl-C at the prompt): nothing of it was kept, and
+ * the session goes on.
+ */
+export class CancelledError extends Error {
+  /** Whether the user has been told already (by a transfer's last progress line). */
+  reported = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CancelledError";
+  }
+}
+
+/**
+ * Something answered at the server's address, but not in the protocol: a server that
+ * speaks first (SSH, SMTP, FTP), or one whose answer is not a field. The session is over.
+ */
+export class NotFerryError extends ConnectError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NotFerryError";
+  }
+}
