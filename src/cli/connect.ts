@@ -80,7 +80,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   // stays) and leave. At the prompt, Ctrl-C cancels only the command under way.
   const interrupt = () => client.close();
   io.stopSignal.addEventListener("abort", interrupt, { once: true });
-  using prompt = interactive ? await openPrompt(client, io) : undefined;
+  await using prompt = interactive ? await openPrompt(client, io) : undefined;
   const stdoutBytes = io.stdout.writeBytes &&
     { write: (chunk: Uint8Array) => io.stdout.writeBytes!(chunk) };
   try {

@@ -17,7 +17,7 @@ import { RemoteNames } from "./remote_names.ts";
 import { commandWords, replCommand } from "./repl_commands.ts";
 
 /** A prompt ready to read lines. */
-export interface Prompt extends Disposable {
+export interface Prompt extends AsyncDisposable {
   lines: AsyncIterable<string>;
   names: RemoteNames;
   runLocal(command: string): Promise<void>;
@@ -28,11 +28,13 @@ export async function openPrompt(client: Client, io: CliIo): Promise<Prompt> {
   const names = new RemoteNames(client);
   const path = historyPath(io.env);
   let warned = false;
+  /** Saves in order, each after the one before; the last is waited for on the way out. */
+  let saving = Promise.resolve();
   const editor = new LineEditor({
     prompt: "ftp> ",
     history: await loadHistory(path),
     onHistory: (lines) => {
-      saveHistory(path, lines).then((problem) => {
+      saving = saving.then(() => saveHistory(path, lines)).then((problem) => {
         if (problem === undefined || warned) return;
         warned = true; // Once a session: the prompt works without it.
         io.stderr.write(`\nferry: cannot keep the history in ${quote(path)}: ${problem}\n`);
@@ -53,7 +55,10 @@ export async function openPrompt(client: Client, io: CliIo): Promise<Prompt> {
       for (let line; (line = await editor.read()) !== undefined;) yield line;
     })(),
     runLocal,
-    [Symbol.dispose]: () => editor.close(),
+    async [Symbol.asyncDispose]() {
+      editor.close();
+      await saving;
+    },
   };
 }
 

@@ -53,6 +53,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   if (values.plain && plainOnly) {
     return usageError(io, "serve", `--plain has no identity or tokens: drop --${plainOnly}`);
   }
+  // The client's `!COMMAND` is why ferry may run programs; a server never needs to.
+  Deno.permissions.revokeSync({ name: "run" });
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
   const stopped = untilAborted(io.stopSignal);
   let server;
