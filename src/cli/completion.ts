@@ -60,7 +60,8 @@ export async function complete(
   const base = typed.slice(folder.length);
   // Local dot files only when asked for, as shells do.
   const hideDots = index > 0 && sources.argKinds(words[0].text.toLowerCase())[index - 1] ===
-      "local" && !base.startsWith(".");
+      "local" &&
+    !base.startsWith(".");
   const shown = found
     .filter((c) => c.name.startsWith(base) && !(hideDots && c.name.startsWith(".")))
     .map((c) => render(folder + c.name, c.folder, openQuote ?? (raw.startsWith("'") ? "'" : "")))

@@ -65,4 +65,6 @@ Ctrl-R search the history (kept in ${"$"}XDG_STATE_HOME/ferry/history, or
 Ctrl-C clears the line, or cancels the transfer under way; Ctrl-D or quit leaves.
 
 Exit codes:
-${CONNECT_EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}\n`).join("")}`;
+${
+  CONNECT_EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}\n`).join("")
+}`;

@@ -30,7 +30,7 @@ const CTRL_C = "\x03";
 const CTRL_G = "\x07";
 const CTRL_R = "\x12";
 const ENTER = /^[\r\n]$/;
-const BACKSPACE = /^[\x7f\x08]$/;
+const BACKSPACE = new Set(["\x7f", "\b"]);
 /** Ctrl-E then Ctrl-U: readline's own keys for "cursor to the end, delete to the start". */
 const CLEAR_LINE = "\x05\x15";
 
@@ -160,7 +160,7 @@ export class LineEditor {
       const [key] = rest;
       const { search, original } = this.#search;
       if (key === CTRL_R) search.older();
-      else if (BACKSPACE.test(key)) search.erase();
+      else if (BACKSPACE.has(key)) search.erase();
       else if (key === CTRL_C || key === CTRL_G) {
         this.#search = undefined;
         this.#feed(CLEAR_LINE + original, true);

@@ -93,7 +93,10 @@ function withSpaceHint(error: unknown, verb: string, args: string[], command: Re
     return error;
   }
   const hint = ` (to use a name with spaces, quote it: ${verb} ${quoteWord(args.join(" "))})`;
-  const Kind = (error as Error).constructor as new (message: string, options: ErrorOptions) => Error;
+  const Kind = (error as Error).constructor as new (
+    message: string,
+    options: ErrorOptions,
+  ) => Error;
   return new Kind((error as Error).message + hint, { cause: error });
 }
 

@@ -92,7 +92,10 @@ export class Terminal implements AsyncDisposable {
    * Polls the screen until `until` holds (text it includes, or a test), at most
    * `ms`; returns that screen, or throws with the last one seen.
    */
-  async waitFor(until: string | RegExp | ((screen: string) => boolean), ms = 20_000) {
+  async waitFor(
+    until: string | RegExp | ((screen: string) => boolean),
+    ms = 20_000,
+  ): Promise<string> {
     const test = typeof until === "function"
       ? until
       : typeof until === "string"
