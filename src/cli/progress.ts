@@ -147,6 +147,8 @@ export class ProgressBar {
   #columns = 0;
   #stopWatching: (() => void) | undefined;
   #lastDraw = -Infinity;
+  /** The redraw put off by the 100 ms limit, if one is due. */
+  #later: ReturnType<typeof setTimeout> | undefined;
   /** Columns of the line on screen; 0 for none. */
   #drawnWidth = 0;
   #bytes = 0;
@@ -161,25 +163,39 @@ export class ProgressBar {
 
   /**
    * Records progress; redraws on a terminal at most every 100 ms, and at once when
-   * the terminal's width changed, so a resize never leaves pieces of an old bar.
+   * the terminal's width changed, so a resize never leaves pieces of an old bar. A
+   * skipped redraw happens later, so a transfer that stalls shows what it has.
    */
   update(bytes: number, total: number): void {
     this.#bytes = bytes;
     this.#total = total;
     if (!this.#target.isTerminal || this.#finished) return;
     // A resize redraws at once, not at the next chunk: a stalled transfer too.
-    this.#stopWatching ??= this.#target.onResize?.(() => this.update(this.#bytes, this.#total));
+    this.#stopWatching ??= this.#target.onResize?.(() => this.#draw(false));
+    this.#draw(false);
+  }
+
+  #draw(due: boolean): void {
     const now = performance.now();
     const columns = this.#target.columns();
     const resized = columns !== this.#columns;
-    if (!resized && now - this.#lastDraw < REDRAW_MS && bytes < total) return;
+    const wait = REDRAW_MS - (now - this.#lastDraw);
+    if (!due && !resized && wait > 0 && this.#bytes < this.#total) {
+      this.#later ??= setTimeout(() => {
+        this.#later = undefined;
+        this.#draw(true);
+      }, wait);
+      return;
+    }
+    clearTimeout(this.#later);
+    this.#later = undefined;
     this.#lastDraw = now;
     this.#columns = columns;
     const line = renderProgress({
       verb: this.#verb,
       name: this.#name,
-      bytes,
-      total,
+      bytes: this.#bytes,
+      total: this.#total,
       elapsedMs: now - this.#started,
     }, Math.max(1, columns - MARGIN));
     this.#target.write(`${this.#clear(columns)}${line}`);
@@ -190,6 +206,7 @@ export class ProgressBar {
   finish(summary?: TransferSummary): void {
     if (this.#finished) return;
     this.#finished = true;
+    clearTimeout(this.#later);
     this.#stopWatching?.();
     if (this.#drawnWidth > 0) this.#target.write(this.#clear(this.#target.columns()));
     if (summary) this.#target.write(renderSummary(summary) + "\n");

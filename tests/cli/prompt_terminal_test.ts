@@ -10,10 +10,7 @@ import { scriptedServer } from "../support/scripted_server.ts";
 import { ferryCommand, HAS_TMUX, Terminal } from "../support/terminal.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
 
-// Opt-in for now: under the full suite's load the client sometimes does not exit after
-// quit/Ctrl-D (an open bug, see the issue-11 branch report), so CI would fail on it.
-// Run them with FERRY_TTY_TESTS=1 deno task test tests/cli/prompt_terminal_test.ts.
-const ignore = !HAS_TMUX || Deno.env.get("FERRY_TTY_TESTS") !== "1";
+const ignore = !HAS_TMUX;
 if (!HAS_TMUX) console.warn("tmux is not installed: the terminal tests are skipped");
 
 /** A classic server sharing `files`, and a work folder and state folder for the client. */
@@ -173,8 +170,8 @@ Deno.test({
     );
     await tty.waitFor("ftp> ");
     await tty.type("get big.bin\n");
-    await Promise.race([sent.promise, tty.waitFor("ferry: ")]);
-    await tty.waitFor(/get "big\.bin" \[.*\]/);
+    await tty.alongside(sent.promise);
+    await tty.waitFor("1.05 MB/67.1 MB"); // The bar has all the server sent.
     await tty.press("C-c");
     const screen = await tty.waitFor(/nothing was kept\nftp> $/m);
     assertStringIncludes(screen, 'get "big.bin": cancelled after 1.05 MB of 67.1 MB');
@@ -200,8 +197,8 @@ Deno.test({
     );
     await tty.waitFor("ftp> ");
     await tty.type("get big.bin\n");
-    await Promise.race([sent.promise, tty.waitFor("ferry: ")]);
-    const wide = await tty.waitFor(/get "big\.bin" \[.*\]/);
+    await tty.alongside(sent.promise);
+    const wide = await tty.waitFor("1.05 MB/67.1 MB");
     assert(bars(wide)[0].length > 70, wide);
     await tty.resize(60, 30);
     const narrow = await tty.waitFor((screen) =>
@@ -213,8 +210,8 @@ Deno.test({
     await tty.waitFor("nothing was kept");
     await tty.type("ls\n");
     await tty.waitFor("big.bin\nftp>");
-    // Closing the terminal ends the client: after a resize mid-transfer it does not yet
-    // exit on its own at Ctrl-D (see the branch's report), which is not what this tests.
+    await tty.press("C-d");
+    assertEquals(await tty.exitCode(), 0);
   },
 });
 

@@ -90,35 +90,71 @@ export class Terminal implements AsyncDisposable {
 
   /**
    * Polls the screen until `until` holds (text it includes, or a test), at most
-   * `ms`; returns that screen, or throws with the last one seen.
+   * `options.ms` (default 20 s); returns that screen, or throws with the last one
+   * seen. Once `options.signal` aborts, it stops polling and returns the last screen.
    */
   async waitFor(
     until: string | RegExp | ((screen: string) => boolean),
-    ms = 20_000,
+    options: { ms?: number; signal?: AbortSignal } = {},
   ): Promise<string> {
     const test = typeof until === "function"
       ? until
       : typeof until === "string"
       ? (screen: string) => screen.includes(until)
       : (screen: string) => until.test(screen);
-    const deadline = performance.now() + ms;
+    const deadline = performance.now() + (options.ms ?? 20_000);
     let screen = "";
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline && !options.signal?.aborted) {
       screen = await this.screen();
       if (test(screen)) return screen;
       await new Promise((resolve) => setTimeout(resolve, 25)); // Between polls, not instead of one.
     }
+    if (options.signal?.aborted) return screen;
     throw new Error(`The screen never showed ${String(until)}; it shows:\n${screen}`);
   }
 
-  /** Waits (at most `ms`) for the program to end; its exit code. */
+  /**
+   * Waits for `promise` (something outside the terminal, a server's side of a
+   * transfer, say), but fails at once with the screen if the program shows an error
+   * first (`ferry: ` on screen), and at most `ms`: never hangs on a client that died.
+   */
+  async alongside<T>(promise: Promise<T>, ms = 20_000): Promise<T> {
+    const stop = new AbortController();
+    const failed = this.waitFor("ferry: ", { ms, signal: stop.signal }).then((screen) => {
+      if (stop.signal.aborted) return undefined;
+      throw new Error(`The program reported an error first; the screen shows:\n${screen}`);
+    }, (error) => {
+      if (stop.signal.aborted) return undefined;
+      throw new Error(`Waited ${ms} ms in vain`, { cause: error });
+    });
+    try {
+      return await Promise.race([promise, failed as Promise<never>]);
+    } finally {
+      stop.abort();
+      await failed.catch(() => {}); // Its poll ends before the test does: no timer left.
+    }
+  }
+
+  /**
+   * Waits (at most `ms`) for the program to end; its exit code.
+   *
+   * tmux learns a pane's exit status from SIGCHLD, and Debian's tmux can lose that
+   * signal: when the pane's terminal closes it runs libutempter's helper, which sets
+   * SIGCHLD to SIG_DFL around its own fork and wait, and a program that exits in that
+   * window (it closed the terminal microseconds earlier, so it often does) stays a
+   * zombie that tmux never reaps. The pane then reads "dead" with no status forever.
+   * So once the pane is dead, each poll repeats the signal to tmux, which makes it
+   * collect whatever child has exited; it is harmless when there is none.
+   */
   async exitCode(ms = 20_000): Promise<number> {
     const deadline = performance.now() + ms;
     while (performance.now() < deadline) {
-      const format = "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}";
-      const [dead, status, signal] = (await this.#tmux("display", "-p", format)).trim().split(":");
+      const format = "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{pid}";
+      const [dead, status, signal, server] = (await this.#tmux("display", "-p", format)).trim()
+        .split(":");
       if (dead === "1" && status !== "") return Number(status);
       if (dead === "1" && signal !== "") return 128 + Number(signal);
+      if (dead === "1") Deno.kill(Number(server), "SIGCHLD");
       await new Promise((resolve) => setTimeout(resolve, 25)); // Between polls.
     }
     throw new Error(`The program did not end; the screen shows:\n${await this.screen()}`);
