@@ -10,7 +10,6 @@
 import { basename } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
 import {
-  CancelledError,
   IntegrityError,
   LocalFileError,
   ProtocolError,
@@ -29,19 +28,16 @@ import {
   offerOf,
   parseOffer,
 } from "../protocol/features.ts";
-import { encodeFrame } from "../protocol/field.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
-import { Channel } from "../transport/channel.ts";
+import type { Channel } from "../transport/channel.ts";
 import type { ByteSink } from "../transport/payload_pump.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
-import { seconds, Watchdog } from "../transport/deadline.ts";
+import type { Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
+import { runTransfer } from "./data_transfer.ts";
 import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
-
-/** How long a refused data connection is tried again (see `#openData`). */
-const DATA_RETRY_MS = 3_000;
 
 /** The extensions this client can use, offered to ferry servers that ask. */
 export const CLIENT_FEATURES: readonly Feature[] = [];
@@ -55,7 +51,7 @@ export interface TransferOptions {
   onProgress?: (bytes: number, total: number) => void;
   /**
    * Cancels the transfer when it aborts: only its data connection is closed, nothing
-   * of it is kept, the call throws {@linkcode CancelledError}, and the session goes on.
+   * of it is kept, the call throws `CancelledError`, and the session goes on.
    */
   signal?: AbortSignal;
 }
@@ -86,7 +82,8 @@ export interface ClientSettings {
 export class Client implements AsyncDisposable {
   #control: Control;
   #settings: ClientSettings;
-  #data: Channel | undefined;
+  /** Aborts on `close()`, which ends the transfer under way. */
+  #closing = new AbortController();
   #features: FeatureSet | undefined;
   /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
   #ferry = false;
@@ -275,7 +272,7 @@ export class Client implements AsyncDisposable {
    * then fails and leaves nothing behind). Safe to call twice.
    */
   close(): void {
-    this.#data?.close();
+    this.#closing.abort();
     this.#control.close();
   }
 
@@ -283,88 +280,19 @@ export class Client implements AsyncDisposable {
     await this.quit();
   }
 
-  /**
-   * Runs one command's transfer: sends the command, opens the data connection its
-   * reply names, and runs `use` on it. The watchdog ends the transfer if no byte
-   * moves for the timeout; `signal` ends it at once. Either way only the data
-   * connection closes: the server reads that as the transfer's end and goes on to
-   * the next command, so the control connection stays in step.
-   */
-  async #transfer<V extends Verb, T>(
+  /** Runs one command's transfer over its data connection (see `data_transfer.ts`). */
+  #transfer<V extends Verb, T>(
     command: CommandOf<V>,
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
-    signal?: AbortSignal,
+    cancel?: AbortSignal,
   ): Promise<T> {
-    const what = "name" in command ? `${command.verb} ${quote(command.name)}` : command.verb;
-    const cancelled = () => new CancelledError(`${what} cancelled: nothing of it was kept`);
-    if (signal?.aborted) throw cancelled();
-    const answer = await this.#control.request(command);
-    if (answer.type !== "port") throw new TransferError("The server answered without a port");
-    try {
-      const data = await this.#openData(answer.port);
-      if (this.closed) {
-        // close() ran while the data connection was being opened, so it could not end it.
-        data.close();
-        throw new TransferError("The connection to the server is closed");
-      }
-      this.#data = data;
-      // A secure server admits a data connection by the ticket it sent with the port.
-      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
-      const { timeout } = this.#settings;
-      const watchdog = new Watchdog(timeout, () => data.close());
-      const cancel = () => data.close();
-      signal?.addEventListener("abort", cancel, { once: true });
-      try {
-        if (signal?.aborted) throw cancelled();
-        return await watchdog.guard(
-          () => use(data, watchdog),
-          () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
-        );
-      } catch (error) {
-        // Closing the data connection makes the transfer fail its own way: say why.
-        throw signal?.aborted ? cancelled() : error;
-      } finally {
-        signal?.removeEventListener("abort", cancel);
-        this.#data = undefined;
-        data.close();
-      }
-    } finally {
-      this.#control.endTransfer();
-    }
-  }
-
-  /**
-   * Connects to the data port, on the host the control connection reached. Many
-   * course servers send the port before they listen on it, so a refused connection
-   * is tried again for a few seconds; a correct server never sees the difference.
-   */
-  async #openData(port: number): Promise<Channel> {
-    const hostname = this.#control.remoteAddr.hostname;
-    const giveUp = performance.now() + DATA_RETRY_MS;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const connection = await this.#settings.transport.connect({ hostname, port });
-        const { localAddr, remoteAddr } = connection;
-        if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
-          // TCP "simultaneous open": with the server's port already closed, the OS can
-          // pick that very port for us and connect the socket to itself.
-          connection.close();
-          throw new Error("the port was closed, and the connection looped back to itself");
-        }
-        return new Channel(connection);
-      } catch (error) {
-        const wait = Math.min(10 * 2 ** attempt, 500);
-        const retry = error instanceof Deno.errors.ConnectionRefused && !this.closed &&
-          performance.now() + wait < giveUp;
-        if (!retry) {
-          throw new TransferError(
-            `Cannot open the data connection to port ${port}: ${describeError(error)}`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+    const { transport, timeout } = this.#settings;
+    return runTransfer(this.#control, command, use, {
+      transport,
+      timeout,
+      cancel,
+      closing: this.#closing.signal,
+    });
   }
 }
 
