@@ -40,8 +40,8 @@ export async function complete(
   line: string,
   sources: CompletionSources,
 ): Promise<[string[], string]> {
-  const { words, openQuote, betweenWords } = scan(line);
-  if (line.trimStart().startsWith("!")) return [[], ""];
+  const { words, openQuote, betweenWords, comment } = scan(line);
+  if (comment || line.trimStart().startsWith("!")) return [[], ""];
   const index = betweenWords ? words.length : words.length - 1;
   const raw = betweenWords ? "" : line.slice(words[index].start);
   const typed = betweenWords ? "" : words[index].text;

@@ -25,6 +25,8 @@ export interface Scanned {
   openQuote?: string;
   /** Whether the line ends between words (after a space), so a new word would start. */
   betweenWords: boolean;
+  /** Whether the line ends in a comment (where nothing completes). */
+  comment: boolean;
 }
 
 /** Splits `line` into words without complaint, for completion as the user types. */
@@ -33,6 +35,7 @@ export function scan(line: string): Scanned {
   const chars = [...line];
   let word: Word | undefined;
   let quoteChar: string | undefined;
+  let comment = false;
   let index = 0;
   const add = (text: string, at: number) => {
     word ??= { text: "", start: at };
@@ -59,14 +62,15 @@ export function scan(line: string): Scanned {
       if (word !== undefined) words.push(word);
       word = undefined;
     } else if (char === "#" && word === undefined) {
-      break; // A comment, to the end of the line.
+      comment = true; // To the end of the line.
+      break;
     } else {
       add(char, index);
     }
   }
   const betweenWords = word === undefined && quoteChar === undefined;
   if (word !== undefined) words.push(word);
-  return { words, openQuote: quoteChar, betweenWords };
+  return { words, openQuote: quoteChar, betweenWords, comment };
 }
 
 /** Splits a command line into words; an unterminated quote is a `SyntaxError`. */
