@@ -134,10 +134,17 @@ export class LineEditor {
     this.#deliver(undefined);
   }
 
-  /** Ctrl-C at the prompt: `^C`, and a fresh empty line, as shells do. */
+  /**
+   * Ctrl-C at the prompt: the line stays on screen with `^C` after it, and a fresh
+   * empty line starts below, as shells do. readline redraws the emptied line from the
+   * row it last left the cursor on, which is `rows` below the prompt of a line that
+   * wrapped: so many more newlines first, and its redraw lands just below the old
+   * line instead of over it.
+   */
   #clearLine(): void {
-    this.#rl.write(null, { ctrl: true, name: "e" });
-    process.stdout.write("^C\r\n");
+    this.#rl.write(null, { ctrl: true, name: "e" }); // The cursor to the line's end.
+    const { rows } = this.#rl.getCursorPos();
+    process.stdout.write("^C" + "\r\n".repeat(rows + 1));
     this.#feed(CLEAR_LINE, false);
   }
 

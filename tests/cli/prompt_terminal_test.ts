@@ -72,6 +72,26 @@ Deno.test({
 });
 
 Deno.test({
+  name: "Ctrl-C at the prompt keeps a wrapped line on screen with ^C, and starts an empty one",
+  ignore,
+  async fn() {
+    await using place = await setting({ "notes.txt": "n" });
+    await using tty = await place.open(40);
+    await tty.waitFor("ftp> ");
+    const long = "get a-long-name-that-wraps-onto-three-rows-of-the-terminal.txt"; // 5 + 62 columns.
+    await tty.type(long);
+    await tty.waitFor("terminal.txt");
+    await tty.press("C-c");
+    await tty.type("ls\n");
+    const screen = await tty.waitFor("notes.txt\nftp>");
+    // The whole line (its rows joined again by the capture), ^C, the next prompt.
+    assertStringIncludes(screen, `ftp> ${long}^C\nftp> ls\nnotes.txt\nftp> `);
+    await tty.press("C-d");
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
+Deno.test({
   name: "the prompt's history outlives the session, and Ctrl-R searches it",
   ignore,
   async fn() {
