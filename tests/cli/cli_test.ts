@@ -201,3 +201,54 @@ Deno.test("SIGTERM during a download ends it, leaves nothing behind, and exits 1
   assertEquals(new TextDecoder().decode(stderr), "\nferry: Interrupted\n");
   assertEquals(await namesIn(work.path), []);
 });
+
+Deno.test("ferry serve gives up the permission to run programs it was given", async () => {
+  await using shared = await tempDir();
+  await using scripts = await tempDir();
+  const url = (path: string) => new URL(`../../src/cli/${path}`, import.meta.url).href;
+  const state = `Deno.permissions.querySync({ name: "run" }).state`;
+  // serve() itself, with ferry's permissions and the real io, asked once it is serving.
+  await Deno.writeTextFile(
+    scripts.file("serve.ts"),
+    `
+    import { serve } from ${JSON.stringify(url("serve.ts"))};
+    import { defaultIo } from ${JSON.stringify(url("io.ts"))};
+    const io = defaultIo();
+    const write = io.stdout.write;
+    write("before: " + ${state} + "\\n");
+    io.stdout.write = (text) => {
+      write(text);
+      if (!text.includes("on the other machine")) return;
+      write("serving: " + ${state} + "\\n");
+      Deno.exit(0);
+    };
+    await serve([${
+      JSON.stringify(shared.path)
+    }, "--plain", "--host", "127.0.0.1", "--port", "0"], io);
+  `,
+  );
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, scripts.file("serve.ts")],
+    stdin: "null",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+  assertStartsWith(stdout, "before: granted\n");
+  assertStringIncludes(stdout, "\nserving: prompt\n"); // Revoked: no longer granted.
+});
+
+Deno.test("ferry's permissions read the same in the tests, the tasks, the release build and README", async () => {
+  const root = new URL("../../", import.meta.url);
+  const read = (path: string) => Deno.readTextFile(new URL(path, root));
+  const flags = (text: string) =>
+    [...text.matchAll(/--allow-[a-z]+(=[a-zA-Z,]+)?/g)].map((m) => m[0]);
+  const tasks = JSON.parse(await read("deno.json")).tasks;
+  const compile = /const PERMISSIONS = \[([^\]]*)\]/.exec(await read(".ci/compile.ts"))![1];
+  const install = /deno install [^`]*?main\.ts/s.exec(await read("README.md"))![0];
+  const expected = [...PERMISSIONS].sort();
+  assertEquals(flags(tasks.connect).sort(), expected, "deno task connect");
+  assertEquals(flags(compile).sort(), expected, ".ci/compile.ts");
+  assertEquals(flags(install).sort(), expected, "README's deno install");
+  // serve never runs a program: its task does not ask for the permission.
+  assertEquals(flags(tasks.serve).sort(), expected.filter((flag) => flag !== "--allow-run"));
+});
