@@ -53,12 +53,24 @@ export function renderProgress(state: ProgressState, width: number): string {
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
   const rate = state.bytes / Math.max(state.elapsedMs / 1000, 0.001);
   const eta = `ETA ${formatDuration(rate > 0 ? (state.total - state.bytes) / rate : Infinity)}`;
-  const figures = ` ${percent}  ${formatBytes(state.bytes)}/${formatBytes(state.total)}  ${
-    formatRate(state.bytes, state.elapsedMs)
-  }  ${eta}`;
+  const fields = [
+    percent,
+    `${formatBytes(state.bytes)}/${formatBytes(state.total)}`,
+    formatRate(state.bytes, state.elapsedMs),
+    eta,
+  ];
+  const figures = ` ${fields.join("  ")}`;
   const label = `${state.verb} ${quote(state.name)} `;
   const barWidth = width - displayWidth(label) - figures.length - 2;
-  if (barWidth < 10) return fitWidth(label.trimEnd() + figures, width);
+  if (barWidth < 10) {
+    // No room for the bar: drop whole figures from the end (ETA, then the rate, ...)
+    // rather than cut one in half, and cut the line only when the name is too long.
+    for (let kept = fields.length; kept > 1; kept--) {
+      const line = `${label.trimEnd()} ${fields.slice(0, kept).join("  ")}`;
+      if (displayWidth(line) <= width) return line;
+    }
+    return fitWidth(`${label.trimEnd()} ${percent}`, width);
+  }
   const filled = Math.floor(fraction * barWidth);
   const bar = "=".repeat(filled) + (filled < barWidth ? ">" : "") +
     " ".repeat(Math.max(0, barWidth - filled - 1));

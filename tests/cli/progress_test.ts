@@ -35,6 +35,16 @@ Deno.test("renderProgress() drops the bar on a narrow terminal", () => {
   assertEquals(line, 'put "x"   0%  0 B/100 B  -  ETA -:--');
 });
 
+Deno.test("renderProgress() drops whole figures, the ETA first, when even they do not fit", () => {
+  const state = { verb: "get", name: "big.iso", bytes: 419_400_000, total: 3_220_000_000 };
+  const at = (width: number) => renderProgress({ ...state, elapsedMs: 1394 }, width);
+  assertEquals(at(58), 'get "big.iso"  13%  419.4 MB/3.22 GB  300.9 MB/s  ETA 0:09');
+  assertEquals(at(57), 'get "big.iso"  13%  419.4 MB/3.22 GB  300.9 MB/s');
+  assertEquals(at(40), 'get "big.iso"  13%  419.4 MB/3.22 GB');
+  assertEquals(at(25), 'get "big.iso"  13%');
+  assertEquals(at(10), 'get "big.i'); // Only a name too long for the line is cut.
+});
+
 Deno.test("renderProgress() shows an empty file as complete", () => {
   const line = renderProgress({ verb: "get", name: "e", bytes: 0, total: 0, elapsedMs: 5 }, 60);
   assertStringIncludes(line, "100%");
