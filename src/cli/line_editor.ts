@@ -155,10 +155,10 @@ export class LineEditor {
       if (!this.#search) {
         const at = rest.indexOf(CTRL_R);
         if (at < 0 || !this.#input.isRaw) {
-          this.#input.write(rest);
+          this.#pass(rest);
           return;
         }
-        if (at > 0) this.#input.write(rest.slice(0, at));
+        if (at > 0) this.#pass(rest.slice(0, at));
         this.#search = { search: new ReverseSearch(this.#history), original: this.#rl.line };
         this.#draw();
         rest = rest.slice(at + 1);
@@ -181,6 +181,16 @@ export class LineEditor {
       if (this.#search) this.#draw();
       rest = rest.slice(key.length);
     }
+  }
+
+  /**
+   * Keys as typed, to readline, each Tab in a chunk of its own: readline pauses its
+   * input while a completion is fetched, but a Tab in the chunk under way would
+   * still reach it then, and go into the line as a tab character (Tab Tab, typed
+   * quickly to list the names, did that).
+   */
+  #pass(text: string): void {
+    for (const piece of text.split(/(\t)/)) if (piece !== "") this.#input.write(piece);
   }
 
   /** Shows the search in place of the line, cut to the terminal's width. */

@@ -145,6 +145,14 @@ Deno.test({
     await tty.type("get holiday video.mp4 copy\n");
     const screen = await tty.waitFor("to use a name with spaces");
     assertStringIncludes(screen, 'quote it: get "holiday video.mp4 copy"');
+    // Tab Tab, quick as one key: the names listed, and no tab typed into the line.
+    await tty.type("get ");
+    await tty.press("Tab", "Tab");
+    await tty.waitFor(/holiday\\ video\.mp4 +notes\.txt/);
+    await tty.type("n");
+    await tty.press("Tab");
+    await tty.waitFor(/^ftp> get notes\.txt $/m);
+    await tty.press("C-u");
     await tty.type("quit\n");
     assertEquals(await tty.exitCode(), 0);
   },
