@@ -102,6 +102,25 @@ export class LineEditor {
     });
   }
 
+  /**
+   * Lends the terminal to a program run from the prompt (`!COMMAND`) until `run`
+   * settles: ferry reads none of its keys meanwhile. Not merely politeness: an
+   * interactive shell takes the terminal's foreground, and a read by ferry from the
+   * background then stops ferry (SIGTTIN) or fails (EIO).
+   */
+  async lend<T>(run: () => Promise<T>): Promise<T> {
+    process.stdin.off("data", this.#onData);
+    process.stdin.pause();
+    try {
+      return await run();
+    } finally {
+      if (!this.#closed) {
+        process.stdin.on("data", this.#onData);
+        process.stdin.resume();
+      }
+    }
+  }
+
   /** Gives the terminal back: cooked mode, the input let go of. Safe to call twice. */
   close(): void {
     if (!this.#closed) this.#rl.close();

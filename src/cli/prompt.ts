@@ -54,7 +54,7 @@ export async function openPrompt(client: Client, io: CliIo): Promise<Prompt> {
     lines: (async function* () {
       for (let line; (line = await editor.read()) !== undefined;) yield line;
     })(),
-    runLocal,
+    runLocal: (command) => editor.lend(() => runLocal(command)),
     async [Symbol.asyncDispose]() {
       editor.close();
       await saving;

@@ -158,6 +158,41 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "!COMMAND runs here, and a shell opened by ! gets the terminal and gives it back",
+  ignore,
+  async fn() {
+    await using place = await setting({ "notes.txt": "n" });
+    await Deno.writeTextFile(place.work.file("local.txt"), "l");
+    // From a job-control shell, as a person starts it: a ferry that read the terminal
+    // while the inner shell had it would be stopped (SIGTTIN), and this shell say so.
+    await using tty = await Terminal.open(["bash", "--norc", "--noprofile", "-i"], {
+      cwd: place.work.path,
+      env: { XDG_STATE_HOME: place.state.path, HOME: place.work.path, PS1: "$ " },
+    });
+    await tty.waitFor("$ ");
+    const quoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+    const command = ferryCommand(["connect", "--plain", `127.0.0.1:${place.server.port}`]);
+    await tty.type(`${command.map(quoted).join(" ")}\n`);
+    await tty.waitFor("ftp> ");
+    await tty.type("!ls\n");
+    await tty.waitFor("local.txt\nftp> ");
+    await tty.type("!false\n");
+    await tty.waitFor("ferry: The local command exited with code 1\nftp> ");
+    for (let round = 1; round <= 2; round++) {
+      await tty.type("!\n");
+      await tty.type(`echo inner ${round}; exit\n`);
+      await tty.waitFor(`inner ${round}\nftp> `);
+    }
+    await tty.type("ls\n");
+    const screen = await tty.waitFor("notes.txt\nftp> ");
+    assert(!screen.includes("Stopped"), screen);
+    await tty.type("quit\n");
+    await tty.type("exit $?\n"); // ferry's code, as bash's.
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
 /**
  * A classic server whose `get` sends the first MiB of a 64 MiB file and then waits
  * until the client gives up, then answers an `ls`: a transfer that stays under way
