@@ -219,26 +219,41 @@ function stallingServer(sent: PromiseWithResolvers<void>) {
   });
 }
 
+/**
+ * `get big.bin` from {@linkcode stallingServer} on a terminal `columns` wide, under
+ * way with the bar showing all the server sent (1 MiB of 64); the client's folder.
+ */
+async function stalledDownload(columns = 100) {
+  // Whatever is open goes again if a step fails; on success the caller disposes it.
+  await using stack = new AsyncDisposableStack();
+  const work = stack.use(await tempDir());
+  const state = stack.use(await tempDir());
+  const sent = Promise.withResolvers<void>();
+  const server = stack.use(stallingServer(sent));
+  const tty = stack.use(
+    await Terminal.open(
+      ferryCommand(["connect", "--plain", `127.0.0.1:${server.port}`]),
+      { cwd: work.path, env: { XDG_STATE_HOME: state.path }, columns },
+    ),
+  );
+  await tty.waitFor("ftp> ");
+  await tty.type("get big.bin\n");
+  await tty.alongside(sent.promise);
+  const screen = await tty.waitFor("1.05 MB/67.1 MB");
+  const owned = stack.move();
+  return { tty, work, screen, [Symbol.asyncDispose]: () => owned.disposeAsync() };
+}
+
 Deno.test({
   name: "Ctrl-C during a download cancels it, keeps nothing, and returns to ftp>",
   ignore,
   async fn() {
-    await using work = await tempDir();
-    await using state = await tempDir();
-    const sent = Promise.withResolvers<void>();
-    await using server = stallingServer(sent);
-    await using tty = await Terminal.open(
-      ferryCommand(["connect", "--plain", `127.0.0.1:${server.port}`]),
-      { cwd: work.path, env: { XDG_STATE_HOME: state.path } },
-    );
-    await tty.waitFor("ftp> ");
-    await tty.type("get big.bin\n");
-    await tty.alongside(sent.promise);
-    await tty.waitFor("1.05 MB/67.1 MB"); // The bar has all the server sent.
+    await using download = await stalledDownload();
+    const { tty } = download;
     await tty.press("C-c");
     const screen = await tty.waitFor(/nothing was kept\nftp> $/m);
     assertStringIncludes(screen, 'get "big.bin": cancelled after 1.05 MB of 67.1 MB');
-    assertEquals(await namesIn(work.path), []); // Neither the file nor a temp file.
+    assertEquals(await namesIn(download.work.path), []); // Neither the file nor a temp file.
     await tty.type("ls\n");
     await tty.waitFor("big.bin\nftp>");
     await tty.type("quit\n");
@@ -250,19 +265,9 @@ Deno.test({
   name: "a progress bar redrawn after the terminal narrows leaves no pieces of the old one",
   ignore,
   async fn() {
-    await using work = await tempDir();
-    await using state = await tempDir();
-    const sent = Promise.withResolvers<void>();
-    await using server = stallingServer(sent);
-    await using tty = await Terminal.open(
-      ferryCommand(["connect", "--plain", `127.0.0.1:${server.port}`]),
-      { cwd: work.path, env: { XDG_STATE_HOME: state.path }, columns: 120 },
-    );
-    await tty.waitFor("ftp> ");
-    await tty.type("get big.bin\n");
-    await tty.alongside(sent.promise);
-    const wide = await tty.waitFor("1.05 MB/67.1 MB");
-    assert(bars(wide)[0].length > 70, wide);
+    await using download = await stalledDownload(120);
+    const { tty } = download;
+    assert(bars(download.screen)[0].length > 70, download.screen);
     await tty.resize(60, 30);
     // One line again, and narrow: the old one, rewrapped onto two rows, is gone.
     const narrow = await tty.waitFor((screen) =>

@@ -5,19 +5,10 @@
  * transport that also plays the system that lacks a feature.
  */
 import { assertEquals, assertThrows } from "../support/assert.ts";
+import { HAS_IPV6_LOOPBACK } from "../support/helpers.ts";
 import type { Transport } from "../../src/transport/connection.ts";
 import { listenEverywhere } from "../../src/transport/dual_stack.ts";
 import { tcp } from "../../src/transport/tcp.ts";
-
-/** Whether this host can listen on IPv6 loopback at all. */
-const HAS_IPV6_LOOPBACK = (() => {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** tcp, with `::` as `::1` (IPv6 only, as with bindv6only) and `0.0.0.0` as `127.0.0.1`. */
 function splitStack(options: { noIpv6?: boolean } = {}): Transport & { asked: string[] } {

@@ -4,18 +4,9 @@
  * without asking DNS), or an injected resolver: nothing leaves the machine.
  */
 import { assertEquals, assertRejects } from "../support/assert.ts";
+import { HAS_IPV6_LOOPBACK } from "../support/helpers.ts";
 import { tcp } from "../../src/transport/tcp.ts";
 import { connectAny, ResolveError, systemResolver } from "../../src/transport/resolve.ts";
-
-/** Whether this host can listen on IPv6 loopback at all. */
-const HAS_IPV6_LOOPBACK = (() => {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** A port nothing listens on, on either loopback address. */
 function closedPort(): number {
