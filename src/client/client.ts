@@ -8,9 +8,7 @@
  */
 
 import { basename } from "node:path";
-import { AtomicFile } from "../common/atomic_file.ts";
 import {
-  IntegrityError,
   LocalFileError,
   ProtocolError,
   RemoteError,
@@ -18,6 +16,7 @@ import {
   UnsupportedError,
   UsageError,
 } from "../common/errors.ts";
+import { ChangeWatch, snapshotOf } from "../common/file_snapshot.ts";
 import { describeError, formatAddress, quote } from "../common/text.ts";
 import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
 import {
@@ -31,18 +30,23 @@ import {
 import { encodeFrame } from "../protocol/field.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
-import { Channel } from "../transport/channel.ts";
+import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
-import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
-import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
-
-/** How long a refused data connection is tried again (see `#openData`). */
-const DATA_RETRY_MS = 3_000;
+import { openDataConnection } from "./data_connection.ts";
+import { checkNewFile, createDownload, openLocalFile } from "./local_files.ts";
+import {
+  checkDownload,
+  checkUpload,
+  type Expectation,
+  receiveFile,
+  receiveListing,
+  sendFile,
+} from "./transfers.ts";
 
 /** The extensions this client can use, offered to ferry servers that ask. */
-export const CLIENT_FEATURES: readonly Feature[] = [];
+export const CLIENT_FEATURES: readonly Feature[] = [{ name: "frames" }];
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
 export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -73,6 +77,12 @@ export interface ClientSettings {
   transport: Transport;
   timeout: number;
   features?: readonly Feature[];
+  /**
+   * Treat a transfer the server did not vouch for (a base-protocol server sends no
+   * checksum) as failed, with `UnverifiedError`; a download is then not kept.
+   * Default `false`: such a transfer succeeds, marked not verified.
+   */
+  verify?: boolean;
 }
 
 /** One session with a server. Commands run one at a time, in order. */
@@ -80,6 +90,8 @@ export class Client implements AsyncDisposable {
   #control: Control;
   #settings: ClientSettings;
   #data: Channel | undefined;
+  /** Aborts on {@linkcode close}: a data connection being opened gives up at once. */
+  #closing = new AbortController();
   #features: FeatureSet | undefined;
   /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
   #ferry = false;
@@ -163,7 +175,7 @@ export class Client implements AsyncDisposable {
     const started = performance.now();
     const cannotWrite = (error: unknown) =>
       new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
-    await using file = await AtomicFile.create(path, downloadTempPath(path)).catch((error) => {
+    await using file = await createDownload(path).catch((error) => {
       throw cannotWrite(error);
     });
     const sink = {
@@ -171,26 +183,20 @@ export class Client implements AsyncDisposable {
         file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
     };
     let total = 0;
+    const framed = this.#agreed("frames");
     const received = await this.#transfer(
       { verb: "get", name },
       (data, watchdog) =>
-        receiveFile(data, sink, (length) => total = length, (bytes) => {
-          watchdog.kick();
-          options.onProgress?.(bytes, total);
+        receiveFile(data, sink, {
+          framed,
+          onLength: (length) => total = length,
+          onProgress: (bytes) => {
+            watchdog.kick();
+            options.onProgress?.(bytes, total);
+          },
         }),
     );
-    if (received.declared === undefined && this.#ferry) {
-      // A ferry server always sends its trailer: without it, the end was cut off.
-      throw new TransferError(
-        `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
-      );
-    }
-    if (received.declared !== undefined && received.declared !== received.sha256) {
-      throw new IntegrityError(
-        `Download of ${quote(name)} is corrupt: the server sent sha256 ${received.declared} ` +
-          `but the bytes hash to ${received.sha256}`,
-      );
-    }
+    checkDownload(received, this.#expectation(name));
     await file.commit().catch((error) => {
       if (error instanceof Deno.errors.AlreadyExists) {
         throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
@@ -209,7 +215,8 @@ export class Client implements AsyncDisposable {
 
   /**
    * Uploads the local file `path` as `name` (default: its base name). The server
-   * refuses to replace an existing file.
+   * refuses to replace an existing file. A file that changes while it is sent fails
+   * the upload, and the server keeps nothing.
    */
   async put(
     path: string,
@@ -219,20 +226,23 @@ export class Client implements AsyncDisposable {
     checkName(name);
     const started = performance.now();
     using file = await openLocalFile(path);
-    const { size } = await file.stat();
+    const opened = await file.stat();
+    const { size } = opened;
+    const watch = new ChangeWatch(file, snapshotOf(opened), path);
+    const framed = this.#agreed("frames");
     const { sha256, verified } = await this.#transfer(
       { verb: "put", name },
       (data, watchdog) =>
-        sendFile(data, file, size, (bytes) => {
-          watchdog.kick();
-          options.onProgress?.(bytes, size);
+        sendFile(data, file, size, {
+          framed,
+          check: () => watch.check(),
+          onProgress: (bytes) => {
+            watchdog.kick();
+            options.onProgress?.(bytes, size);
+          },
         }),
     );
-    if (!verified && this.#ferry) {
-      throw new TransferError(
-        `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
-      );
-    }
+    checkUpload(verified, this.#expectation(name));
     return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
   }
 
@@ -246,6 +256,7 @@ export class Client implements AsyncDisposable {
    * then fails and leaves nothing behind). Safe to call twice.
    */
   close(): void {
+    this.#closing.abort();
     this.#data?.close();
     this.#control.close();
   }
@@ -266,20 +277,27 @@ export class Client implements AsyncDisposable {
     const answer = await this.#control.request(command);
     if (answer.type !== "port") throw new TransferError("The server answered without a port");
     try {
-      const data = await this.#openData(answer.port);
+      const { transport, timeout } = this.#settings;
+      const data = await openDataConnection(answer.port, {
+        transport,
+        hostname: this.#control.remoteAddr.hostname,
+        timeout,
+        signal: this.#closing.signal,
+      });
       if (this.closed) {
-        // close() ran while the data connection was being opened, so it could not end it.
+        // close() ran just as the data connection opened, so it could not end it.
         data.close();
         throw new TransferError("The connection to the server is closed");
       }
       this.#data = data;
-      // A secure server admits a data connection by the ticket it sent with the port.
-      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
-      const { timeout } = this.#settings;
       const watchdog = new Watchdog(timeout, () => data.close());
       try {
         return await watchdog.guard(
-          () => use(data, watchdog),
+          async () => {
+            // A secure server admits a data connection by the ticket it sent with the port.
+            if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
+            return await use(data, watchdog);
+          },
           () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
         );
       } finally {
@@ -291,38 +309,14 @@ export class Client implements AsyncDisposable {
     }
   }
 
-  /**
-   * Connects to the data port, on the host the control connection reached. Many
-   * course servers send the port before they listen on it, so a refused connection
-   * is tried again for a few seconds; a correct server never sees the difference.
-   */
-  async #openData(port: number): Promise<Channel> {
-    const hostname = this.#control.remoteAddr.hostname;
-    const giveUp = performance.now() + DATA_RETRY_MS;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const connection = await this.#settings.transport.connect({ hostname, port });
-        const { localAddr, remoteAddr } = connection;
-        if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
-          // TCP "simultaneous open": with the server's port already closed, the OS can
-          // pick that very port for us and connect the socket to itself.
-          connection.close();
-          throw new Error("the port was closed, and the connection looped back to itself");
-        }
-        return new Channel(connection);
-      } catch (error) {
-        const wait = Math.min(10 * 2 ** attempt, 500);
-        const retry = error instanceof Deno.errors.ConnectionRefused && !this.closed &&
-          performance.now() + wait < giveUp;
-        if (!retry) {
-          throw new TransferError(
-            `Cannot open the data connection to port ${port}: ${describeError(error)}`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+  /** What this session takes as the server's word on a transfer of `name`. */
+  #expectation(name: string): Expectation {
+    return { name, ferry: this.#ferry, verify: this.#settings.verify ?? false };
+  }
+
+  /** Whether the session agreed `feature` (asked of the server already, if ever). */
+  #agreed(feature: string): boolean {
+    return this.#features?.has(feature) ?? false;
   }
 }
 

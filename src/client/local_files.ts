@@ -7,6 +7,7 @@
  */
 
 import { dirname, join } from "node:path";
+import { AtomicFile } from "../common/atomic_file.ts";
 import { DestinationExistsError, LocalFileError } from "../common/errors.ts";
 import { describeError, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
@@ -59,7 +60,58 @@ function cannotWrite(path: string, error: unknown): LocalFileError {
  * link stays on one file system), and of fixed length, so any name that fits fits.
  */
 export function downloadTempPath(path: string): string {
-  return join(dirname(path), `.ferry-download-${crypto.randomUUID()}.part`);
+  return join(dirname(path), `${DOWNLOAD_PREFIX}${crypto.randomUUID()}.part`);
+}
+
+const DOWNLOAD_PREFIX = ".ferry-download-";
+const DOWNLOAD_PATTERN =
+  /^\.ferry-download-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.part$/;
+
+/**
+ * A temp file younger than this is never taken for a leftover: it may belong to a
+ * download that has created it and not yet locked it.
+ */
+const STALE_AFTER_MS = 1_000;
+
+/** Folders already tidied by this process: what a killed run left is there from the start. */
+const tidied = new Set<string>();
+
+/**
+ * Starts a download of `path`: removes what killed runs left in its folder (the first
+ * time this process downloads there), then creates its temp file, locked while in use
+ * (see {@linkcode removeStaleDownloads}).
+ */
+export async function createDownload(path: string): Promise<AtomicFile> {
+  const folder = dirname(path);
+  if (!tidied.has(folder)) {
+    tidied.add(folder);
+    await removeStaleDownloads(folder).catch(() => []); // Tidying is no reason to fail.
+  }
+  return await AtomicFile.create(path, downloadTempPath(path), { lock: true });
+}
+
+/**
+ * Removes the temp files of downloads a killed run left in `folder`: those no process
+ * holds locked (every download locks its own) and at least a second old. Returns
+ * their names.
+ */
+export async function removeStaleDownloads(folder: string, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for await (const entry of Deno.readDir(folder)) {
+    if (!entry.isFile || !DOWNLOAD_PATTERN.test(entry.name)) continue;
+    const path = join(folder, entry.name);
+    try {
+      using file = await Deno.open(path, { read: true });
+      const { mtime } = await file.stat();
+      if (now - (mtime?.getTime() ?? now) < STALE_AFTER_MS) continue;
+      if (!(await file.tryLock(true))) continue; // In use by a download under way.
+      await Deno.remove(path);
+      removed.push(entry.name);
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }
 
 async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {

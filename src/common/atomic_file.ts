@@ -25,10 +25,27 @@ export class AtomicFile implements AsyncDisposable {
     this.#file = file;
   }
 
-  /** Creates the temp file `tempPath` (which must not exist) for the target `path`. */
-  static async create(path: string, tempPath: string): Promise<AtomicFile> {
+  /**
+   * Creates the temp file `tempPath` (which must not exist) for the target `path`.
+   * With `lock`, it is held under an exclusive advisory lock until it is settled, so
+   * another process can tell a temp file in use from one a killed run left.
+   */
+  static async create(
+    path: string,
+    tempPath: string,
+    { lock = false }: { lock?: boolean } = {},
+  ): Promise<AtomicFile> {
     const file = await Deno.open(tempPath, { write: true, createNew: true, mode: 0o644 });
-    return new AtomicFile(path, tempPath, file);
+    const atomic = new AtomicFile(path, tempPath, file);
+    if (lock) {
+      try {
+        await file.lock(true);
+      } catch (error) {
+        await atomic[Symbol.asyncDispose]();
+        throw error;
+      }
+    }
+    return atomic;
   }
 
   /** Writes all of `chunk`. */

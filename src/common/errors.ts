@@ -116,3 +116,25 @@ export class TrustError extends Error {
     this.name = "TrustError";
   }
 }
+
+/**
+ * A file changed while it was being sent (rewritten, grown, shrunk): the bytes sent
+ * may mix two versions, so the transfer must not be vouched for.
+ */
+export class FileChangedError extends TransferError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FileChangedError";
+  }
+}
+
+/**
+ * A transfer the peer did not vouch for (a base-protocol server sends no checksum),
+ * where the caller asked for every transfer to be verified.
+ */
+export class UnverifiedError extends IntegrityError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UnverifiedError";
+  }
+}

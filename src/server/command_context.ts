@@ -30,9 +30,15 @@ export interface Outcome {
   result: string;
 }
 
+/** What a transfer has moved so far, kept up to date by its handler for the log. */
+export interface TransferProgress {
+  /** Payload bytes moved: counted even if the transfer then fails. */
+  bytes: number;
+}
+
 /** A command's work on its data connection; disposed whether or not it ran. */
 export interface DataTransfer extends AsyncDisposable {
-  run(channel: Channel, watchdog: Watchdog): Promise<Outcome>;
+  run(channel: Channel, watchdog: Watchdog, progress: TransferProgress): Promise<Outcome>;
 }
 
 /** How a command is answered. */

@@ -12,6 +12,7 @@
 import { join, sep as SEPARATOR } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
 import { RefusalError } from "../common/errors.ts";
+import { type FileSnapshot, sameFile, snapshotOf } from "../common/file_snapshot.ts";
 import { describeError, hasControlCharacter, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 import type { ListingEntry } from "../protocol/listing.ts";
@@ -40,6 +41,8 @@ export interface FileStoreOptions {
 export interface OpenedFile {
   file: Deno.FsFile;
   size: number;
+  /** How the open file looked, to notice it changing while it is sent. */
+  snapshot: FileSnapshot;
 }
 
 /** The served folder. */
@@ -126,14 +129,21 @@ export class FileStore {
     if (!info.isFile) throw new RefusalError(`${quote(name)} is not a regular file`);
     const file = await Deno.open(path, { read: true });
     try {
-      const { size, isFile } = await file.stat();
-      if (!isFile) throw new RefusalError(`${quote(name)} is not a regular file`);
+      const opened = await file.stat();
+      const snapshot = snapshotOf(opened);
+      if (!opened.isFile) throw new RefusalError(`${quote(name)} is not a regular file`);
+      // The file opened must be the one checked: a name swapped in between (for a link
+      // out of the folder, say) is refused.
+      if (!sameFile(snapshot, snapshotOf(info))) {
+        throw new RefusalError(`${quote(name)} changed while it was being opened; try again`);
+      }
+      const { size } = opened;
       if (size > MAX_FIELD_VALUE) {
         throw new RefusalError(
           `${quote(name)} is ${size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
         );
       }
-      return { file, size };
+      return { file, size, snapshot };
     } catch (error) {
       file.close();
       throw error;

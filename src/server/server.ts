@@ -20,7 +20,7 @@ import type { EventLog } from "./log.ts";
 import { runSession } from "./session.ts";
 
 /** The extensions a classic ferry server agrees to (PROTOCOL.md §9). */
-export const SERVER_FEATURES: readonly Feature[] = [];
+export const SERVER_FEATURES: readonly Feature[] = [{ name: "frames" }];
 
 /** What a secure server adds: tokens, and tickets for data connections (§10). */
 export const SECURE_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];

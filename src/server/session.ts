@@ -15,7 +15,7 @@ import { ServerConnection, type ServerEvent } from "../protocol/server_connectio
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
 import { pause, seconds, withDeadline } from "../transport/deadline.ts";
-import type { CommandContext, Outcome, Reply } from "./command_context.ts";
+import type { CommandContext, Outcome, Reply, TransferProgress } from "./command_context.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
 import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
 import { DataConnections, newTicket } from "./data_connections.ts";
@@ -164,12 +164,13 @@ class Session {
   /** Carries out one command and logs how it went. */
   async #execute<V extends HandledVerb>(command: CommandOf<V>): Promise<void> {
     const started = performance.now();
+    const progress = { bytes: 0 };
     let outcome: Outcome;
     try {
-      outcome = await this.#answer(command);
+      outcome = await this.#answer(command, progress);
     } catch (error) {
       if (this.#signal?.aborted) throw error;
-      outcome = await this.#fail(error);
+      outcome = { bytes: progress.bytes, ...await this.#fail(error) };
     }
     this.#log({
       action: command.verb,
@@ -179,7 +180,10 @@ class Session {
     });
   }
 
-  async #answer<V extends HandledVerb>(command: CommandOf<V>): Promise<Outcome> {
+  async #answer<V extends HandledVerb>(
+    command: CommandOf<V>,
+    progress: TransferProgress,
+  ): Promise<Outcome> {
     const entry = commandEntry(command.verb);
     const refusal = gate(command.verb, entry, {
       secure: this.#options.security !== undefined,
@@ -205,7 +209,7 @@ class Session {
         try {
           return await this.#data.run(
             (port) => this.#send(this.#machine.sendPort(port, ticket)),
-            (channel, watchdog) => transfer.run(channel, watchdog),
+            (channel, watchdog) => transfer.run(channel, watchdog, progress),
             ticket,
           );
         } finally {

@@ -1,24 +1,38 @@
 /**
- * `get`: one frame with the file's bytes, then the `sha256` trailer frame.
+ * `get`: the file's bytes, then the `sha256` trailer that vouches for them; in a
+ * session that agreed `frames`, a framed payload (PROTOCOL.md §11). The file is
+ * checked for changes while it is sent: one that changed is never vouched for. A base
+ * peer is cut off before the last chunk (it keeps nothing); a framed payload ends with
+ * an `error` frame that says why.
  *
  * @module
  */
 
 import { createDigest } from "../../common/digest.ts";
+import { ChangeWatch } from "../../common/file_snapshot.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { formatTrailer } from "../../protocol/trailers.ts";
 import { fileSource, sendPayload } from "../../transport/payload_pump.ts";
 import { type CommandContext, dataReply, type Reply } from "../command_context.ts";
+import { failureOf } from "../failures.ts";
 
 /** Opens the file before the port is sent, so a missing file is a plain refusal. */
 export async function getFile(context: CommandContext, name: string): Promise<Reply> {
-  const { file, size } = await context.store.openForReading(name);
-  return dataReply(async (channel, watchdog) => {
+  const { file, size, snapshot } = await context.store.openForReading(name);
+  const watch = new ChangeWatch(file, snapshot, name);
+  return dataReply(async (channel, watchdog, progress) => {
     const digest = await createDigest("sha256");
     await sendPayload(channel, fileSource(file), size, {
       digest,
+      check: () => watch.check(),
       tail: () => encodeFrame(formatTrailer(digest.hex())),
-      onProgress: () => watchdog.kick(),
+      onProgress: (moved) => {
+        progress.bytes = moved;
+        watchdog.kick();
+      },
+      framed: context.features.has("frames")
+        ? { words: (error) => failureOf(error).message }
+        : undefined,
     });
     return { bytes: size, result: `ok: sha256 ${digest.hex()}` };
   }, () => file.close());

@@ -14,9 +14,12 @@ const encoder = new TextEncoder();
 export async function listFolder(context: CommandContext): Promise<Reply> {
   const entries = await context.store.list();
   const listing = encoder.encode(formatListing(entries));
-  return dataReply(async (channel, watchdog) => {
+  return dataReply(async (channel, watchdog, progress) => {
     await sendPayload(channel, bytesSource(listing), listing.byteLength, {
-      onProgress: () => watchdog.kick(),
+      onProgress: (moved) => {
+        progress.bytes = moved;
+        watchdog.kick();
+      },
     });
     return { bytes: listing.byteLength, result: `ok: ${entries.length} entries` };
   });

@@ -1,0 +1,75 @@
+/**
+ * Where a payload's bytes come from and go, for the pump: a file, a data connection
+ * (after what its decoder already holds), or bytes in memory (a listing).
+ *
+ * @module
+ */
+
+import { TransferError } from "../common/errors.ts";
+import type { PayloadDecoder } from "../protocol/payload_decoder.ts";
+import type { Channel } from "./channel.ts";
+
+/** Where a payload's bytes come from. */
+export interface ByteSource {
+  /**
+   * Reads between 1 and `view.byteLength` bytes into `view`, which it may take over:
+   * the bytes come back in a view whose `.buffer` the pump uses from then on.
+   * `null` at end of stream.
+   */
+  read(view: Uint8Array): Promise<Uint8Array | null>;
+  /** The error for a source that ended after `moved` of `expected` bytes. */
+  endedEarly(moved: number, expected: number): Error;
+}
+
+/** Where a payload's bytes go. */
+export interface ByteSink {
+  /** Writes all of `chunk`. */
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/** Reads a file (or anything with `read()`), from wherever it is positioned. */
+export function fileSource(file: { read(view: Uint8Array): Promise<number | null> }): ByteSource {
+  return {
+    async read(view) {
+      const n = await file.read(view);
+      return n === null || n === 0 ? null : view.subarray(0, n);
+    },
+    endedEarly: (moved, expected) =>
+      new TransferError(`The file ended after ${moved} of ${expected} bytes`),
+  };
+}
+
+/**
+ * Reads a payload off a data connection: first what `decoder` already received,
+ * then straight from `channel` into the pump's buffers, never past the payload's end.
+ */
+export function payloadSource(channel: Channel, decoder: PayloadDecoder): ByteSource {
+  return {
+    async read(view) {
+      const buffered = decoder.takeBuffered(view.byteLength);
+      if (buffered.byteLength > 0) {
+        view.set(buffered);
+        return view.subarray(0, buffered.byteLength);
+      }
+      const chunk = await channel.readInto(view.subarray(0, decoder.remaining));
+      if (chunk) decoder.skip(chunk.byteLength);
+      return chunk;
+    },
+    endedEarly: (moved, expected) =>
+      new TransferError(`Connection closed after ${moved} of ${expected} bytes`),
+  };
+}
+
+/** Bytes already in memory (a listing) as a source. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  let offset = 0;
+  return fileSource({
+    read(view) {
+      if (offset >= bytes.byteLength) return Promise.resolve(null);
+      const n = Math.min(view.byteLength, bytes.byteLength - offset);
+      view.set(bytes.subarray(offset, offset + n));
+      offset += n;
+      return Promise.resolve(n);
+    },
+  });
+}
