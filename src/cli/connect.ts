@@ -21,6 +21,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     options: {
       command: { type: "string", short: "c", multiple: true },
       timeout: { type: "string", default: "120" },
+      verify: { type: "boolean", default: false },
       plain: { type: "boolean", default: false },
       fingerprint: { type: "string" },
       "token-file": { type: "string" },
@@ -51,7 +52,13 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   }
   let client;
   try {
-    client = await connect({ ...target, timeout: timeout * 1000, signal: io.stopSignal, secure });
+    client = await connect({
+      ...target,
+      timeout: timeout * 1000,
+      signal: io.stopSignal,
+      secure,
+      verify: values.verify,
+    });
   } catch (error) {
     if (io.stopSignal.aborted) {
       io.stderr.write("ferry: Interrupted\n");

@@ -13,6 +13,7 @@ import {
   RemoteError,
   TransferError,
   TrustError,
+  UnverifiedError,
   UsageError,
 } from "../common/errors.ts";
 
@@ -34,6 +35,8 @@ export const TRANSFER_FAILED = 5;
 export const LOCAL_FILE = 6;
 /** `connect`: the server's identity is unknown and was not confirmed, or has changed. */
 export const UNTRUSTED = 7;
+/** `connect --verify`: a transfer the server did not vouch for with a checksum. */
+export const NOT_VERIFIED = 8;
 /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
 export const INTERRUPTED = 130;
 
@@ -42,6 +45,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return USAGE;
   if (error instanceof ConnectError) return CANNOT_CONNECT;
   if (error instanceof RemoteError) return REFUSED;
+  if (error instanceof UnverifiedError) return NOT_VERIFIED;
   if (
     error instanceof TransferError || error instanceof ProtocolError ||
     error instanceof IntegrityError

@@ -49,12 +49,16 @@ With stdin piped, or with -c, runs the commands in order and stops at the first 
 
 Options:
   -c, --command CMD  run CMD (repeatable), then quit
-  --timeout S        give up when the server is silent this long (default 120 s)
+  --timeout S        give up on any wait for the server (connecting, a reply, a data
+                     connection, a byte of a transfer) after this long (default 120 s)
+  --verify           fail a transfer the server does not vouch for with a checksum
+                     (base-protocol servers send none); a download is then not kept
   -h, --help         show this help
   -V, --version      show the version
 
 ${replHelp()}
 Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 cannot connect,
 4 refused by the server, 5 transfer or integrity failure, 6 local file problem,
+7 server identity not trusted, 8 not verified (with --verify),
 130 interrupted (Ctrl-C or SIGTERM).
 `;

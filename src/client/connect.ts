@@ -37,6 +37,11 @@ export interface ConnectOptions {
   transport?: Transport;
   /** The extensions to offer. Default {@linkcode CLIENT_FEATURES}. */
   features?: readonly Feature[];
+  /**
+   * Fail every transfer the server does not vouch for with a checksum (a base-protocol
+   * server sends none), keeping no download. Default `false`: marked not verified.
+   */
+  verify?: boolean;
 }
 
 /** How a secure session is set up. */
@@ -107,7 +112,7 @@ async function open(options: ConnectOptions): Promise<Client> {
     const control = new Control(connection, timeout);
     const features = options.features ??
       [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])];
-    return new Client(control, { transport, timeout, features });
+    return new Client(control, { transport, timeout, features, verify: options.verify });
   } catch (error) {
     if (error instanceof TrustError) throw error;
     throw new ConnectError(
