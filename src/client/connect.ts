@@ -63,6 +63,9 @@ export interface SecureConnectOptions {
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
   const client = await open(options);
   if (!options.secure) return client;
+  // Until the session is set up, the signal ends it (each reply is bounded by the timeout).
+  const stop = () => client.close();
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
     await client.require("auth");
     await client.require("tickets");
@@ -72,6 +75,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
   } catch (error) {
     await client.quit();
     throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
 }
 

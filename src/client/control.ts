@@ -48,12 +48,16 @@ export class Control {
   async request<V extends Verb>(command: CommandOf<V>): Promise<Answer> {
     if (this.closed) throw new TransferError("The connection to the server is closed");
     try {
-      await this.#channel.write(this.#machine.sendCommand(command));
+      const bytes = this.#machine.sendCommand(command);
+      // Sending is bounded too: a server that reads nothing fills the buffers in the end.
       const event = await withDeadline(
         this.#timeout,
         () => this.close(),
         () => new TransferError(`The server did not answer within ${seconds(this.#timeout)}`),
-        () => this.#channel.next(this.#machine),
+        async () => {
+          await this.#channel.write(bytes);
+          return await this.#channel.next(this.#machine);
+        },
       );
       switch (event.type) {
         case "port":
@@ -88,11 +92,19 @@ export class Control {
     if (this.#machine.state === "transferring") this.#machine.endTransfer();
   }
 
-  /** Says goodbye (best effort), ends the stream cleanly, and closes. */
+  /** Says goodbye (best effort, within the timeout), ends the stream cleanly, and closes. */
   async quit(): Promise<void> {
     if (this.closed) return;
-    await this.#channel.write(this.#machine.sendCommand({ verb: "quit" })).catch(() => {});
-    await this.#channel.closeWrite();
+    const goodbye = this.#machine.sendCommand({ verb: "quit" });
+    await withDeadline(
+      this.#timeout,
+      () => this.close(),
+      () => new TransferError("The server did not take the goodbye"),
+      async () => {
+        await this.#channel.write(goodbye);
+        await this.#channel.closeWrite();
+      },
+    ).catch(() => {});
     this.close();
   }
 

@@ -2,7 +2,7 @@
  * The client against scripted servers: base-protocol peers (framed ports, no
  * trailer, no status), broken peers, and lying peers. Nothing corrupt is ever kept.
  */
-import { assertEquals, assertRejects } from "../support/assert.ts";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { connect } from "../../src/client/connect.ts";
 import {
   IntegrityError,
@@ -11,7 +11,7 @@ import {
   TransferError,
 } from "../../src/common/errors.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
-import { namesIn, sha256, tempDir } from "../support/helpers.ts";
+import { namesIn, sha256, silentPort, tempDir } from "../support/helpers.ts";
 import { scriptedServer } from "../support/scripted_server.ts";
 
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
@@ -210,5 +210,47 @@ Deno.test("a server that stops mid-transfer is given up on after the timeout", a
   await using client = await connect({ port: server.port, timeout: 100 });
   await assertRejects(() => client.get("f", local.file("f")), TransferError, "The server stalled");
   release();
+  assertEquals(await namesIn(local.path), []);
+});
+
+/** A server that answers every command with `port`, until the client hangs up. */
+function portServer(port: number) {
+  return scriptedServer(async (control) => {
+    while ((await control.reader.readFrame(100).catch(() => null)) !== null) {
+      await control.send(encodeField(port)).catch(() => {});
+    }
+  });
+}
+
+Deno.test("a get whose data connection is silently dropped fails at the timeout and leaves no file", async () => {
+  await using local = await tempDir();
+  using silent = await silentPort();
+  await using server = portServer(silent.port);
+  await using client = await connect({ port: server.port, timeout: 300 });
+  const started = performance.now();
+  await assertRejects(
+    () => client.get("f", local.file("f")),
+    TransferError,
+    `Cannot open the data connection to port ${silent.port}: no answer within 0.3 s`,
+  );
+  const waited = performance.now() - started;
+  assert(waited < 5_000, `gave up after ${waited.toFixed(0)} ms, not at the 0.3 s timeout`);
+  assertEquals(await namesIn(local.path), []);
+});
+
+Deno.test("closing the client (Ctrl-C) while its data connection hangs ends the get at once", async () => {
+  await using local = await tempDir();
+  using silent = await silentPort();
+  await using server = portServer(silent.port);
+  const client = await connect({ port: server.port, timeout: 600_000 });
+  using watcher = Deno.watchFs(local.path);
+  const getting = client.get("f", local.file("f"));
+  for await (const event of watcher) {
+    if (event.kind === "create") break; // The temp file exists: the get is under way.
+  }
+  const started = performance.now();
+  client.close();
+  await assertRejects(() => getting, TransferError, "The connection to the server is closed");
+  assert(performance.now() - started < 5_000);
   assertEquals(await namesIn(local.path), []);
 });

@@ -139,3 +139,36 @@ export function refusalOf(reply: { port: number } | { refused: string } | null):
   if (reply !== null && "refused" in reply) return reply.refused;
   throw new assert.AssertionError({ message: `Expected a refusal, got ${JSON.stringify(reply)}` });
 }
+
+/**
+ * A loopback port that takes no more connections and says nothing: its listener never
+ * accepts and its backlog is full, so Linux drops each new SYN without an answer, as a
+ * firewall does. The probe connects until one attempt goes unanswered for 200 ms.
+ */
+export async function silentPort(): Promise<{ port: number } & Disposable> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const fillers: Deno.Conn[] = [];
+  const dispose = () => {
+    fillers.forEach((conn) => conn.close());
+    listener.close();
+  };
+  try {
+    for (let attempt = 0; attempt < 5000; attempt++) {
+      const probe = new AbortController();
+      const timer = setTimeout(() => probe.abort(), 200);
+      try {
+        fillers.push(await Deno.connect({ hostname: "127.0.0.1", port, signal: probe.signal }));
+      } catch (error) {
+        if (!probe.signal.aborted) throw error;
+        return { port, [Symbol.dispose]: dispose };
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    throw new Error(`Port ${port} took 5000 connections without accepting one`);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
