@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { type Group, HELP, parseOptions } from "./options.ts";
 import { checkout, REPO_ROOT, stopAll } from "./processes.ts";
 import { formatTable, Results, writeJson } from "./report.ts";
+import { listingScenario } from "./scenarios_listing.ts";
 import { latencyScenario, memoryScenario, startupScenario } from "./scenarios_system.ts";
 import {
   bigTransferScenario,
@@ -30,6 +31,7 @@ const SCENARIOS: Record<Group, (bench: Bench) => Promise<void>> = {
   latency: latencyScenario,
   memory: memoryScenario,
   startup: startupScenario,
+  listing: listingScenario,
 };
 
 const NOTES = [

@@ -57,10 +57,20 @@ export interface Checkout {
   classic: string[];
 }
 
-/** This checkout, or the one in `dir`. */
+/**
+ * This checkout, or the one in `dir`: one whose `serve` knows `--plain` is secure by
+ * default, so it is given that flag; an older one speaks nothing else.
+ */
 export function checkout(dir?: string): Checkout {
   if (dir === undefined) return { name: "ferry", main: MAIN, dir: REPO_ROOT, classic: ["--plain"] };
-  return { name: "ferry (baseline)", main: join(dir, "main.ts"), dir, classic: [] };
+  let serve = "";
+  try {
+    serve = Deno.readTextFileSync(join(dir, "src", "cli", "serve.ts"));
+  } catch {
+    // Laid out otherwise: an old checkout.
+  }
+  const classic = serve.includes("plain:") ? ["--plain"] : [];
+  return { name: "ferry (baseline)", main: join(dir, "main.ts"), dir, classic };
 }
 
 /**

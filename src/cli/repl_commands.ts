@@ -41,10 +41,16 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     minArgs: 0,
     maxArgs: 0,
     async run(_args, { client, stdout }) {
-      const entries = await client.list();
-      stdout.write(
-        entries.map((e) => printable(e.name) + (e.isDirectory ? "/" : "") + "\n").join(""),
-      );
+      // Written in pieces: a listing of millions of names never becomes one string.
+      let text = "";
+      for (const entry of await client.list()) {
+        text += printable(entry.name) + (entry.isDirectory ? "/\n" : "\n");
+        if (text.length >= 1 << 16) {
+          stdout.write(text);
+          text = "";
+        }
+      }
+      if (text !== "") stdout.write(text);
     },
   },
   get: {

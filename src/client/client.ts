@@ -28,7 +28,7 @@ import {
   parseOffer,
 } from "../protocol/features.ts";
 import { encodeFrame } from "../protocol/field.ts";
-import { type ListingEntry, parseListing } from "../protocol/listing.ts";
+import { Listing } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
@@ -156,13 +156,16 @@ export class Client implements AsyncDisposable {
     return access;
   }
 
-  /** Lists the server's folder. */
-  async list(): Promise<ListingEntry[]> {
+  /**
+   * Lists the server's folder. The entries are read from the listing's text as they
+   * are iterated, so a huge listing costs about twice its size, not 50 bytes an entry.
+   */
+  async list(): Promise<Listing> {
     const listing = await this.#transfer(
       { verb: "ls" },
       (data, watchdog) => receiveListing(data, () => watchdog.kick()),
     );
-    return parseListing(new TextDecoder().decode(listing));
+    return new Listing(new TextDecoder().decode(listing));
   }
 
   /**

@@ -11,6 +11,7 @@ import { quote } from "../common/text.ts";
 import { ClientConnection } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
 import type { FeatureSet } from "../protocol/features.ts";
+import { Listing } from "../protocol/listing.ts";
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
@@ -136,7 +137,7 @@ export class Control {
 
 /** A frame's text for a message: what it looks like, and its start. */
 function describeFrame(text: string): string {
-  const lines = text.split("\n").filter((line) => line !== "");
-  const what = lines.length > 1 ? `what looks like a listing (${lines.length} lines)` : "a frame";
+  const lines = new Listing(text).size; // Counted, not split: the frame may be 64 MiB.
+  const what = lines > 1 ? `what looks like a listing (${lines} lines)` : "a frame";
   return `${what}, ${quote(text, 80)},`;
 }

@@ -60,14 +60,24 @@ export function payloadSource(channel: Channel, decoder: PayloadDecoder): ByteSo
   };
 }
 
-/** Bytes already in memory (a listing) as a source. */
+/** Bytes already in memory as a source. */
 export function bytesSource(bytes: Uint8Array): ByteSource {
+  return chunksSource([bytes]);
+}
+
+/** Bytes already in memory, in pieces (a listing), as one source. */
+export function chunksSource(chunks: readonly Uint8Array[]): ByteSource {
+  let index = 0;
   let offset = 0;
   return fileSource({
     read(view) {
-      if (offset >= bytes.byteLength) return Promise.resolve(null);
-      const n = Math.min(view.byteLength, bytes.byteLength - offset);
-      view.set(bytes.subarray(offset, offset + n));
+      while (index < chunks.length && offset >= chunks[index].byteLength) {
+        [index, offset] = [index + 1, 0];
+      }
+      if (index >= chunks.length) return Promise.resolve(null);
+      const chunk = chunks[index];
+      const n = Math.min(view.byteLength, chunk.byteLength - offset);
+      view.set(chunk.subarray(offset, offset + n));
       offset += n;
       return Promise.resolve(n);
     },

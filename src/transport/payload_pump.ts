@@ -29,7 +29,7 @@ import type { Channel } from "./channel.ts";
 import { settled } from "./channel.ts";
 
 export type { ByteSink, ByteSource } from "./byte_sources.ts";
-export { bytesSource, fileSource, payloadSource } from "./byte_sources.ts";
+export { bytesSource, chunksSource, fileSource, payloadSource } from "./byte_sources.ts";
 
 /** Options for {@linkcode Pump.move}. */
 export interface PumpOptions {

@@ -254,3 +254,28 @@ Deno.test("closing the client (Ctrl-C) while its data connection hangs ends the 
   assert(performance.now() - started < 5_000);
   assertEquals(await namesIn(local.path), []);
 });
+
+Deno.test("a hostile server's 16 MiB listing of one-letter names costs the client a small multiple of it", async () => {
+  const size = 16 << 20;
+  const listing = new TextEncoder().encode("a\n".repeat(size / 2));
+  await using server = scriptedServer(async (control, openData) => {
+    await control.reader.readFrame(100);
+    const data = openData();
+    await control.send(encodeField(data.port));
+    const conn = await data.accept();
+    await conn.send(encodeField(size), listing);
+    conn.close();
+    await control.reader.readFrame(100).catch(() => null);
+  });
+  await using client = await connect({ port: server.port });
+  const before = Deno.memoryUsage();
+  const entries = await client.list();
+  const after = Deno.memoryUsage();
+  assertEquals(entries.size, size / 2);
+  const grown = after.heapUsed + after.external - before.heapUsed - before.external;
+  // An entry object each would be some 50 bytes an entry, 25 times the listing.
+  assert(grown < 6 * size, `the listing of ${size} bytes grew the client by ${grown} bytes`);
+  let count = 0;
+  for (const entry of entries) if (entry.name === "a" && !entry.isDirectory) count++;
+  assertEquals(count, size / 2);
+});

@@ -75,7 +75,7 @@ for (const [sessionName, session] of Object.entries(SESSIONS)) {
       const logged = await server.waitFor((e) => e.action === "get");
       assertEquals(logged.result, `failed: ${CHANGED}`);
       // The session goes on.
-      assertEquals((await client.list()).length, 1);
+      assertEquals((await client.list()).size, 1);
     });
   }
 

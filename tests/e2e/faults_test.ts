@@ -250,7 +250,7 @@ Deno.test({
     flood.forEach((conn) => conn.close());
 
     await using client = await connect({ port: server.port });
-    assertEquals(await client.list(), []);
+    assertEquals([...await client.list()], []);
     await client.quit();
     assertEquals((await server.stop()).code, 0);
   },

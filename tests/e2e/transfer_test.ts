@@ -37,7 +37,7 @@ Deno.test("names with spaces and non-ASCII travel both ways", async () => {
   await Deno.writeTextFile(local.file("src"), "bonjour");
   await using client = await connect({ port: server.port });
   await client.put(local.file("src"), name);
-  assertEquals(await client.list(), [{ name, isDirectory: false }]);
+  assertEquals([...await client.list()], [{ name, isDirectory: false }]);
   await client.get(name, local.file(name));
   assertEquals(await Deno.readTextFile(local.file(name)), "bonjour");
 });
@@ -48,7 +48,7 @@ Deno.test("ls lists files and folders, sorted, with / after folders", async () =
   await Deno.writeTextFile(server.root.file("b.txt"), "");
   await Deno.writeTextFile(server.root.file("a.txt"), "");
   await using client = await connect({ port: server.port });
-  assertEquals(await client.list(), [
+  assertEquals([...await client.list()], [
     { name: "a.txt", isDirectory: false },
     { name: "b.txt", isDirectory: false },
     { name: "docs", isDirectory: true },
@@ -64,7 +64,7 @@ Deno.test("get of a missing file is refused and the session goes on", async () =
     RemoteError,
     'No such file "nope"',
   );
-  assertEquals(await client.list(), []);
+  assertEquals([...await client.list()], []);
   assertEquals(await namesIn(local.path), []);
 });
 
@@ -172,7 +172,7 @@ Deno.test("a get into a folder that cannot be written fails locally, cleanly", a
     LocalFileError,
     "Cannot write",
   );
-  assertEquals(await client.list(), [{ name: "f", isDirectory: false }]);
+  assertEquals([...await client.list()], [{ name: "f", isDirectory: false }]);
 });
 
 Deno.test("connect() to a closed port says it cannot connect", async () => {
