@@ -27,13 +27,20 @@ Run "ferry serve --help" or "ferry connect --help" for details.
 export const SERVE_HELP = `Usage: ferry serve [DIR] [options]
 
 Share the folder DIR (default: the current folder) with ferry clients.
-Prints the folder and the address it listens on, then one log line per event on stderr.
-Stop it with Ctrl-C.
+Prints the folder and the address it listens on, then one log line per event on stderr:
+  TIME PEER ACTION STATUS NAME BYTES MS DETAIL   (- where a field does not apply)
+Stop it with Ctrl-C (or SIGTERM): it accepts no more connections, closes idle sessions,
+lets commands under way finish for the grace period, then ends them; Ctrl-C again ends
+them at once.
 
 Options:
   --host H                        interface to listen on (default 0.0.0.0, all IPv4)
   --port N                        port to listen on; 0 picks a free one (default 2121)
   --read-only                     refuse every upload
+  --grace S                       on Ctrl-C, let commands under way finish this long
+                                  (default 10 s)
+  --log-format text|json          one line per event: fields as above, or a JSON object
+                                  (default text)
 ${limitFlagHelp()}  -h, --help                      show this help
   -V, --version                   show the version
 

@@ -9,10 +9,11 @@ import { describeError, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
 import { COMMON_OPTIONS, parseOrUsage, parsePort, usageError } from "./args.ts";
 import { CANNOT_LISTEN, OK } from "./exit_codes.ts";
+import type { SessionEvent } from "../server/log.ts";
 import { SERVE_HELP, VERSION } from "./help.ts";
 import { type CliIo, untilAborted } from "./io.ts";
 import { limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
-import { formatEvent } from "./log_format.ts";
+import { formatEvent, LOG_FORMATS, type LogFormat } from "./log_format.ts";
 import { formatBanner } from "./banner.ts";
 import { serveSecure } from "./serve_secure.ts";
 
@@ -28,6 +29,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       identity: { type: "string" },
       "token-file": { type: "string" },
       "read-token-file": { type: "string" },
+      grace: { type: "string", default: "10" },
+      "log-format": { type: "string", default: "text" },
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -47,6 +50,19 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) {
     return usageError(io, "serve", `Expected one folder, got ${positionals.length}`);
   }
+  const grace = Number(values.grace);
+  if (!/^\d+(\.\d+)?$/.test(values.grace)) {
+    return usageError(io, "serve", `--grace ${quote(values.grace)} is not a number of seconds`);
+  }
+  const format = LOG_FORMATS.find((name) => name === values["log-format"]);
+  if (!format) {
+    return usageError(
+      io,
+      "serve",
+      `--log-format ${quote(values["log-format"])} is not one of ${LOG_FORMATS.join(", ")}`,
+    );
+  }
+  const log = eventLog(io, format);
   const plainOnly = ["identity", "token-file", "read-token-file"].find((flag) =>
     values[flag as "identity"] !== undefined
   );
@@ -66,7 +82,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       readOnly: values["read-only"],
       limits,
       secure: secure?.options,
-      log: (event) => io.stderr.write(formatEvent(event) + "\n"),
+      log,
     });
   } catch (error) {
     // A folder that cannot be served is the user's to fix; a port that cannot be had
@@ -85,12 +101,33 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     secure: secure?.banner,
   }));
   for (const name of server.removedStaleUploads) {
-    io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
+    log({ peer: "-", action: "cleanup", name, result: "ok: left by an upload a crash cut short" });
   }
   await Promise.race([stopped, server.finished]);
-  await server.shutdown();
-  io.stderr.write("ferry: stopped\n");
+  // Ctrl-C (or SIGTERM) again ends the transfers still under way at once.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const again = () => void server.shutdown();
+  for (const signal of signals) Deno.addSignalListener(signal, again);
+  try {
+    const stopping = server.shutdown({ grace: grace * 1000 }); // Stops accepting at once.
+    log({
+      peer: "-",
+      action: "shutdown",
+      result:
+        `ok: accepting no more connections; commands under way may finish within ${grace} s ` +
+        "(Ctrl-C again ends them now)",
+    });
+    await stopping;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, again);
+  }
+  log({ peer: "-", action: "stop", result: "ok: stopped" });
   return OK;
+}
+
+/** Writes each event as one line of the log, on stderr. */
+function eventLog(io: CliIo, format: LogFormat): (event: SessionEvent) => void {
+  return (event) => io.stderr.write(formatEvent(event, new Date(), format) + "\n");
 }
 
 function print(io: CliIo, text: string): number {

@@ -62,6 +62,8 @@ export class DataConnections {
   #open = new Set<Closable>();
   /** Connections waiting for the client to close them first. */
   #closings = new Set<Promise<void>>();
+  /** Set by {@linkcode closeAll}: anything opened after it is closed at once. */
+  #closedAll = false;
 
   constructor(options: DataConnectionOptions) {
     this.#options = options;
@@ -94,9 +96,12 @@ export class DataConnections {
     this.#open.add(listener);
     let channel: Channel | undefined;
     try {
+      if (this.#closedAll) listener.close();
       await sendPort(listener.port);
       channel = await listener.accept();
       this.#open.add(channel);
+      // A shutdown between the accept and here found nothing to close: close it now.
+      if (this.#closedAll) channel.close();
       const data = channel;
       const watchdog = new Watchdog(limits.stallTimeout, () => data.close());
       const result = await watchdog.guard(
@@ -113,8 +118,9 @@ export class DataConnections {
     }
   }
 
-  /** Closes every data connection and listener (a shutdown). */
+  /** Closes every data connection and listener (a shutdown), and any opened later. */
   closeAll(): void {
+    this.#closedAll = true;
     for (const resource of this.#open) resource.close();
   }
 

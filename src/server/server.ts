@@ -12,7 +12,7 @@ import type { NetAddress, Transport } from "../transport/connection.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type TlsIdentity, tlsServer } from "../transport/tls.ts";
 import { type AccessTokens, AuthThrottle } from "./access.ts";
-import { acceptConnections } from "./accept_loop.ts";
+import { acceptConnections, type ShutdownOptions } from "./accept_loop.ts";
 import { Admission } from "./admission.ts";
 import { FileStore } from "./file_store.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
@@ -66,8 +66,12 @@ export interface Server extends AsyncDisposable {
   readonly removedStaleUploads: readonly string[];
   /** Settles when the server has stopped and every session has ended. */
   readonly finished: Promise<void>;
-  /** Stops accepting, ends every session, and waits for them. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops accepting and waits for every session to end: idle ones are closed at once,
+   * commands under way may finish within `options.grace` (default: none), then are
+   * ended. Called again, it ends them all at once.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
 }
 
 /** Opens the folder, clears stale uploads, and starts listening. */
@@ -96,7 +100,8 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   const loop = acceptConnections(listener, {
     admission: new Admission(limits),
-    startSession: (connection, signal) => runSession(connection, sessionOptions, signal),
+    startSession: (connection, signal, slot) =>
+      runSession(connection, sessionOptions, { signal, slot }),
     log: options.log,
   });
   return {
@@ -105,6 +110,6 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     removedStaleUploads,
     finished: loop.finished,
     shutdown: loop.shutdown,
-    [Symbol.asyncDispose]: loop.shutdown,
+    [Symbol.asyncDispose]: () => loop.shutdown(),
   };
 }

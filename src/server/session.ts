@@ -11,10 +11,12 @@ import { RefusalError, TransferError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { CommandOf } from "../protocol/commands.ts";
 import type { Feature } from "../protocol/features.ts";
-import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
-import { Channel, TIMED_OUT } from "../transport/channel.ts";
+import { ServerConnection } from "../protocol/server_connection.ts";
+import { Channel } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
 import { pause, seconds, withDeadline } from "../transport/deadline.ts";
+import type { SessionSlot } from "./admission.ts";
+import { CommandReader, SessionClosed } from "./command_reader.ts";
 import type { CommandContext, Outcome, Reply, TransferProgress } from "./command_context.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
 import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
@@ -38,13 +40,20 @@ export interface SessionOptions {
   log?: EventLog;
 }
 
-/** Serves one control connection until the client quits, leaves or breaks the protocol. */
+/** What the log says of a session ended by a shutdown, and of a transfer it cut. */
+export const SHUT_DOWN = "The server shut down";
+
+/**
+ * Serves one control connection until the client quits, leaves or breaks the
+ * protocol, or the session is stopped: through `slot` (to give way, or to drain at
+ * shutdown, after the command under way), or at once by `signal`.
+ */
 export async function runSession(
   connection: Connection,
   options: SessionOptions,
-  signal?: AbortSignal,
+  { signal, slot }: { signal?: AbortSignal; slot?: SessionSlot } = {},
 ): Promise<void> {
-  await new Session(connection, options, signal).run();
+  await new Session(connection, options, signal, slot).run();
 }
 
 class Session {
@@ -55,15 +64,26 @@ class Session {
   #peer: string;
   #peerHost: string;
   #data: DataConnections;
-  /** When the command now arriving began to arrive (its deadline runs from there). */
-  #commandStarted: number | undefined;
+  #commands: CommandReader;
   /** What the session may do: granted by `auth` on a secure server, at once otherwise. */
   #access: Access | undefined;
 
-  constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
+  constructor(
+    connection: Connection,
+    options: SessionOptions,
+    signal?: AbortSignal,
+    slot?: SessionSlot,
+  ) {
     this.#control = new Channel(connection);
     this.#options = options;
     this.#signal = signal;
+    this.#commands = new CommandReader({
+      control: this.#control,
+      machine: this.#machine,
+      limits: options.limits,
+      slot,
+      send: (bytes) => this.#send(bytes),
+    });
     this.#peer = formatAddress(connection.remoteAddr);
     this.#peerHost = connection.remoteAddr.hostname;
     if (!options.security) this.#access = options.store.readOnly ? "read-only" : "read-write";
@@ -73,7 +93,7 @@ class Session {
       peer: connection.remoteAddr,
       limits: options.limits,
       onIntruder: (address) =>
-        this.#log({ action: "intruder", result: `refused data connection from ${address}` }),
+        this.#log({ action: "intruder", result: `refused: data connection from ${address}` }),
     });
   }
 
@@ -85,11 +105,16 @@ class Session {
     try {
       while (await this.#serveNext()) { /* one command each */ }
     } catch (error) {
-      if (error instanceof TransferError) {
-        this.#log({ action: "disconnect", result: error.message });
-      } else if (!this.#signal?.aborted) {
+      if (this.#signal?.aborted) {
+        // Whatever failed as the connections closed, the reason is the shutdown.
+        this.#log({ action: "disconnect", result: `closed: ${SHUT_DOWN}` });
+      } else if (error instanceof SessionClosed) {
+        this.#log({ action: "disconnect", result: `closed: ${error.message}` });
+      } else if (error instanceof TransferError) {
+        this.#log({ action: "disconnect", result: `failed: ${error.message}` });
+      } else {
         // A bug: say so plainly rather than dressing it up as the client's fault.
-        this.#log({ action: "internal-error", result: describeError(error), error });
+        this.#log({ action: "internal-error", result: `failed: ${describeError(error)}`, error });
       }
     } finally {
       this.#signal?.removeEventListener("abort", stop);
@@ -100,18 +125,18 @@ class Session {
 
   /** Handles the next event; `false` once the session is over. */
   async #serveNext(): Promise<boolean> {
-    const event = await this.#nextEvent();
+    const event = await this.#commands.next();
     switch (event.type) {
       case "end":
         this.#log({
           action: "disconnect",
           result: event.clean
             ? "ok"
-            : "The client closed the connection in the middle of a command",
+            : "failed: The client closed the connection in the middle of a command",
         });
         return false;
       case "protocol-error":
-        this.#log({ action: "protocol-error", result: event.reason });
+        this.#log({ action: "protocol-error", result: `failed: ${event.reason}` });
         await this.#send(this.#machine.goodbye(event.reason)).catch(() => {});
         return false;
       case "invalid":
@@ -128,39 +153,6 @@ class Session {
     }
   }
 
-  /**
-   * Reads until the connection has an event. The wait for a command's first byte is
-   * bounded by the idle timeout; once it has started, the whole command must arrive
-   * within the command timeout, so a peer trickling bytes cannot hold a session.
-   */
-  async #nextEvent(): Promise<Exclude<ServerEvent, { type: "need-data" }>> {
-    const { idleTimeout, commandTimeout } = this.#options.limits;
-    while (true) {
-      const event = this.#machine.next();
-      if (event.type !== "need-data") {
-        this.#commandStarted = undefined;
-        return event;
-      }
-      if (!event.idle) this.#commandStarted ??= performance.now();
-      const waited = this.#commandStarted === undefined
-        ? 0
-        : performance.now() - this.#commandStarted;
-      const chunk = await this.#control.readWithin(
-        event.idle ? idleTimeout : Math.max(0, commandTimeout - waited),
-      );
-      if (chunk === TIMED_OUT) {
-        const reason = event.idle
-          ? `Closed after ${seconds(idleTimeout)} without a command`
-          : `Command not received within ${seconds(commandTimeout)}`;
-        // Tell a client that is still there why, then close.
-        await this.#send(this.#machine.goodbye(reason)).catch(() => {});
-        throw new TransferError(reason);
-      }
-      if (chunk === null) this.#machine.receiveEnd();
-      else this.#machine.receive(chunk);
-    }
-  }
-
   /** Carries out one command and logs how it went. */
   async #execute<V extends HandledVerb>(command: CommandOf<V>): Promise<void> {
     const started = performance.now();
@@ -169,15 +161,29 @@ class Session {
     try {
       outcome = await this.#answer(command, progress);
     } catch (error) {
-      if (this.#signal?.aborted) throw error;
+      if (this.#signal?.aborted) {
+        outcome = { bytes: progress.bytes, result: `failed: ${SHUT_DOWN} during the command` };
+        this.#log(this.#entry(command, started, outcome));
+        throw error;
+      }
       outcome = { bytes: progress.bytes, ...await this.#fail(error) };
     }
-    this.#log({
+    this.#log(this.#entry(command, started, outcome));
+  }
+
+  /** The log entry of a command that began at `started`. */
+  #entry<V extends HandledVerb>(
+    command: CommandOf<V>,
+    started: number,
+    outcome: Outcome,
+  ): Omit<SessionEvent, "peer"> {
+    return {
       action: command.verb,
       name: "name" in command ? command.name : undefined,
       ms: Math.round(performance.now() - started),
       ...outcome,
-    });
+      bytes: outcome.bytes ?? 0, // Every command's line says what moved: nothing, here.
+    };
   }
 
   async #answer<V extends HandledVerb>(
@@ -225,7 +231,9 @@ class Session {
    */
   async #fail(error: unknown): Promise<Outcome> {
     const failure = failureOf(error);
-    if (failure.bug) this.#log({ action: "internal-error", result: describeError(error), error });
+    if (failure.bug) {
+      this.#log({ action: "internal-error", result: `failed: ${describeError(error)}`, error });
+    }
     if (this.#machine.canRefuse) {
       await this.#send(this.#machine.sendRefusal(failure.message));
       return { result: `refused: ${failure.message}` };

@@ -21,6 +21,9 @@ export interface Decoder<E extends { type: string }> {
   next(): E;
 }
 
+/** What a read or write says when this side closed the connection under it. */
+export const CLOSED = "The connection was closed";
+
 /** How much a read for a state machine asks for: commands and replies are small. */
 const READ_SIZE = 16 << 10;
 
@@ -128,7 +131,7 @@ export class Channel implements Disposable {
     try {
       await this.#writer.write(bytes);
     } catch (error) {
-      throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+      throw this.#failure(error);
     }
   }
 
@@ -177,8 +180,18 @@ export class Channel implements Disposable {
     try {
       return await this.#reader.read(view, { min: 1 });
     } catch (error) {
-      throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+      throw this.#failure(error);
     }
+  }
+
+  /**
+   * The error for a failed read or write. Closed by this side (a timeout, Ctrl-C, a
+   * shutdown), the runtime's words ("operation canceled", "Bad resource ID") would
+   * only puzzle: say so instead.
+   */
+  #failure(error: unknown): TransferError {
+    if (this.#closed) return new TransferError(CLOSED, { cause: error });
+    return new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
   }
 }
 

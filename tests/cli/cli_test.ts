@@ -102,8 +102,8 @@ Deno.test("a scripted session lists, uploads, downloads and quits", async () => 
 
   const { code, log } = await server.stop();
   assertEquals(code, 0);
-  assertStringIncludes(log, ' put "photo one.jpg" 300000 B ');
-  assertEquals(log.trimEnd().endsWith("ferry: stopped"), true);
+  assertStringIncludes(log, ' put ok "photo\\u0020one.jpg" 300000 ');
+  assertEquals(log.trimEnd().endsWith(" - stop ok - - - stopped"), true, log);
 });
 
 Deno.test("a script stops at the first failure and exits with its code", async () => {
