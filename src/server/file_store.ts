@@ -15,10 +15,9 @@ import { RefusalError } from "../common/errors.ts";
 import { type FileSnapshot, sameFile, snapshotOf } from "../common/file_snapshot.ts";
 import { describeError, hasControlCharacter, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
-import { Semaphore } from "../common/semaphore.ts";
-import { runInSlices } from "../common/time_slice.ts";
-import { type ListingEntry, listingSteps } from "../protocol/listing.ts";
+import type { ListingEntry } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
+import { lookAlikeOf } from "./look_alikes.ts";
 
 /** Uploads in progress are named `.ferry-upload-<uuid>.part`. */
 export const UPLOAD_PREFIX = ".ferry-upload-";
@@ -39,21 +38,6 @@ export interface FileStoreOptions {
   readOnly?: boolean;
 }
 
-/** A listing of the folder as it goes on the wire, in pieces. */
-export interface FolderListing {
-  chunks: Uint8Array[];
-  /** Its length in bytes. */
-  bytes: number;
-  /** How many entries it has. */
-  entries: number;
-}
-
-/**
- * Listings built at once. A listing of a big folder holds its names two or three times
- * over while it is made; more at once would only share the same CPU, at that cost each.
- */
-const CONCURRENT_LISTINGS = 2;
-
 /** A file opened for reading, with the size it had when opened. */
 export interface OpenedFile {
   file: Deno.FsFile;
@@ -68,7 +52,6 @@ export class FileStore {
   readonly root: string;
   /** Whether uploads are refused. */
   readonly readOnly: boolean;
-  #listings = new Semaphore(CONCURRENT_LISTINGS);
 
   private constructor(root: string, readOnly: boolean) {
     this.root = root;
@@ -106,21 +89,8 @@ export class FileStore {
     return attempt("Cannot list the shared folder", () => this.#list());
   }
 
-  /**
-   * The folder's listing as the `ls` payload (PROTOCOL.md §4.1), sorted and encoded a
-   * few milliseconds at a time, two listings at most at once (others wait their turn).
-   */
-  async listing(): Promise<FolderListing> {
-    using _permit = await this.#listings.acquire();
-    const entries = await this.list();
-    const chunks = await runInSlices(listingSteps(entries));
-    const bytes = chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
-    return { chunks, bytes, entries: entries.length };
-  }
-
   async #list(): Promise<ListingEntry[]> {
     const entries: ListingEntry[] = [];
-    // Each entry is an await on the file system, so others get their turns meanwhile.
     for await (const entry of Deno.readDir(this.root)) {
       // Hidden: uploads in progress, names no client could send back (control
       // characters), and names that are not valid UTF-8 (Deno shows them with U+FFFD).
@@ -195,6 +165,13 @@ export class FileStore {
       }
     });
     if (taken) throw new RefusalError(`${quote(name)} already exists on the server`);
+    const twin = await attempt(`Cannot store ${quote(name)}`, () => lookAlikeOf(this.root, name));
+    if (twin !== undefined) {
+      throw new RefusalError(
+        `${quote(name)} would look the same as ${quote(twin)}, which exists on the server: ` +
+          "choose another name",
+      );
+    }
   }
 
   /** Starts an upload of `name` into a hidden temp file. */

@@ -1,0 +1,70 @@
+/**
+ * Names that look the same: `café` written precomposed (NFC) and decomposed (NFD),
+ * or `K` and the Kelvin sign, are different names to a file system and the same to
+ * anyone reading a listing. A new name whose NFC form is that of a name already in
+ * the folder is refused, so two such files never stand side by side.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+
+/**
+ * The only non-ASCII code points whose NFC form is ASCII (checked over all of
+ * Unicode): an ASCII name can only look like a name made with these.
+ */
+const ASCII_LOOK_ALIKES: Readonly<Record<string, string>> = {
+  ";": "\u037e", // GREEK QUESTION MARK
+  "`": "\u1fef", // GREEK VARIA
+  K: "\u212a", // KELVIN SIGN
+};
+
+/** Past this many such characters, reading the folder is cheaper than trying each variant. */
+const MAX_VARIANT_POSITIONS = 8;
+
+const ASCII = /^\p{ASCII}*$/u;
+
+/**
+ * A name in `folder` other than `name` whose NFC form is `name`'s, if there is one.
+ * An ASCII name is checked by looking up its few possible look-alikes, so a big folder
+ * is read only for a name outside ASCII.
+ */
+export async function lookAlikeOf(folder: string, name: string): Promise<string | undefined> {
+  if (ASCII.test(name)) {
+    const variants = asciiVariants(name);
+    if (variants) {
+      for (const variant of variants) if (await exists(join(folder, variant))) return variant;
+      return undefined;
+    }
+  }
+  const nfc = name.normalize("NFC");
+  for await (const entry of Deno.readDir(folder)) {
+    if (entry.name !== name && entry.name.normalize("NFC") === nfc) return entry.name;
+  }
+  return undefined;
+}
+
+/** Every other name whose NFC form is the ASCII `name`; `undefined` if too many to try. */
+function asciiVariants(name: string): string[] | undefined {
+  const positions = [...name].flatMap((char, index) => char in ASCII_LOOK_ALIKES ? [index] : []);
+  if (positions.length > MAX_VARIANT_POSITIONS) return undefined;
+  const variants: string[] = [];
+  for (let mask = 1; mask < 2 ** positions.length; mask++) {
+    const chars = [...name];
+    positions.forEach((position, bit) => {
+      if (mask & (1 << bit)) chars[position] = ASCII_LOOK_ALIKES[chars[position]];
+    });
+    variants.push(chars.join(""));
+  }
+  return variants;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
