@@ -118,7 +118,8 @@ async function linkNoReplace(from: string, to: string): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything, even a dangling symlink, has the name `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;

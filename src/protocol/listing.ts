@@ -11,6 +11,8 @@
  * @module
  */
 
+import { concatBytes } from "./replies.ts";
+
 /** Upper bound for a listing frame a client accepts. */
 export const MAX_LISTING_BYTES = 64 << 20;
 
@@ -25,7 +27,7 @@ export function formatListing(entries: readonly ListingEntry[]): string {
   const steps = listingSteps(entries);
   let step = steps.next();
   while (!step.done) step = steps.next();
-  return new TextDecoder().decode(joinChunks(step.value));
+  return new TextDecoder().decode(concatBytes(...step.value));
 }
 
 /**
@@ -185,14 +187,3 @@ function* encodeSteps(
 }
 
 const CHUNK_BYTES = 64 << 10;
-
-/** The chunks of {@linkcode listingSteps} as one array of bytes. */
-export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}

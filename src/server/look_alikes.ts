@@ -8,6 +8,7 @@
  */
 
 import { join } from "node:path";
+import { exists } from "../common/atomic_file.ts";
 
 /**
  * The only non-ASCII code points whose NFC form is ASCII (checked over all of
@@ -57,14 +58,4 @@ function asciiVariants(name: string): string[] | undefined {
     variants.push(chars.join(""));
   }
   return variants;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }

@@ -3,20 +3,10 @@
  * waiting for, and leaves no temp file behind, not even from a run that was killed.
  */
 import { assert, assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { encodeField } from "../../src/protocol/field.ts";
 import { downloadTempPath } from "../../src/client/local_files.ts";
 import { MAIN, PERMISSIONS, runFerry, spawnChild } from "../support/ferry_process.ts";
 import { namesIn, silentPort, tempDir, testServer } from "../support/helpers.ts";
-import { scriptedServer } from "../support/scripted_server.ts";
-
-/** A server that answers every command with `port`, until the client hangs up. */
-function portServer(port: number) {
-  return scriptedServer(async (control) => {
-    while ((await control.reader.readFrame(100).catch(() => null)) !== null) {
-      await control.send(encodeField(port)).catch(() => {});
-    }
-  });
-}
+import { portServer } from "../support/scripted_server.ts";
 
 Deno.test("`connect --timeout 1` gives up on a data connection that is silently dropped, leaving nothing", async () => {
   await using work = await tempDir();

@@ -43,12 +43,13 @@ Deno.test("Ctrl-C lets an upload under way finish within --grace, then `serve` e
   assertEquals(refused, true, "a new connection was accepted during shutdown");
   await data.send(file.subarray(1000));
   await data.channel.closeWrite();
-  assertStringIncludes(new TextDecoder().decode((await data.reader.readFrame(4096))!), "ok sha256");
+  const status = new TextDecoder().decode((await data.reader.readFrame(4096)) ?? new Uint8Array());
+  assertStringIncludes(status, "ok sha256", log);
   data.close();
   control.close();
   // With its last session over, the server stops by itself.
-  assertEquals((await server.status).code, 0);
   log += await logUntil(server, " stop ok ");
+  assertEquals((await server.status).code, 0, log);
   assertEquals(await sha256File(dir.file("slow.bin")), sha256(file));
   assertStringIncludes(log, "commands under way may finish within 60 s");
   assertStringIncludes(log, ' put ok "slow.bin" 200000 ');

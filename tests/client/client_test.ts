@@ -12,7 +12,7 @@ import {
 } from "../../src/common/errors.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
 import { namesIn, sha256, silentPort, tempDir } from "../support/helpers.ts";
-import { scriptedServer } from "../support/scripted_server.ts";
+import { portServer, scriptedServer } from "../support/scripted_server.ts";
 
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
 
@@ -212,15 +212,6 @@ Deno.test("a server that stops mid-transfer is given up on after the timeout", a
   release();
   assertEquals(await namesIn(local.path), []);
 });
-
-/** A server that answers every command with `port`, until the client hangs up. */
-function portServer(port: number) {
-  return scriptedServer(async (control) => {
-    while ((await control.reader.readFrame(100).catch(() => null)) !== null) {
-      await control.send(encodeField(port)).catch(() => {});
-    }
-  });
-}
 
 Deno.test("a get whose data connection is silently dropped fails at the timeout and leaves no file", async () => {
   await using local = await tempDir();

@@ -2,13 +2,13 @@ import { assert, assertEquals } from "../support/assert.ts";
 import {
   compareCodePoints,
   formatListing,
-  joinChunks,
   Listing,
   type ListingEntry,
   listingSteps,
   MAX_LISTING_BYTES,
   parseListing,
 } from "../../src/protocol/listing.ts";
+import { concatBytes } from "../../src/protocol/replies.ts";
 
 const file = (name: string): ListingEntry => ({ name, isDirectory: false });
 const folder = (name: string): ListingEntry => ({ name, isDirectory: true });
@@ -112,7 +112,7 @@ Deno.test("`listingSteps()` yields every few hundred entries and returns chunks 
   assert(yields >= 4 * (5000 / 512), `only ${yields} yields`);
   assert(step.value.every((chunk) => chunk.byteLength <= 65536), "a chunk over 64 KiB");
   assertEquals(
-    new TextDecoder().decode(joinChunks(step.value)),
+    new TextDecoder().decode(concatBytes(...step.value)),
     entries.map((entry) => entry.name + "\n").join(""),
   );
 });
@@ -126,7 +126,7 @@ Deno.test("`listingSteps()` splits a line that does not fit a chunk at a charact
   let step = steps.next();
   while (!step.done) step = steps.next();
   assertEquals(
-    new TextDecoder("utf-8", { fatal: true }).decode(joinChunks(step.value)),
+    new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(...step.value)),
     formatListing(entries),
   );
 });

@@ -17,6 +17,7 @@ import {
   type ByteSink,
   type ByteSource,
   bytesSource,
+  chunksSource,
   fileSource,
   payloadSource,
   Pump,
@@ -893,4 +894,11 @@ Deno.test("`sendPayload()` framed ends a failed send with the empty frame and an
       encodeFrame(`error ${changed.message}`),
     ),
   );
+});
+
+Deno.test("`chunksSource()` reads its pieces in order, across and within the pump's chunks", async () => {
+  const pieces = [bytes("ab"), bytes(""), bytes("cdefg"), bytes("h")];
+  const sink = recordingSink();
+  await new Pump(3).move(chunksSource(pieces), sink, { length: 8 });
+  assertEquals(sink.writes.map(text), ["ab", "cde", "fg", "h"]);
 });
