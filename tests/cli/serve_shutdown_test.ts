@@ -35,12 +35,13 @@ Deno.test("Ctrl-C lets an upload under way finish within --grace, then `serve` e
   let log = await logUntil(server, " connect ok ");
   Deno.kill(server.pid, "SIGINT");
   log += await logUntil(server, " shutdown ok ");
-  // No new sessions now; the upload goes on and is stored whole.
-  const refused = await RawClient.connect(server.port).then(
-    (raw) => (raw.close(), false),
-    () => true,
-  );
-  assertEquals(refused, true, "a new connection was accepted during shutdown");
+  // No new sessions now (the OS may still take the connection; nobody serves it)...
+  const newcomer = await RawClient.connect(server.port).catch(() => undefined);
+  if (newcomer) {
+    assertEquals(await newcomer.closedByServer(), true, "a new session was served in shutdown");
+    newcomer.close();
+  }
+  // ...but the upload goes on and is stored whole.
   await data.send(file.subarray(1000));
   await data.channel.closeWrite();
   const status = new TextDecoder().decode((await data.reader.readFrame(4096)) ?? new Uint8Array());
