@@ -87,10 +87,13 @@ export class Channel implements Disposable {
    * Reads between 1 and `view.byteLength` bytes into `view`, which it takes over: the
    * bytes come back in a new view of the same memory (use its `.buffer` from then
    * on). `null` at end of stream. For payloads, so no read-ahead may be pending.
+   * With `min`, waits until that many bytes (at most the view's length) have come,
+   * unless the stream ends first: for a payload whose length is known.
    */
-  async readInto(view: Uint8Array): Promise<Uint8Array | null> {
+  async readInto(view: Uint8Array, options: { min?: number } = {}): Promise<Uint8Array | null> {
     if (this.#pending) throw new TypeError("Cannot read into a buffer while a read is pending");
-    const { value } = await this.#read(view);
+    const min = Math.max(1, Math.min(options.min ?? 1, view.byteLength));
+    const { value } = await this.#read(view, min);
     return value && value.byteLength > 0 ? value : null;
   }
 
@@ -173,9 +176,9 @@ export class Channel implements Disposable {
     return value;
   }
 
-  async #read(view: Uint8Array) {
+  async #read(view: Uint8Array, min = 1) {
     try {
-      return await this.#reader.read(view, { min: 1 });
+      return await this.#reader.read(view, { min });
     } catch (error) {
       throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
     }

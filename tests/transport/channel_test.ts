@@ -211,6 +211,24 @@ Deno.test("`Channel.readInto()` reads no more than its view holds; the rest stay
   }
 });
 
+Deno.test("`Channel.readInto()` with `min` gathers that much across chunks into one view", async () => {
+  const channel = new Channel(scripted(["ab", "cd", "ef", "gh"]));
+  const got = await channel.readInto(new Uint8Array(8), { min: 5 });
+  assertEquals(text(got), "abcdef", "three chunks, the first that reach 5 bytes");
+  assertEquals(
+    text(await channel.readInto(new Uint8Array(8), { min: 8 })),
+    "gh",
+    "cut short by the end",
+  );
+  assertEquals(await channel.readInto(new Uint8Array(8), { min: 8 }), null);
+});
+
+Deno.test("`Channel.readInto()` asks for no more than its view holds, whatever `min` says", async () => {
+  const channel = new Channel(scripted(["abc", "def"]));
+  assertEquals(text(await channel.readInto(new Uint8Array(2), { min: 1 << 20 })), "ab");
+  assertEquals(text(await channel.readInto(new Uint8Array(8))), "c", "the rest of the chunk");
+});
+
 Deno.test("`Channel.readInto()` refuses to run while a timed-out read is still pending", async () => {
   const [server, client] = await channelPair();
   try {
