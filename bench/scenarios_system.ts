@@ -23,7 +23,7 @@ import {
   startRawPeer,
   track,
 } from "./processes.ts";
-import { figureMaker, median } from "./report.ts";
+import { figureMaker, goalNote, median } from "./report.ts";
 import { ferryTransfer, libraryConnect } from "./transfers.ts";
 import { connectQuit } from "./vsftpd.ts";
 import type { Bench } from "./workspace.ts";
@@ -116,6 +116,8 @@ export async function latencyScenario(bench: Bench): Promise<void> {
     });
   }
   await alternate(options.runs, results, variants, 1);
+  const ids: [string, string] = ["latency.first_reply_secure", "latency.first_reply"];
+  goalNote(results, ids, "secure ÷ plain connect until the first reply", { atMost: 2 });
 }
 
 /** RSS per idle session (KiB) and of the idle server (MiB), from a fresh server. */

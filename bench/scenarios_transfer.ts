@@ -18,7 +18,7 @@ import {
   startFerry,
   startRawPeer,
 } from "./processes.ts";
-import { figureMaker, type FigureSpec } from "./report.ts";
+import { figureMaker, type FigureSpec, goalNote } from "./report.ts";
 import {
   cliSession,
   ferryTransfer,
@@ -142,6 +142,9 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
   }
   await alternate(options.runs, results, variants);
   results.compareNote(`${kind}.cli`, `${kind}.baseline`, `ferry ${what}, CLI, current ÷ baseline`);
+  goalNote(results, [`${kind}.ferry_secure`, `${kind}.ferry`], `secure ÷ plain ${what}`, {
+    atLeast: 0.6,
+  });
 }
 
 /** Scenario 3: many small files fetched one by one over one session. */
