@@ -1,8 +1,9 @@
 /**
  * One session with a server, as a library: a {@linkcode Client} (made by `connect()`
  * in `connect.ts`) whose `list()`, `get()`, `put()`, `features()` and `quit()` return
- * data and throw typed errors. It reports progress through a callback, never prints,
- * and never decides for the caller where a download goes.
+ * data and throw typed errors, and whose folder commands (`cd()`, `mkdir()`,
+ * `tree()`...) ask for the extension they need first. It reports progress through a
+ * callback, never prints, and never decides for the caller where a download goes.
  *
  * @module
  */
@@ -30,19 +31,47 @@ import {
 } from "../protocol/features.ts";
 import { encodeFrame } from "../protocol/field.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
+import type { LongEntry } from "../protocol/long_listing.ts";
 import { nameProblem } from "../protocol/names.ts";
-import { Channel } from "../transport/channel.ts";
+import { formatFolder } from "../protocol/paths.ts";
+import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
-import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
+import { openDataConnection } from "./data_connection.ts";
+import {
+  changeFolder,
+  changePath,
+  type FolderSession,
+  hashOf,
+  listedFolder,
+  longListing,
+  renamePath,
+} from "./folder_commands.ts";
+import {
+  checkNewFile,
+  checkReplaceable,
+  downloadTempPath,
+  openLocalFile,
+} from "./local_files.ts";
+import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
 import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
 
-/** How long a refused data connection is tried again (see `#openData`). */
-const DATA_RETRY_MS = 3_000;
+/** The extensions this client can use, offered to ferry servers that ask (PROTOCOL.md §9.3). */
+export const CLIENT_FEATURES: readonly Feature[] = [
+  { name: "path" },
+  { name: "list-long" },
+  { name: "manage" },
+  { name: "hash" },
+];
 
-/** The extensions this client can use, offered to ferry servers that ask. */
-export const CLIENT_FEATURES: readonly Feature[] = [];
+/** What each extension lets a user do, for the sentence that says a server lacks it. */
+const FEATURE_USES: Record<string, string> = {
+  path: "folders and paths",
+  "list-long": "long listings",
+  manage: "changing files and folders",
+  hash: "comparing files by hash",
+};
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
 export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -51,6 +80,12 @@ export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { n
 export interface TransferOptions {
   /** Called as bytes move: how many so far, out of how many. */
   onProgress?: (bytes: number, total: number) => void;
+  /**
+   * Let the finished file take the place of an existing one, atomically (`get`: the
+   * local file; `put`: the server's, which needs the `manage` extension). Default
+   * `false`: an existing file is refused and left as it is.
+   */
+  replace?: boolean;
 }
 
 /** What a finished `get` or `put` moved. */
@@ -83,6 +118,15 @@ export class Client implements AsyncDisposable {
   #features: FeatureSet | undefined;
   /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
   #ferry = false;
+  /** The session's current folder on the server, as the answer to `cd` gave it. */
+  #cwd: string[] = [];
+  /** What the folder commands use of this session. */
+  #folders: FolderSession = {
+    require: (feature) => this.require(feature),
+    remote: (typed) => this.remote(typed),
+    ask: (command) => this.#ask(command),
+    listing: (command) => this.#listing(command),
+  };
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
@@ -124,9 +168,26 @@ export class Client implements AsyncDisposable {
   /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */
   async require(feature: string): Promise<void> {
     if ((await this.features()).has(feature)) return;
+    const use = FEATURE_USES[feature];
+    const what = use ? `${use} (the ${quote(feature)} extension)` : quote(feature);
     throw new UnsupportedError(
-      `The server at ${formatAddress(this.remoteAddr)} does not support ${quote(feature)}`,
+      `The server at ${formatAddress(this.remoteAddr)} does not support ${what}`,
     );
+  }
+
+  /** The session's current folder on the server: `/` until {@linkcode cd} moves it. */
+  get cwd(): string {
+    return formatFolder(this.#cwd);
+  }
+
+  /**
+   * What `typed` names on the server, from the current folder (or from the root if
+   * it starts with `/`). Anything but a plain name needs the `path` extension.
+   */
+  async remote(typed: string): Promise<RemotePath> {
+    const path = remotePath(this.#cwd, typed);
+    if (!path.plain) await this.require("path");
+    return path;
   }
 
   /**
@@ -144,22 +205,72 @@ export class Client implements AsyncDisposable {
     return access;
   }
 
-  /** Lists the server's folder. */
-  async list(): Promise<ListingEntry[]> {
-    const listing = await this.#transfer(
-      { verb: "ls" },
-      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
-    );
-    return parseListing(new TextDecoder().decode(listing));
+  /** Lists the current folder on the server, or the folder `path` names. */
+  async list(path?: string): Promise<ListingEntry[]> {
+    const folder = await listedFolder(this.#folders, path);
+    return parseListing(await this.#listing({ verb: "ls", path: folder }));
+  }
+
+  /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
+  listLong(path?: string): Promise<LongEntry[]> {
+    return longListing(this.#folders, "list", path);
   }
 
   /**
-   * Downloads `name` to the local file `path`, which must not exist: the bytes go to
-   * a temp file beside it, and appear under `path` only once whole and verified.
+   * Lists everything below a folder, paths relative to it, a folder before what it
+   * holds (`list-long`). The paths are the server's word: check them before use.
+   */
+  tree(path?: string): Promise<LongEntry[]> {
+    return longListing(this.#folders, "tree", path);
+  }
+
+  /**
+   * Moves to the folder `path` names, or with none asks which folder the session is
+   * in (`path` extension); returns where the session now is.
+   */
+  async cd(path?: string): Promise<string> {
+    this.#cwd = await changeFolder(this.#folders, path, this.#cwd);
+    return this.cwd;
+  }
+
+  /** The SHA-256 (hex) of a file on the server, worked out there (`hash` extension). */
+  hash(path: string): Promise<string> {
+    return hashOf(this.#folders, path);
+  }
+
+  /** Makes a folder on the server (`manage` extension). */
+  mkdir(path: string): Promise<void> {
+    return changePath(this.#folders, "mkdir", path);
+  }
+
+  /** Removes an empty folder on the server (`manage` extension). */
+  rmdir(path: string): Promise<void> {
+    return changePath(this.#folders, "rmdir", path);
+  }
+
+  /** Removes a file on the server (`manage` extension). */
+  remove(path: string): Promise<void> {
+    return changePath(this.#folders, "rm", path);
+  }
+
+  /**
+   * Renames `from` to `to` on the server (`manage` extension); refused if `to`
+   * exists, unless `replace` (then only a file replaces a file). A `to` ending in `/`
+   * is a folder to move `from` into.
+   */
+  rename(from: string, to: string, options: { replace?: boolean } = {}): Promise<void> {
+    return renamePath(this.#folders, { from, to }, options.replace ?? false);
+  }
+
+  /**
+   * Downloads `name` (a path, with the `path` extension) to the local file `path`,
+   * which must not exist unless `replace`: the bytes go to a temp file beside it, and
+   * appear under `path` only once whole and verified.
    */
   async get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
-    checkName(name);
-    await checkNewFile(path);
+    const wire = filePath(await this.remote(name));
+    if (options.replace) await checkReplaceable(path);
+    else await checkNewFile(path);
     const started = performance.now();
     const cannotWrite = (error: unknown) =>
       new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
@@ -172,7 +283,7 @@ export class Client implements AsyncDisposable {
     };
     let total = 0;
     const received = await this.#transfer(
-      { verb: "get", name },
+      { verb: "get", name: wire },
       (data, watchdog) =>
         receiveFile(data, sink, (length) => total = length, (bytes) => {
           watchdog.kick();
@@ -191,7 +302,7 @@ export class Client implements AsyncDisposable {
           `but the bytes hash to ${received.sha256}`,
       );
     }
-    await file.commit().catch((error) => {
+    await file.commit({ replace: options.replace }).catch((error) => {
       if (error instanceof Deno.errors.AlreadyExists) {
         throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
       }
@@ -208,20 +319,23 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Uploads the local file `path` as `name` (default: its base name). The server
-   * refuses to replace an existing file.
+   * Uploads the local file `path` as `name` (default: its base name; a `name` ending
+   * in `/` is a folder to put it in). The server refuses to replace an existing file
+   * unless `replace`.
    */
   async put(
     path: string,
     name = basename(path),
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    checkName(name);
+    if (name.endsWith("/")) name = joinRemote(name, basename(path));
+    const wire = filePath(await this.remote(name));
+    if (options.replace) await this.require("manage");
     const started = performance.now();
     using file = await openLocalFile(path);
     const { size } = await file.stat();
     const { sha256, verified } = await this.#transfer(
-      { verb: "put", name },
+      { verb: options.replace ? "replace" : "put", name: wire },
       (data, watchdog) =>
         sendFile(data, file, size, (bytes) => {
           watchdog.kick();
@@ -254,6 +368,22 @@ export class Client implements AsyncDisposable {
     await this.quit();
   }
 
+  /** Sends a command answered on the control connection; returns the `ok` text. */
+  async #ask<V extends Verb>(command: CommandOf<V>): Promise<string> {
+    const answer = await this.#control.request(command);
+    if (answer.type !== "ok") throw new ProtocolError(`The server answered ${command.verb} with a port`);
+    return answer.text;
+  }
+
+  /** Runs a listing command and returns its text. */
+  async #listing<V extends "ls" | "list" | "tree">(command: CommandOf<V>): Promise<string> {
+    const listing = await this.#transfer(
+      command,
+      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
+    );
+    return new TextDecoder().decode(listing);
+  }
+
   /**
    * Runs one command's transfer: sends the command, opens the data connection its
    * reply names, and runs `use` on it. The watchdog ends the transfer if no byte
@@ -266,7 +396,12 @@ export class Client implements AsyncDisposable {
     const answer = await this.#control.request(command);
     if (answer.type !== "port") throw new TransferError("The server answered without a port");
     try {
-      const data = await this.#openData(answer.port);
+      const data = await openDataConnection({
+        transport: this.#settings.transport,
+        hostname: this.#control.remoteAddr.hostname,
+        port: answer.port,
+        closed: () => this.closed,
+      });
       if (this.closed) {
         // close() ran while the data connection was being opened, so it could not end it.
         data.close();
@@ -288,40 +423,6 @@ export class Client implements AsyncDisposable {
       }
     } finally {
       this.#control.endTransfer();
-    }
-  }
-
-  /**
-   * Connects to the data port, on the host the control connection reached. Many
-   * course servers send the port before they listen on it, so a refused connection
-   * is tried again for a few seconds; a correct server never sees the difference.
-   */
-  async #openData(port: number): Promise<Channel> {
-    const hostname = this.#control.remoteAddr.hostname;
-    const giveUp = performance.now() + DATA_RETRY_MS;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const connection = await this.#settings.transport.connect({ hostname, port });
-        const { localAddr, remoteAddr } = connection;
-        if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
-          // TCP "simultaneous open": with the server's port already closed, the OS can
-          // pick that very port for us and connect the socket to itself.
-          connection.close();
-          throw new Error("the port was closed, and the connection looped back to itself");
-        }
-        return new Channel(connection);
-      } catch (error) {
-        const wait = Math.min(10 * 2 ** attempt, 500);
-        const retry = error instanceof Deno.errors.ConnectionRefused && !this.closed &&
-          performance.now() + wait < giveUp;
-        if (!retry) {
-          throw new TransferError(
-            `Cannot open the data connection to port ${port}: ${describeError(error)}`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
     }
   }
 }

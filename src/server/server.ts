@@ -19,8 +19,16 @@ import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import type { EventLog } from "./log.ts";
 import { runSession } from "./session.ts";
 
-/** The extensions a classic ferry server agrees to (PROTOCOL.md §9). */
-export const SERVER_FEATURES: readonly Feature[] = [];
+/**
+ * The extensions a ferry server agrees to (PROTOCOL.md §9.3): paths and a current
+ * folder, long listings and trees, changes to the folder, and hashes on request.
+ */
+export const SERVER_FEATURES: readonly Feature[] = [
+  { name: "path" },
+  { name: "list-long" },
+  { name: "manage" },
+  { name: "hash" },
+];
 
 /** What a secure server adds: tokens, and tickets for data connections (§10). */
 export const SECURE_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -33,7 +41,7 @@ export interface SecureOptions {
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
-  /** The folder to share. */
+  /** The folder to share, or one file to share alone (read-only). */
   root: string;
   /** Interface to listen on. Default `0.0.0.0` (all IPv4 interfaces). */
   hostname?: string;

@@ -9,8 +9,9 @@
 
 import { RefusalError, TransferError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
-import type { CommandOf } from "../protocol/commands.ts";
+import type { CommandOf, Verb } from "../protocol/commands.ts";
 import type { Feature } from "../protocol/features.ts";
+import type { Segments } from "../protocol/paths.ts";
 import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
@@ -59,6 +60,8 @@ class Session {
   #commandStarted: number | undefined;
   /** What the session may do: granted by `auth` on a secure server, at once otherwise. */
   #access: Access | undefined;
+  /** The current folder, moved by `cd` (PROTOCOL.md §11). */
+  #cwd: Segments = [];
 
   constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
     this.#control = new Channel(connection);
@@ -173,7 +176,7 @@ class Session {
     }
     this.#log({
       action: command.verb,
-      name: "name" in command ? command.name : undefined,
+      name: subjectOf(command),
       ms: Math.round(performance.now() - started),
       ...outcome,
     });
@@ -194,6 +197,7 @@ class Session {
         if (reply.grant) {
           this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
         }
+        if (reply.cwd) this.#cwd = reply.cwd;
         await this.#send(this.#machine.sendOk(reply.text));
         return reply.outcome;
       case "agreed":
@@ -231,11 +235,14 @@ class Session {
 
   #context(): CommandContext {
     const { store, limits, features } = this.#options;
+    const cwd = this.#cwd;
     return {
       store,
       limits,
       supported: features,
       features: this.#machine.features,
+      cwd,
+      target: (path) => store.resolve(cwd, path),
       authenticate: (token) => this.#authenticate(token),
     };
   }
@@ -273,4 +280,11 @@ class Session {
   #log(event: Omit<SessionEvent, "peer">): void {
     this.#options.log?.({ peer: this.#peer, ...event });
   }
+}
+
+/** What a command was about, for the log: its name or path, or `FROM -> TO` for a rename. */
+function subjectOf(command: CommandOf<Verb>): string | undefined {
+  if ("name" in command) return command.name;
+  if ("from" in command) return `${command.from} -> ${command.to}`;
+  return "path" in command ? command.path : undefined;
 }

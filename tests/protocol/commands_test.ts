@@ -125,7 +125,25 @@ Deno.test("`parseCommand()` refuses `feat` with a malformed offer", () => {
 Deno.test("`COMMANDS` says how the server answers each verb", () => {
   assertEquals(
     Object.fromEntries(Object.entries(COMMANDS).map(([verb, spec]) => [verb, spec.reply])),
-    { ls: "port", get: "port", put: "port", quit: "none", feat: "ok", auth: "ok" },
+    {
+      ls: "port",
+      get: "port",
+      put: "port",
+      quit: "none",
+      feat: "ok",
+      auth: "ok",
+      cd: "ok",
+      pwd: "ok",
+      list: "port",
+      tree: "port",
+      hash: "ok",
+      replace: "port",
+      mkdir: "ok",
+      rmdir: "ok",
+      rm: "ok",
+      rename: "ok",
+      "rename-over": "ok",
+    },
   );
 });
 

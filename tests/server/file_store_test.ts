@@ -53,7 +53,7 @@ Deno.test("openForReading() refuses missing files and folders", async () => {
   await Deno.mkdir(dir.file("sub"));
   const store = await FileStore.open(dir.path);
   await assertRejects(() => store.openForReading("nope"), RefusalError, 'No such file "nope"');
-  await assertRejects(() => store.openForReading("sub"), RefusalError, "not a regular file");
+  await assertRejects(() => store.openForReading("sub"), RefusalError, '"sub" is a folder, not a file');
 });
 
 Deno.test("openForReading() refuses names that are not one path segment", async () => {
@@ -101,11 +101,28 @@ Deno.test("openForReading() refuses the name of an upload in progress", async ()
   await assertRejects(() => store.openForReading(temp), RefusalError, "reserved");
 });
 
-Deno.test("FileStore.open() refuses a missing folder and a file", async () => {
+Deno.test("FileStore.open() refuses a missing folder and a FIFO", async () => {
   await using dir = await tempDir();
-  await Deno.writeTextFile(dir.file("f"), "");
+  await new Deno.Command("mkfifo", { args: [dir.file("pipe")] }).output();
   await assertRejects(() => FileStore.open(dir.file("nope")), RefusalError, "Cannot serve folder");
-  await assertRejects(() => FileStore.open(dir.file("f")), RefusalError, "not a folder");
+  await assertRejects(() => FileStore.open(dir.file("pipe")), RefusalError, "not a folder or a file");
+});
+
+Deno.test("FileStore.open() of a file shares that file alone, read-only", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(dir.file("report.pdf"), "the report");
+  await Deno.writeTextFile(dir.file("secret.txt"), "not shared");
+  await Deno.mkdir(dir.file("sub"));
+  const store = await FileStore.open(dir.file("report.pdf"));
+  assertEquals([store.readOnly, store.only], [true, "report.pdf"]);
+  assertEquals(await store.list(), [{ name: "report.pdf", isDirectory: false }]);
+  const { file, size } = await store.openForReading("report.pdf");
+  file.close();
+  assertEquals(size, 10);
+  for (const other of ["secret.txt", "sub", "sub/x"]) {
+    await assertRejects(() => store.openForReading(other), RefusalError, "No such file");
+  }
+  await assertRejects(() => store.beginUpload("new"), RefusalError, "read-only");
 });
 
 Deno.test("checkCanCreate() refuses existing names, dangling symlinks included", async () => {

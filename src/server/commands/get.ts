@@ -1,5 +1,6 @@
 /**
- * `get`: one frame with the file's bytes, then the `sha256` trailer frame.
+ * `get`: one frame with the file's bytes, then the `sha256` trailer frame. With `path`
+ * agreed, the name is a path from the session's current folder.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { type CommandContext, dataReply, type Reply } from "../command_context.t
 
 /** Opens the file before the port is sent, so a missing file is a plain refusal. */
 export async function getFile(context: CommandContext, name: string): Promise<Reply> {
-  const { file, size } = await context.store.openForReading(name);
+  const { file, size } = await context.store.openForReading(context.target(name));
   return dataReply(async (channel, watchdog) => {
     const digest = await createDigest("sha256");
     await sendPayload(channel, fileSource(file), size, {

@@ -1,5 +1,6 @@
 /**
- * `ls`: one frame listing the shared folder, on the data connection.
+ * `ls [PATH]`: one frame listing a folder, on the data connection (the current one,
+ * or with `path` agreed the one PATH names).
  *
  * @module
  */
@@ -11,8 +12,8 @@ import { type CommandContext, dataReply, type Reply } from "../command_context.t
 const encoder = new TextEncoder();
 
 /** Lists the folder before the port is sent, so a failure is a plain refusal. */
-export async function listFolder(context: CommandContext): Promise<Reply> {
-  const entries = await context.store.list();
+export async function listFolder(context: CommandContext, path?: string): Promise<Reply> {
+  const entries = await context.store.list(context.target(path));
   const listing = encoder.encode(formatListing(entries));
   return dataReply(async (channel, watchdog) => {
     await sendPayload(channel, bytesSource(listing), listing.byteLength, {

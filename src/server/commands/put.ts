@@ -1,7 +1,7 @@
 /**
- * `put`: receive the file's frames into a temp file until the client ends them, store
- * it atomically, then answer with a status frame on the same connection
- * (PROTOCOL.md §4.3–4.5).
+ * `put` and `replace`: receive the file's frames into a temp file until the client
+ * ends them, store it atomically, then answer with a status frame on the same
+ * connection (PROTOCOL.md §4.3–4.5, §12.2).
  *
  * @module
  */
@@ -20,10 +20,15 @@ import type { Upload } from "../file_store.ts";
 
 /**
  * Creates the temp file before the port is sent, so a folder that cannot be written
- * (or a name that exists) is a plain refusal.
+ * (or a name that exists) is a plain refusal. `replace` (the `replace` command) lets
+ * the finished file take the place of an existing one.
  */
-export async function putFile(context: CommandContext, name: string): Promise<Reply> {
-  const upload = await context.store.beginUpload(name);
+export async function putFile(
+  context: CommandContext,
+  name: string,
+  options: { replace?: boolean } = {},
+): Promise<Reply> {
+  const upload = await context.store.beginUpload(context.target(name), options);
   return dataReply(
     (channel, watchdog) => receiveUpload(context, upload, channel, watchdog),
     () => upload[Symbol.asyncDispose](),
