@@ -43,7 +43,9 @@ export function renderBatchProgress(state: BatchState, width: number): string {
   const size = byBytes
     ? `${formatBytes(state.bytesDone)}/${formatBytes(state.bytes)}`
     : formatBytes(state.bytesDone);
-  const figures = ` ${`${Math.floor(fraction * 100)}%`.padStart(4)}  ${state.filesDone}/${state.files} files  ${size}  ${rate}  ${eta}`;
+  const figures = ` ${
+    `${Math.floor(fraction * 100)}%`.padStart(4)
+  }  ${state.filesDone}/${state.files} files  ${size}  ${rate}  ${eta}`;
   const label = `${state.label} `;
   const barWidth = width - displayWidth(label) - figures.length - 2;
   if (barWidth < 10) return (label.trimEnd() + figures).slice(0, Math.max(0, width));
@@ -80,8 +82,11 @@ export function renderBatchSummary(report: BatchReport): string {
   const check = unverified.length === 0
     ? "all sha256 verified"
     : `${unverified.length} not verified: the server sent no checksum`;
-  const counted = failed + plan.refused.length === 0 ? `${sent} files` : `${sent} of ${total} files`;
-  let text = `${plan.label}: ${counted} transferred, ${formatBytes(report.bytes)} in ${seconds} s ` +
+  const counted = failed + plan.refused.length === 0
+    ? `${sent} files`
+    : `${sent} of ${total} files`;
+  let text =
+    `${plan.label}: ${counted} transferred, ${formatBytes(report.bytes)} in ${seconds} s ` +
     `(${filesPerSecond} files/s, ${formatRate(report.bytes, report.ms)}), ${check}`;
   if (skipped > 0) text += `; ${skipped} already there (the same by sha256), skipped`;
   const missing = [
@@ -107,11 +112,21 @@ export class BatchView implements BatchEvents {
   #current = 0;
   #drawn = false;
 
-  constructor(target: ProgressTarget, plan: { direction: "get" | "put"; label: string; files: readonly BatchFile[] }) {
+  constructor(
+    target: ProgressTarget,
+    plan: { direction: "get" | "put"; label: string; files: readonly BatchFile[] },
+  ) {
     this.#target = target;
     this.#direction = plan.direction;
     const bytes = plan.files.reduce((sum, file) => sum + file.size, 0);
-    this.#state = { label: plan.label, filesDone: 0, files: plan.files.length, bytesDone: 0, bytes, elapsedMs: 0 };
+    this.#state = {
+      label: plan.label,
+      filesDone: 0,
+      files: plan.files.length,
+      bytesDone: 0,
+      bytes,
+      elapsedMs: 0,
+    };
   }
 
   onStart(_file: BatchFile): void {

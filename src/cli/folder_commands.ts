@@ -43,7 +43,9 @@ export async function llsCommand(args: string[], { stdout }: FolderIo): Promise<
   if (flags.has("json")) stdout.write(renderJson(entries));
   else if (flags.has("long")) stdout.write(renderLong(entries, stdout.isTerminal ?? false));
   else {
-    stdout.write(renderNames(entries.map((e) => ({ name: e.path, isDirectory: e.type !== "file" }))));
+    stdout.write(
+      renderNames(entries.map((e) => ({ name: e.path, isDirectory: e.type !== "file" }))),
+    );
   }
 }
 
@@ -83,7 +85,9 @@ export function lcdCommand(args: string[], { stdout }: FolderIo): Promise<void> 
   try {
     Deno.chdir(path);
   } catch (error) {
-    throw new LocalFileError(`Cannot change to the local folder ${quote(path)}: ${describeError(error)}`);
+    throw new LocalFileError(
+      `Cannot change to the local folder ${quote(path)}: ${describeError(error)}`,
+    );
   }
   stdout.write(`Local folder: ${printable(Deno.cwd())}\n`);
   return Promise.resolve();
@@ -107,7 +111,9 @@ async function localEntries(folder: string): Promise<LongEntry[]> {
       entries.push({ path: entry.name, type, size, modified: info.mtime?.getTime() });
     }
   } catch (error) {
-    throw new LocalFileError(`Cannot list the local folder ${quote(folder)}: ${describeError(error)}`);
+    throw new LocalFileError(
+      `Cannot list the local folder ${quote(folder)}: ${describeError(error)}`,
+    );
   }
   return entries.sort((a, b) => compareCodePoints(a.path, b.path));
 }

@@ -16,7 +16,7 @@ export const USAGE_TEXT =
   `ferry ${VERSION}: move files between machines over the simple-FTP protocol
 
 Usage:
-  ferry serve [DIR] [--host H] [--port N] [--read-only]
+  ferry serve [DIR | FILE] [--host H] [--port N] [--read-only]
   ferry connect [HOST] [PORT] [-c COMMAND]...
   ferry --help | --version
 
@@ -24,9 +24,10 @@ Run "ferry serve --help" or "ferry connect --help" for details.
 `;
 
 /** `ferry serve --help`. */
-export const SERVE_HELP = `Usage: ferry serve [DIR] [options]
+export const SERVE_HELP = `Usage: ferry serve [DIR | FILE] [options]
 
-Share the folder DIR (default: the current folder) with ferry clients.
+Share the folder DIR (default: the current folder) with ferry clients, or share
+just FILE, read-only (the "send this to a colleague" case).
 Prints the folder and the address it listens on, then one log line per event on stderr.
 Stop it with Ctrl-C.
 

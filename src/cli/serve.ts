@@ -1,9 +1,10 @@
 /**
- * `ferry serve`: share a folder until Ctrl-C.
+ * `ferry serve`: share a folder (or one file, read-only) until Ctrl-C.
  *
  * @module
  */
 
+import { join } from "node:path";
 import { LocalFileError, RefusalError } from "../common/errors.ts";
 import { describeError, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
@@ -45,7 +46,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     return usageError(io, "serve", `Port ${quote(values.port)} is not a number from 0 to 65535`);
   }
   if (positionals.length > 1) {
-    return usageError(io, "serve", `Expected one folder, got ${positionals.length}`);
+    return usageError(io, "serve", `Expected one folder or file, got ${positionals.length}`);
   }
   const plainOnly = ["identity", "token-file", "read-token-file"].find((flag) =>
     values[flag as "identity"] !== undefined
@@ -77,11 +78,13 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`ferry: ${describeListenError(error, `${values.host}:${port}`)}\n`);
     return CANNOT_LISTEN;
   }
+  const { store } = server;
   io.stdout.write(formatBanner({
-    root: server.store.root,
+    root: store.only === undefined ? store.root : join(store.root, store.only),
+    oneFile: store.only !== undefined,
     listening: server.addr,
     reachAs: reachableAddress(server.addr),
-    readOnly: server.store.readOnly,
+    readOnly: store.readOnly,
     secure: secure?.banner,
   }));
   for (const name of server.removedStaleUploads) {

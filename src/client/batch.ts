@@ -114,8 +114,9 @@ export async function runBatch(
     }
     options.events?.onStart?.(file, index);
     try {
-      const below = (folder: string) => file[plan.direction === "get" ? "local" : "remote"]
-        .startsWith(folder + (plan.direction === "get" ? SEPARATOR : "/"));
+      const below = (folder: string) =>
+        file[plan.direction === "get" ? "local" : "remote"]
+          .startsWith(folder + (plan.direction === "get" ? SEPARATOR : "/"));
       if (unmade.some(below)) throw new Error("not tried: its folder could not be made");
       await plan.prepare?.(file);
       const there = await compare(client, plan.direction, file);
@@ -170,7 +171,9 @@ async function localSize(path: string): Promise<number | undefined> {
   const info = await Deno.lstat(path).catch(() => undefined);
   if (!info) return undefined;
   if (!info.isFile) {
-    throw new DestinationExistsError(`${quote(basename(path))} is not a plain file here; left as it is`);
+    throw new DestinationExistsError(
+      `${quote(basename(path))} is not a plain file here; left as it is`,
+    );
   }
   return info.size;
 }

@@ -181,7 +181,9 @@ export async function planManyPut(
   for (const path of local) {
     const info = await Deno.stat(path).catch(() => undefined);
     if (!info?.isFile) {
-      const reason = info?.isDirectory ? "a folder (a recursive put sends folders)" : "not a regular file";
+      const reason = info?.isDirectory
+        ? "a folder (a recursive put sends folders)"
+        : "not a regular file";
       plan.refused.push({ shown: path, reason });
       continue;
     }
@@ -209,13 +211,18 @@ async function expandLocal(pattern: string): Promise<string[]> {
       if (match(entry.name)) matches.push(folder + entry.name);
     }
   } catch (error) {
-    throw new LocalFileError(`Cannot read the folder ${quote(folder || ".")}: ${describeError(error)}`);
+    throw new LocalFileError(
+      `Cannot read the folder ${quote(folder || ".")}: ${describeError(error)}`,
+    );
   }
   return matches.sort();
 }
 
 /** Sizes of the files already in a server folder, where the server can list them long. */
-async function existingIn(client: Client, folder: string | undefined): Promise<Map<string, number>> {
+async function existingIn(
+  client: Client,
+  folder: string | undefined,
+): Promise<Map<string, number>> {
   if (!(await client.features()).has("list-long")) return new Map();
   const entries = await client.listLong(folder).catch((error) => {
     if (error instanceof RemoteError && !(error instanceof UnsupportedError)) return [];

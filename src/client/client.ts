@@ -48,12 +48,7 @@ import {
   longListing,
   renamePath,
 } from "./folder_commands.ts";
-import {
-  checkNewFile,
-  checkReplaceable,
-  downloadTempPath,
-  openLocalFile,
-} from "./local_files.ts";
+import { checkNewFile, checkReplaceable, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
 import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
 
@@ -371,7 +366,9 @@ export class Client implements AsyncDisposable {
   /** Sends a command answered on the control connection; returns the `ok` text. */
   async #ask<V extends Verb>(command: CommandOf<V>): Promise<string> {
     const answer = await this.#control.request(command);
-    if (answer.type !== "ok") throw new ProtocolError(`The server answered ${command.verb} with a port`);
+    if (answer.type !== "ok") {
+      throw new ProtocolError(`The server answered ${command.verb} with a port`);
+    }
     return answer.text;
   }
 

@@ -48,7 +48,10 @@ export async function walkLocal(root: string, shownAs: string): Promise<LocalWal
     try {
       for await (const entry of Deno.readDir(join(root, folder))) names.push(entry);
     } catch (error) {
-      refused.push({ shown: shownIn(shownAs, folder), reason: `cannot read: ${describeError(error)}` });
+      refused.push({
+        shown: shownIn(shownAs, folder),
+        reason: `cannot read: ${describeError(error)}`,
+      });
       continue;
     }
     names.sort((a, b) => compareCodePoints(a.name, b.name));

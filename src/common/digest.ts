@@ -42,6 +42,8 @@ export interface Readable {
 export async function digestOf(file: Readable, chunk = 1 << 20): Promise<string> {
   const digest = await createDigest("sha256");
   const buffer = new Uint8Array(Math.max(1, chunk));
-  for (let read; (read = await file.read(buffer)) !== null;) digest.update(buffer.subarray(0, read));
+  for (let read; (read = await file.read(buffer)) !== null;) {
+    digest.update(buffer.subarray(0, read));
+  }
   return digest.hex();
 }

@@ -74,7 +74,11 @@ export const COMMAND_TABLE: { readonly [V in HandledVerb]: CommandEntry<V> } = {
     open: false,
     handle: (context, { path }) => removeFolderCommand(context, path),
   },
-  rm: { writes: true, open: false, handle: (context, { path }) => removeFileCommand(context, path) },
+  rm: {
+    writes: true,
+    open: false,
+    handle: (context, { path }) => removeFileCommand(context, path),
+  },
   rename: { writes: true, open: false, handle: renameCommand },
   "rename-over": {
     writes: true,

@@ -97,6 +97,7 @@ export function rename(
     // Over into the destination's folder, still under a random name, and checked there.
     const staged = join(dirname(destination), Jail.scratchName());
     try {
+      await store.jail.checkpoint(staged);
       await Deno.rename(aside, staged);
       await store.jail.confirm(staged, source.info, to);
     } catch (error) {

@@ -84,8 +84,12 @@ export class FileStore {
     } catch (error) {
       throw new RefusalError(`Cannot serve folder ${quote(path)}: ${describeError(error)}`);
     }
-    if (info.isFile) return new FileStore(new Jail(dirname(real), options.checkpoint), true, basename(real));
-    if (!info.isDirectory) throw new RefusalError(`Cannot serve ${quote(path)}: it is not a folder or a file`);
+    if (info.isFile) {
+      return new FileStore(new Jail(dirname(real), options.checkpoint), true, basename(real));
+    }
+    if (!info.isDirectory) {
+      throw new RefusalError(`Cannot serve ${quote(path)}: it is not a folder or a file`);
+    }
     return new FileStore(new Jail(real, options.checkpoint), options.readOnly ?? false, undefined);
   }
 
@@ -188,7 +192,9 @@ export class FileStore {
       await this.jail.confirm(path, info, target);
       if (info.size > MAX_FIELD_VALUE) {
         throw new RefusalError(
-          `${quote(target.shown)} is ${info.size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
+          `${
+            quote(target.shown)
+          } is ${info.size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
         );
       }
       return { file, size: info.size };

@@ -7,7 +7,7 @@ const ferry = runFerry;
 
 Deno.test("ferry --help and --version answer for the program and each subcommand", async () => {
   const help = await ferry(["--help"]);
-  assertEquals([help.code, help.stdout.includes("ferry serve [DIR]")], [0, true]);
+  assertEquals([help.code, help.stdout.includes("ferry serve [DIR | FILE]")], [0, true]);
   const serveHelp = await ferry(["serve", "--help"]);
   assertEquals([serveHelp.code, serveHelp.stdout.includes("--read-only")], [0, true]);
   const connectHelp = await ferry(["connect", "--help"]);

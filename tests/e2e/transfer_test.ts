@@ -123,7 +123,11 @@ Deno.test("the client refuses to send paths no server would accept", async () =>
   }
   assertEquals(server.events.filter((e) => e.action === "get"), []);
   // A path from the root stays inside it: "/etc/passwd" is the shared folder's etc/passwd.
-  await assertRejects(() => client.get("/etc/passwd", "unused"), RemoteError, 'No such file "etc/passwd"');
+  await assertRejects(
+    () => client.get("/etc/passwd", "unused"),
+    RemoteError,
+    'No such file "etc/passwd"',
+  );
 });
 
 Deno.test("ten clients putting and getting at once all get their own bytes", async () => {

@@ -53,7 +53,11 @@ Deno.test("openForReading() refuses missing files and folders", async () => {
   await Deno.mkdir(dir.file("sub"));
   const store = await FileStore.open(dir.path);
   await assertRejects(() => store.openForReading("nope"), RefusalError, 'No such file "nope"');
-  await assertRejects(() => store.openForReading("sub"), RefusalError, '"sub" is a folder, not a file');
+  await assertRejects(
+    () => store.openForReading("sub"),
+    RefusalError,
+    '"sub" is a folder, not a file',
+  );
 });
 
 Deno.test("openForReading() refuses names that are not one path segment", async () => {
@@ -105,7 +109,11 @@ Deno.test("FileStore.open() refuses a missing folder and a FIFO", async () => {
   await using dir = await tempDir();
   await new Deno.Command("mkfifo", { args: [dir.file("pipe")] }).output();
   await assertRejects(() => FileStore.open(dir.file("nope")), RefusalError, "Cannot serve folder");
-  await assertRejects(() => FileStore.open(dir.file("pipe")), RefusalError, "not a folder or a file");
+  await assertRejects(
+    () => FileStore.open(dir.file("pipe")),
+    RefusalError,
+    "not a folder or a file",
+  );
 });
 
 Deno.test("FileStore.open() of a file shares that file alone, read-only", async () => {
@@ -220,4 +228,56 @@ Deno.test("file-system failures become refusals with the reason, not crashes", a
     'Cannot store "new": No such file',
   );
   await assertRejects(() => store.openForReading("f"), RefusalError, 'No such file "f"');
+});
+
+Deno.test("removeStaleUploads() clears every folder, not just the root", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.file("a", "b"), { recursive: true });
+  const stale = `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
+  await Deno.writeTextFile(dir.file("a", "b", stale), "x");
+  await Deno.writeTextFile(dir.file("a", "keep.txt"), "x");
+  const store = await FileStore.open(dir.path);
+  assertEquals(await store.removeStaleUploads(), [`a/b/${stale}`]);
+  assertEquals(await namesIn(dir.file("a", "b")), []);
+});
+
+Deno.test("an upload into a folder lands there; a replace takes the old file's place", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.file("docs"));
+  await Deno.writeTextFile(dir.file("docs", "report.pdf"), "old");
+  const store = await FileStore.open(dir.path);
+  await assertRejects(() => store.beginUpload("docs/report.pdf"), RefusalError, "already exists");
+  await assertRejects(
+    () => store.beginUpload("docs", { replace: true }),
+    RefusalError,
+    "is a folder, which is never replaced",
+  );
+  await assertRejects(
+    () => store.beginUpload("nowhere/x"),
+    RefusalError,
+    'No such folder for "nowhere/x"',
+  );
+  {
+    await using upload = await store.beginUpload(store.resolve(["docs"], "report.pdf"), {
+      replace: true,
+    });
+    await upload.write(bytes("new"));
+    assertEquals(await Deno.readTextFile(dir.file("docs", "report.pdf")), "old");
+    await upload.commit();
+  }
+  assertEquals(await Deno.readTextFile(dir.file("docs", "report.pdf")), "new");
+  assertEquals(await namesIn(dir.file("docs")), ["report.pdf"]);
+});
+
+Deno.test("resolve() refuses reserved names anywhere in a path", async () => {
+  await using dir = await tempDir();
+  const store = await FileStore.open(dir.path);
+  const reserved = `${UPLOAD_PREFIX}x.part`;
+  for (const path of [reserved, `${reserved}/a`, `a/${reserved}`]) {
+    await assertRejects(
+      () => store.openForReading(path),
+      RefusalError,
+      "reserved for uploads in progress",
+    );
+  }
 });
