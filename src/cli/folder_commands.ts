@@ -60,8 +60,10 @@ export async function pwdCommand(_args: string[], { client, stdout }: FolderIo):
 }
 
 /** `mkdir PATH...`, `rmdir PATH...` or `rm PATH...`, in order, stopping at the first refusal. */
-export function changeCommand(verb: "mkdir" | "rmdir" | "rm") {
-  return async (args: string[], { client }: FolderIo): Promise<void> => {
+export function changeCommand(
+  verb: "mkdir" | "rmdir" | "rm",
+): (args: string[], io: FolderIo) => Promise<void> {
+  return async (args, { client }) => {
     const { words } = parseFlags(verb, args, {});
     if (words.length === 0) usage(`${verb} PATH...`);
     for (const path of words) {

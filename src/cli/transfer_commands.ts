@@ -13,10 +13,12 @@ import type { Client } from "../client/client.ts";
 import { hasGlob, splitLast } from "../client/globs.ts";
 import { chooseDestination } from "../client/local_files.ts";
 import { baseName } from "../client/remote_paths.ts";
-import { BatchError, UsageError } from "../common/errors.ts";
+import { BatchError, RemoteError, UsageError } from "../common/errors.ts";
+import { quote } from "../common/text.ts";
 import { BatchView, renderBatchSummary } from "./batch_view.ts";
 import type { Output, ProgressTarget } from "./io.ts";
 import { ProgressBar } from "./progress.ts";
+import { quoteWord } from "./quote_word.ts";
 import { parseFlags } from "./repl_flags.ts";
 
 /** What a transfer command runs against: a `ReplContext` will do. */
@@ -50,9 +52,25 @@ export async function getCommand(args: string[], io: TransferIo): Promise<void> 
       onProgress: (b, t) => bar.update(b, t),
     });
     bar.finish({ verb: "get", ...result });
+  } catch (error) {
+    if (error instanceof RemoteError && await isFolder(io.client, remote)) {
+      throw new UsageError(
+        `${quote(remote)} is a folder: get -r ${quoteWord(remote)} fetches it and all it holds`,
+      );
+    }
+    throw error;
   } finally {
     bar.finish();
   }
+}
+
+/** Whether `remote` is a folder on the server, asked only after a `get` of it was refused. */
+async function isFolder(client: Client, remote: string): Promise<boolean> {
+  // Only where extensions were agreed anyway: a hint is no reason to send a base server feat.
+  if (client.closed || !client.agreed?.has("list-long")) return false;
+  const { folder, last } = splitLast(remote.replace(/\/+$/, ""));
+  const entries = await client.listLong(folder === "" ? undefined : folder).catch(() => []);
+  return entries.some((entry) => entry.path === last && entry.type === "folder");
 }
 
 /** `put [-r] [-f] LOCAL [REMOTE]`. */
@@ -73,6 +91,14 @@ export async function putCommand(args: string[], io: TransferIo): Promise<void> 
       onProgress: (b, t) => bar.update(b, t),
     });
     bar.finish({ verb: "put", ...result });
+  } catch (error) {
+    // The server said the name is taken: say how to replace it, where that works.
+    const taken = error instanceof RemoteError &&
+      error.message.endsWith(" already exists on the server");
+    if (taken && !replace && io.client.agreed?.has("manage")) {
+      throw new RemoteError(`${error.message}; put -f replaces it`, { cause: error });
+    }
+    throw error;
   } finally {
     bar.finish();
   }

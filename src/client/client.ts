@@ -160,6 +160,11 @@ export class Client implements AsyncDisposable {
     return this.#features;
   }
 
+  /** The extensions agreed so far, without asking: `undefined` before the first `feat`. */
+  get agreed(): FeatureSet | undefined {
+    return this.#features;
+  }
+
   /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */
   async require(feature: string): Promise<void> {
     if ((await this.features()).has(feature)) return;
@@ -200,8 +205,12 @@ export class Client implements AsyncDisposable {
     return access;
   }
 
-  /** Lists the current folder on the server, or the folder `path` names. */
+  /**
+   * Lists the current folder on the server, or the folder `path` names (which needs
+   * the `path` extension: a base `ls` takes no argument).
+   */
   async list(path?: string): Promise<ListingEntry[]> {
+    if (path !== undefined) await this.require("path");
     const folder = await listedFolder(this.#folders, path);
     return parseListing(await this.#listing({ verb: "ls", path: folder }));
   }
