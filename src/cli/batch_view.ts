@@ -82,12 +82,12 @@ export function renderBatchSummary(report: BatchReport): string {
   const check = unverified.length === 0
     ? "all sha256 verified"
     : `${unverified.length} not verified: the server sent no checksum`;
-  const counted = failed + plan.refused.length === 0
-    ? `${sent} files`
-    : `${sent} of ${total} files`;
-  let text =
-    `${plan.label}: ${counted} transferred, ${formatBytes(report.bytes)} in ${seconds} s ` +
-    `(${filesPerSecond} files/s, ${formatRate(report.bytes, report.ms)}), ${check}`;
+  const complete = failed + plan.refused.length === 0;
+  const counted = complete ? `${sent} files` : `${sent} of ${total} files`;
+  let text = complete && sent === 0
+    ? `${plan.label}: nothing to transfer`
+    : `${plan.label}: ${counted} transferred, ${formatBytes(report.bytes)} in ${seconds} s ` +
+      `(${filesPerSecond} files/s, ${formatRate(report.bytes, report.ms)}), ${check}`;
   if (skipped > 0) text += `; ${skipped} already there (the same by sha256), skipped`;
   const missing = [
     ...plan.refused.map((refusal) => `  ${quote(refusal.shown)}: ${refusal.reason}`),
