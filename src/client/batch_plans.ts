@@ -75,7 +75,7 @@ export async function planTreePut(client: Client, dir: string, into?: string): P
   const parent = into === undefined ? undefined : (await client.remote(into)).wire;
   const top = joinRemote(parent, name);
   await client.require("manage");
-  const there = await remoteTree(client, top);
+  const there = await remoteTree(client, parent, name);
   const plan = newPlan("put", `put -r ${quote(dir)}`, {
     makeFolder: (folder) => client.mkdir(folder.path),
   });
@@ -100,17 +100,20 @@ export async function planTreePut(client: Client, dir: string, into?: string): P
   return plan;
 }
 
-/** What the server has below `top`, by path; `undefined` if `top` is not a folder there. */
+/**
+ * What the server has below `parent/name`, by path; `undefined` if that is not a
+ * folder there. Asked through the parent's listing first: a refusal for a folder that
+ * is not there yet would cost the grace a client waits for a hang-up after one.
+ */
 async function remoteTree(
   client: Client,
-  top: string,
+  parent: string | undefined,
+  name: string,
 ): Promise<Map<string, LongEntry> | undefined> {
-  try {
-    return new Map((await client.tree(top)).map((entry) => [entry.path, entry]));
-  } catch (error) {
-    if (error instanceof RemoteError && !(error instanceof UnsupportedError)) return undefined;
-    throw error;
-  }
+  const siblings = await client.listLong(parent);
+  if (!siblings.some((entry) => entry.path === name && entry.type === "folder")) return undefined;
+  const top = joinRemote(parent, name);
+  return new Map((await client.tree(top)).map((entry) => [entry.path, entry]));
 }
 
 /** `mget`, or `get` of a pattern: the server files the names and patterns match, into `into`. */
