@@ -10,35 +10,14 @@
 
 import { basename } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
-import {
-  IntegrityError,
-  LocalFileError,
-  ProtocolError,
-  RemoteError,
-  TransferError,
-  UnsupportedError,
-  UsageError,
-} from "../common/errors.ts";
-import { describeError, formatAddress, quote } from "../common/text.ts";
-import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
-import {
-  acceptAnswer,
-  BASE_FEATURES,
-  type Feature,
-  type FeatureSet,
-  offerOf,
-  parseOffer,
-} from "../protocol/features.ts";
-import { encodeFrame } from "../protocol/field.ts";
+import { IntegrityError, LocalFileError, TransferError, UsageError } from "../common/errors.ts";
+import { describeError, quote } from "../common/text.ts";
+import type { Feature } from "../protocol/features.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
 import type { LongEntry } from "../protocol/long_listing.ts";
 import { nameProblem } from "../protocol/names.ts";
 import { formatFolder } from "../protocol/paths.ts";
-import type { Channel } from "../transport/channel.ts";
-import type { NetAddress, Transport } from "../transport/connection.ts";
-import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
-import { openDataConnection } from "./data_connection.ts";
 import {
   changeFolder,
   changePath,
@@ -50,7 +29,10 @@ import {
 } from "./folder_commands.ts";
 import { checkNewFile, checkReplaceable, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
-import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
+import { type ClientSettings, Session } from "./session.ts";
+import { receiveFile, sendFile } from "./transfers.ts";
+
+export type { ClientSettings } from "./session.ts";
 
 /** The extensions this client can use, offered to ferry servers that ask (PROTOCOL.md §9.3). */
 export const CLIENT_FEATURES: readonly Feature[] = [
@@ -59,14 +41,6 @@ export const CLIENT_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
 ];
-
-/** What each extension lets a user do, for the sentence that says a server lacks it. */
-const FEATURE_USES: Record<string, string> = {
-  path: "folders and paths",
-  "list-long": "long listings",
-  manage: "changing files and folders",
-  hash: "comparing files by hash",
-};
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
 export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -98,81 +72,21 @@ export interface TransferResult {
   ms: number;
 }
 
-/** How a client reaches its server, once connected. */
-export interface ClientSettings {
-  transport: Transport;
-  timeout: number;
-  features?: readonly Feature[];
-}
-
 /** One session with a server. Commands run one at a time, in order. */
-export class Client implements AsyncDisposable {
-  #control: Control;
-  #settings: ClientSettings;
-  #data: Channel | undefined;
-  #features: FeatureSet | undefined;
-  /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
-  #ferry = false;
+export class Client extends Session {
   /** The session's current folder on the server, as the answer to `cd` gave it. */
   #cwd: string[] = [];
   /** What the folder commands use of this session. */
   #folders: FolderSession = {
     require: (feature) => this.require(feature),
     remote: (typed) => this.remote(typed),
-    ask: (command) => this.#ask(command),
-    listing: (command) => this.#listing(command),
+    ask: (command) => this.ask(command),
+    listing: (command) => this.listing(command),
   };
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
-    this.#control = control;
-    this.#settings = settings;
-  }
-
-  /** The server's address. */
-  get remoteAddr(): NetAddress {
-    return this.#control.remoteAddr;
-  }
-
-  /** Whether the session is over (after `quit()`, `close()` or a fatal error). */
-  get closed(): boolean {
-    return this.#control.closed;
-  }
-
-  /**
-   * The extensions agreed with the server, asked for the first time this is called
-   * (never before, so a base-protocol server never sees `feat` unless someone wants
-   * to know). A server that refuses `feat` speaks the base protocol: none.
-   */
-  async features(): Promise<FeatureSet> {
-    if (this.#features) return this.#features;
-    const offered = this.#settings.features ?? CLIENT_FEATURES;
-    try {
-      const answer = await this.#control.request({ verb: "feat", offer: offerOf(offered) });
-      this.#features = agreedFrom(answer.type === "ok" ? answer.text : "", offered);
-      this.#ferry = true;
-      this.#control.agree(this.#features);
-    } catch (error) {
-      if (error instanceof ProtocolError) this.#control.close();
-      if (!(error instanceof RemoteError) || this.closed) throw error;
-      this.#features = BASE_FEATURES;
-    }
-    return this.#features;
-  }
-
-  /** The extensions agreed so far, without asking: `undefined` before the first `feat`. */
-  get agreed(): FeatureSet | undefined {
-    return this.#features;
-  }
-
-  /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */
-  async require(feature: string): Promise<void> {
-    if ((await this.features()).has(feature)) return;
-    const use = FEATURE_USES[feature];
-    const what = use ? `${use} (the ${quote(feature)} extension)` : quote(feature);
-    throw new UnsupportedError(
-      `The server at ${formatAddress(this.remoteAddr)} does not support ${what}`,
-    );
+    super(control, { ...settings, features: settings.features ?? CLIENT_FEATURES });
   }
 
   /** The session's current folder on the server: `/` until {@linkcode cd} moves it. */
@@ -191,28 +105,13 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Shows the server `token` (which needs the `auth` extension, agreed first) and
-   * returns what it grants. A wrong token is a {@linkcode RemoteError}.
-   */
-  async authenticate(token: string): Promise<Access> {
-    await this.require("auth");
-    const answer = await this.#control.request({ verb: "auth", token });
-    const access = answer.type === "ok" ? answer.text : "";
-    if (access !== "read-write" && access !== "read-only") {
-      this.close();
-      throw new ProtocolError(`The server's answer to auth is malformed: ${quote(access)}`);
-    }
-    return access;
-  }
-
-  /**
    * Lists the current folder on the server, or the folder `path` names (which needs
    * the `path` extension: a base `ls` takes no argument).
    */
   async list(path?: string): Promise<ListingEntry[]> {
     if (path !== undefined) await this.require("path");
     const folder = await listedFolder(this.#folders, path);
-    return parseListing(await this.#listing({ verb: "ls", path: folder }));
+    return parseListing(await this.listing({ verb: "ls", path: folder }));
   }
 
   /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
@@ -286,7 +185,7 @@ export class Client implements AsyncDisposable {
         file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
     };
     let total = 0;
-    const received = await this.#transfer(
+    const received = await this.transfer(
       { verb: "get", name: wire },
       (data, watchdog) =>
         receiveFile(data, sink, (length) => total = length, (bytes) => {
@@ -294,7 +193,7 @@ export class Client implements AsyncDisposable {
           options.onProgress?.(bytes, total);
         }),
     );
-    if (received.declared === undefined && this.#ferry) {
+    if (received.declared === undefined && this.vouches) {
       // A ferry server always sends its trailer: without it, the end was cut off.
       throw new TransferError(
         `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
@@ -338,7 +237,7 @@ export class Client implements AsyncDisposable {
     const started = performance.now();
     using file = await openLocalFile(path);
     const { size } = await file.stat();
-    const { sha256, verified } = await this.#transfer(
+    const { sha256, verified } = await this.transfer(
       { verb: options.replace ? "replace" : "put", name: wire },
       (data, watchdog) =>
         sendFile(data, file, size, (bytes) => {
@@ -346,90 +245,12 @@ export class Client implements AsyncDisposable {
           options.onProgress?.(bytes, size);
         }),
     );
-    if (!verified && this.#ferry) {
+    if (!verified && this.vouches) {
       throw new TransferError(
         `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
       );
     }
     return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
-  }
-
-  /** Says goodbye and closes the connection. */
-  async quit(): Promise<void> {
-    await this.#control.quit();
-  }
-
-  /**
-   * Closes the connection without a goodbye, ending any transfer under way (which
-   * then fails and leaves nothing behind). Safe to call twice.
-   */
-  close(): void {
-    this.#data?.close();
-    this.#control.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.quit();
-  }
-
-  /** Sends a command answered on the control connection; returns the `ok` text. */
-  async #ask<V extends Verb>(command: CommandOf<V>): Promise<string> {
-    const answer = await this.#control.request(command);
-    if (answer.type !== "ok") {
-      throw new ProtocolError(`The server answered ${command.verb} with a port`);
-    }
-    return answer.text;
-  }
-
-  /** Runs a listing command and returns its text. */
-  async #listing<V extends "ls" | "list" | "tree">(command: CommandOf<V>): Promise<string> {
-    const listing = await this.#transfer(
-      command,
-      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
-    );
-    return new TextDecoder().decode(listing);
-  }
-
-  /**
-   * Runs one command's transfer: sends the command, opens the data connection its
-   * reply names, and runs `use` on it. The watchdog ends the transfer if no byte
-   * moves for the timeout.
-   */
-  async #transfer<V extends Verb, T>(
-    command: CommandOf<V>,
-    use: (data: Channel, watchdog: Watchdog) => Promise<T>,
-  ): Promise<T> {
-    const answer = await this.#control.request(command);
-    if (answer.type !== "port") throw new TransferError("The server answered without a port");
-    try {
-      const data = await openDataConnection({
-        transport: this.#settings.transport,
-        hostname: this.#control.remoteAddr.hostname,
-        port: answer.port,
-        closed: () => this.closed,
-      });
-      if (this.closed) {
-        // close() ran while the data connection was being opened, so it could not end it.
-        data.close();
-        throw new TransferError("The connection to the server is closed");
-      }
-      this.#data = data;
-      // A secure server admits a data connection by the ticket it sent with the port.
-      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
-      const { timeout } = this.#settings;
-      const watchdog = new Watchdog(timeout, () => data.close());
-      try {
-        return await watchdog.guard(
-          () => use(data, watchdog),
-          () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
-        );
-      } finally {
-        this.#data = undefined;
-        data.close();
-      }
-    } finally {
-      this.#control.endTransfer();
-    }
   }
 }
 
@@ -437,14 +258,4 @@ export class Client implements AsyncDisposable {
 export function checkName(name: string): void {
   const problem = nameProblem(name);
   if (problem) throw new UsageError(problem);
-}
-
-/** The features the server's `ok` agreed to; a malformed answer breaks the protocol. */
-function agreedFrom(text: string, offered: readonly Feature[]): FeatureSet {
-  const answer = parseOffer(text);
-  const agreed = typeof answer === "string" ? answer : acceptAnswer(answer, offered);
-  if (typeof agreed === "string") {
-    throw new ProtocolError(`The server's answer to feat is malformed: ${agreed}`);
-  }
-  return agreed;
 }

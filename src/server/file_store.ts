@@ -19,7 +19,10 @@ import type { ListingEntry } from "../protocol/listing.ts";
 import { formatFolder, resolvePath, type Segments } from "../protocol/paths.ts";
 import { type CheckpointHook, isMissing, Jail, type Target, UPLOAD_PREFIX } from "./jail.ts";
 
+import { Upload } from "./upload.ts";
+
 export { UPLOAD_PREFIX } from "./jail.ts";
+export { Upload } from "./upload.ts";
 
 const UPLOAD_PATTERN =
   /^\.ferry-upload-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.part$/;
@@ -305,56 +308,5 @@ export async function attempt<T>(action: string, call: () => Promise<T>): Promis
   } catch (error) {
     if (error instanceof RefusalError) throw error;
     throw new RefusalError(`${action}: ${describeError(error)}`, { cause: error });
-  }
-}
-
-/**
- * One upload in progress: an {@linkcode AtomicFile} whose failures become refusals
- * the client can be told about. Disposing it without committing removes the temp file.
- */
-export class Upload implements AsyncDisposable {
-  readonly name: string;
-  #file: AtomicFile;
-  #replace: boolean;
-
-  constructor(name: string, file: AtomicFile, replace = false) {
-    this.name = name;
-    this.#file = file;
-    this.#replace = replace;
-  }
-
-  /** Writes all of `chunk` to the temp file. */
-  async write(chunk: Uint8Array): Promise<void> {
-    try {
-      await this.#file.write(chunk);
-    } catch (error) {
-      throw new RefusalError(`Cannot store ${quote(this.name)}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  }
-
-  /**
-   * Flushes the file to disk and publishes it under its name: refusing if the name
-   * is taken by then, or (for a replace) renaming it over the old file.
-   */
-  async commit(): Promise<void> {
-    try {
-      await this.#file.commit({ replace: this.#replace });
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw new RefusalError(`${quote(this.name)} already exists on the server`);
-      }
-      if (error instanceof Deno.errors.IsADirectory) {
-        throw new RefusalError(`${quote(this.name)} is a folder, which is never replaced`);
-      }
-      throw new RefusalError(`Cannot store ${quote(this.name)}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#file[Symbol.asyncDispose]();
   }
 }
