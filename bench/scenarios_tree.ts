@@ -22,6 +22,14 @@ import { figureMaker, type FigureSpec } from "./report.ts";
 import { withLibraryClient } from "./transfers.ts";
 import { type Bench, type TestFile, writeTestFile } from "./workspace.ts";
 
+/** What one variant's run works with. */
+interface RunContext {
+  bench: Bench;
+  server: { port: number; pid: number };
+  kind: "put" | "get";
+  tree: TestTree;
+}
+
 /** A tree of test files: its folder, and each file's path below it. */
 interface TestTree {
   /** The local folder, whose base name is the tree's name. */
@@ -34,10 +42,7 @@ interface TestTree {
 /** Writes `count` files of `size` bytes into `folders` subfolders of `parent/name`. */
 async function writeTree(
   parent: string,
-  name: string,
-  count: number,
-  size: number,
-  folders: number,
+  { name, count, size, folders }: { name: string; count: number; size: number; folders: number },
 ): Promise<TestTree> {
   const path = join(parent, name);
   const names = Array.from({ length: Math.min(folders, count) }, (_, i) => `folder-${i}`);
@@ -60,14 +65,19 @@ export async function treeScenario(bench: Bench): Promise<void> {
   const { options, workspace, results } = bench;
   const source = join(workspace.root, "trees");
   await Deno.mkdir(source);
-  const small = await writeTree(source, "small-tree", options.smallCount, options.smallSize, 10);
+  const small = await writeTree(source, {
+    name: "small-tree",
+    count: options.smallCount,
+    size: options.smallSize,
+    folders: 10,
+  });
   const { count, size } = options.treeBig;
-  const big = await writeTree(source, "big-tree", count, size, 1);
+  const big = await writeTree(source, { name: "big-tree", count, size, folders: 1 });
   await using server = await startFerry(workspace.served);
   // What `get -r` fetches: the same trees, on the server.
   for (const tree of [small, big]) {
     await withLibraryClient(server.port, async (client) => {
-      await runBatch(client, await planTreePut(client, tree.path));
+      await runBatch(client, await planTreePut(client, { dir: tree.path }));
     });
   }
   for (const [tree, unit] of [[small, "files/s"], [big, "MB/s"]] as const) {
@@ -89,7 +99,7 @@ export async function treeScenario(bench: Bench): Promise<void> {
         : [];
       variants.push(
         transfer([recursive, ...extra], bytes, async (run) => {
-          const timing = await recursiveRun(bench, server.port, server.pid, kind, tree, run);
+          const timing = await recursiveRun({ bench, server, kind, tree }, run);
           if (extra.length === 0) return timing;
           const memory = await processMemory(server.pid);
           return { ...timing, extra: [(memory?.peak ?? NaN) / 2 ** 20] };
@@ -103,7 +113,7 @@ export async function treeScenario(bench: Bench): Promise<void> {
             { tag: `single ${kind}s` },
           )],
           bytes,
-          (run) => singlesRun(bench, server.port, server.pid, kind, tree, run),
+          (run) => singlesRun({ bench, server, kind, tree }, run),
           tree.files.length,
         ),
       );
@@ -116,7 +126,7 @@ export async function treeScenario(bench: Bench): Promise<void> {
             vs: ["tree.cli_puts_small"],
           })],
           bytes,
-          (run) => cliRun(bench, server, tree, run, true),
+          (run) => cliRun({ bench, server, kind: "put", tree }, { run, recursive: true }),
           tree.files.length,
         ),
         transfer(
@@ -126,7 +136,7 @@ export async function treeScenario(bench: Bench): Promise<void> {
             { tag: "put lines" },
           )],
           bytes,
-          (run) => cliRun(bench, server, tree, run, false),
+          (run) => cliRun({ bench, server, kind: "put", tree }, { run, recursive: false }),
           tree.files.length,
         ),
       );
@@ -136,14 +146,8 @@ export async function treeScenario(bench: Bench): Promise<void> {
 }
 
 /** One recursive put (into a fresh server folder) or get (into a fresh local one), verified. */
-async function recursiveRun(
-  bench: Bench,
-  port: number,
-  pid: number,
-  kind: "put" | "get",
-  tree: TestTree,
-  run: number,
-): Promise<Timed> {
+async function recursiveRun(context: RunContext, run: number): Promise<Timed> {
+  const { bench, server: { port, pid }, kind, tree } = context;
   const { served, local } = bench.workspace;
   const into = `${kind}-r-${run}`;
   const folder = join(kind === "put" ? served : local, into);
@@ -153,8 +157,8 @@ async function recursiveRun(
       if (kind === "put") await client.mkdir(into);
       return await timed([Deno.pid, pid], async () => {
         const plan = kind === "put"
-          ? await planTreePut(client, tree.path, into)
-          : await planTreeGet(client, tree.name, folder);
+          ? await planTreePut(client, { dir: tree.path, into })
+          : await planTreeGet(client, { dir: tree.name, into: folder });
         const report = await runBatch(client, plan);
         const sent = report.outcomes.filter((o) => o.status === "sent" && o.result.verified);
         if (sent.length !== tree.files.length) {
@@ -168,14 +172,8 @@ async function recursiveRun(
 }
 
 /** The same files one `put` or `get` at a time, in one session, into the same folders. */
-async function singlesRun(
-  bench: Bench,
-  port: number,
-  pid: number,
-  kind: "put" | "get",
-  tree: TestTree,
-  run: number,
-): Promise<Timed> {
+async function singlesRun(context: RunContext, run: number): Promise<Timed> {
+  const { bench, server: { port, pid }, kind, tree } = context;
   const { served, local } = bench.workspace;
   const into = `${kind}-singles-${run}`;
   const folder = join(kind === "put" ? served : local, into);
@@ -212,11 +210,8 @@ async function singlesRun(
 
 /** The CLI: `put -r TREE DIR`, or the same files as `put` lines piped in, spawn to exit. */
 async function cliRun(
-  bench: Bench,
-  server: { port: number; pid: number },
-  tree: TestTree,
-  run: number,
-  recursive: boolean,
+  { bench, server, tree }: RunContext,
+  { run, recursive }: { run: number; recursive: boolean },
 ): Promise<Timed> {
   const { main, dir } = checkout();
   const into = `cli-${recursive ? "r" : "lines"}-${run}`;

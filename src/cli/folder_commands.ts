@@ -27,7 +27,7 @@ const LIST_FLAGS = { long: ["-l", "--long"], json: ["--json"] };
 
 /** `ls [-l] [--json] [PATH]` on the server. */
 export async function lsCommand(args: string[], { client, stdout }: FolderIo): Promise<void> {
-  const { flags, words } = parseFlags("ls", args, LIST_FLAGS);
+  const { flags, words } = parseFlags(args, { command: "ls", flags: LIST_FLAGS });
   const [path] = words.length <= 1 ? words : usage("ls [-l] [--json] [PATH]");
   if (flags.has("json")) stdout.write(renderJson(await client.listLong(path)));
   else if (flags.has("long")) {
@@ -37,7 +37,7 @@ export async function lsCommand(args: string[], { client, stdout }: FolderIo): P
 
 /** `lls [-l] [--json] [PATH]`: the same for a local folder. */
 export async function llsCommand(args: string[], { stdout }: FolderIo): Promise<void> {
-  const { flags, words } = parseFlags("lls", args, LIST_FLAGS);
+  const { flags, words } = parseFlags(args, { command: "lls", flags: LIST_FLAGS });
   const [path = "."] = words.length <= 1 ? words : usage("lls [-l] [--json] [PATH]");
   const entries = await localEntries(path);
   if (flags.has("json")) stdout.write(renderJson(entries));
@@ -64,7 +64,7 @@ export function changeCommand(
   verb: "mkdir" | "rmdir" | "rm",
 ): (args: string[], io: FolderIo) => Promise<void> {
   return async (args, { client }) => {
-    const { words } = parseFlags(verb, args, {});
+    const { words } = parseFlags(args, { command: verb, flags: {} });
     if (words.length === 0) usage(`${verb} PATH...`);
     for (const path of words) {
       if (verb === "mkdir") await client.mkdir(path);
@@ -76,7 +76,10 @@ export function changeCommand(
 
 /** `rename [-f] FROM TO` (also `mv`): never over an existing name without `-f`. */
 export async function renameCommand(args: string[], { client }: FolderIo): Promise<void> {
-  const { flags, words } = parseFlags("rename", args, { replace: ["-f", "--replace"] });
+  const { flags, words } = parseFlags(args, {
+    command: "rename",
+    flags: { replace: ["-f", "--replace"] },
+  });
   const [from, to] = words.length === 2 ? words : usage("rename [-f] FROM TO");
   await client.rename(from, to, { replace: flags.has("replace") });
 }

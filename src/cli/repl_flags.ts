@@ -20,9 +20,8 @@ export interface ParsedArgs<F extends string> {
 
 /** Splits `args` into the options `spec` allows and the other words. */
 export function parseFlags<F extends string>(
-  command: string,
   args: readonly string[],
-  spec: FlagSpec<F>,
+  { command, flags: spec }: { command: string; flags: FlagSpec<F> },
 ): ParsedArgs<F> {
   const flags = new Set<F>();
   const words: string[] = [];

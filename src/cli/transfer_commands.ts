@@ -9,7 +9,7 @@
 
 import { type BatchPlan, runBatch, tally } from "../client/batch.ts";
 import { planManyGet, planManyPut, planTreeGet, planTreePut } from "../client/batch_plans.ts";
-import type { Client } from "../client/client.ts";
+import type { Client, TransferResult } from "../client/client.ts";
 import { hasGlob, splitLast } from "../client/globs.ts";
 import { chooseDestination } from "../client/local_files.ts";
 import { baseName } from "../client/remote_paths.ts";
@@ -33,35 +33,36 @@ const MANY_FLAGS = { replace: ["-f", "--replace"] };
 
 /** `get [-r] [-f] REMOTE [LOCAL]`. */
 export async function getCommand(args: string[], io: TransferIo): Promise<void> {
-  const { flags, words } = parseFlags("get", args, TRANSFER_FLAGS);
-  const [remote, local] = usage(words, 1, 2, "get [-r] [-f] NAME [LOCAL]");
+  const { flags, words } = parseFlags(args, { command: "get", flags: TRANSFER_FLAGS });
+  const [remote, local = "."] = usage(words, {
+    min: 1,
+    max: 2,
+    text: "get [-r] [-f] NAME [LOCAL]",
+  });
   const replace = flags.has("replace");
   if (flags.has("recursive")) {
-    return await runPlan(io, await planTreeGet(io.client, remote, local ?? "."), replace);
+    return await runPlan(io, await planTreeGet(io.client, { dir: remote, into: local }), {
+      replace,
+    });
   }
   if (hasGlob(splitLast(remote).last)) {
-    return await runPlan(io, await planManyGet(io.client, [remote], local ?? "."), replace);
+    const plan = await planManyGet(io.client, { patterns: [remote], into: local });
+    return await runPlan(io, plan, { replace });
   }
-  const path = await io.client.remote(remote);
-  const name = baseName(path);
-  const destination = await chooseDestination(name, local, { replace });
-  const bar = new ProgressBar(io.stderr, "get", remote);
-  try {
-    const result = await io.client.get(remote, destination, {
-      replace,
-      onProgress: (b, t) => bar.update(b, t),
-    });
-    bar.finish({ verb: "get", ...result });
-  } catch (error) {
-    if (error instanceof RemoteError && await isFolder(io.client, remote)) {
-      throw new UsageError(
-        `${quote(remote)} is a folder: get -r ${quoteWord(remote)} fetches it and all it holds`,
-      );
+  const name = baseName(await io.client.remote(remote));
+  const destination = await chooseDestination(name, words[1], { replace });
+  await withBar(io, { verb: "get", name: remote }, async (onProgress) => {
+    try {
+      return await io.client.get(remote, destination, { replace, onProgress });
+    } catch (error) {
+      if (error instanceof RemoteError && await isFolder(io.client, remote)) {
+        throw new UsageError(
+          `${quote(remote)} is a folder: get -r ${quoteWord(remote)} fetches it and all it holds`,
+        );
+      }
+      throw error;
     }
-    throw error;
-  } finally {
-    bar.finish();
-  }
+  });
 }
 
 /** Whether `remote` is a folder on the server, asked only after a `get` of it was refused. */
@@ -75,30 +76,43 @@ async function isFolder(client: Client, remote: string): Promise<boolean> {
 
 /** `put [-r] [-f] LOCAL [REMOTE]`. */
 export async function putCommand(args: string[], io: TransferIo): Promise<void> {
-  const { flags, words } = parseFlags("put", args, TRANSFER_FLAGS);
-  const [local, remote] = usage(words, 1, 2, "put [-r] [-f] PATH [NAME]");
+  const { flags, words } = parseFlags(args, { command: "put", flags: TRANSFER_FLAGS });
+  const [local, remote] = usage(words, { min: 1, max: 2, text: "put [-r] [-f] PATH [NAME]" });
   const replace = flags.has("replace");
   if (flags.has("recursive")) {
-    return await runPlan(io, await planTreePut(io.client, local, remote), replace);
+    return await runPlan(io, await planTreePut(io.client, { dir: local, into: remote }), {
+      replace,
+    });
   }
   if (hasGlob(splitLast(local).last) && !(await exists(local))) {
-    return await runPlan(io, await planManyPut(io.client, [local], remote), replace);
+    const plan = await planManyPut(io.client, { patterns: [local], into: remote });
+    return await runPlan(io, plan, { replace });
   }
-  const bar = new ProgressBar(io.stderr, "put", remote ?? local);
-  try {
-    const result = await io.client.put(local, remote, {
-      replace,
-      onProgress: (b, t) => bar.update(b, t),
-    });
-    bar.finish({ verb: "put", ...result });
-  } catch (error) {
-    // The server said the name is taken: say how to replace it, where that works.
-    const taken = error instanceof RemoteError &&
-      error.message.endsWith(" already exists on the server");
-    if (taken && !replace && io.client.agreed?.has("manage")) {
-      throw new RemoteError(`${error.message}; put -f replaces it`, { cause: error });
+  await withBar(io, { verb: "put", name: remote ?? local }, async (onProgress) => {
+    try {
+      return await io.client.put(local, remote, { replace, onProgress });
+    } catch (error) {
+      // The server said the name is taken: say how to replace it, where that works.
+      const taken = error instanceof RemoteError &&
+        error.message.endsWith(" already exists on the server");
+      if (taken && !replace && io.client.agreed?.has("manage")) {
+        throw new RemoteError(`${error.message}; put -f replaces it`, { cause: error });
+      }
+      throw error;
     }
-    throw error;
+  });
+}
+
+/** One transfer with its progress bar, and its summary line once it worked. */
+async function withBar(
+  io: TransferIo,
+  label: { verb: "get" | "put"; name: string },
+  move: (onProgress: (bytes: number, total: number) => void) => Promise<TransferResult>,
+): Promise<void> {
+  const bar = new ProgressBar(io.stderr, label.verb, label.name);
+  try {
+    const result = await move((bytes, total) => bar.update(bytes, total));
+    bar.finish({ ...result, verb: label.verb });
   } finally {
     bar.finish();
   }
@@ -106,20 +120,26 @@ export async function putCommand(args: string[], io: TransferIo): Promise<void> 
 
 /** `mget [-f] REMOTE...`: into the current local folder. */
 export async function mgetCommand(args: string[], io: TransferIo): Promise<void> {
-  const { flags, words } = parseFlags("mget", args, MANY_FLAGS);
-  usage(words, 1, Infinity, "mget [-f] NAME...");
-  await runPlan(io, await planManyGet(io.client, words, "."), flags.has("replace"));
+  const { flags, words } = parseFlags(args, { command: "mget", flags: MANY_FLAGS });
+  usage(words, { min: 1, max: Infinity, text: "mget [-f] NAME..." });
+  const plan = await planManyGet(io.client, { patterns: words, into: "." });
+  await runPlan(io, plan, { replace: flags.has("replace") });
 }
 
 /** `mput [-f] LOCAL...`: into the current server folder. */
 export async function mputCommand(args: string[], io: TransferIo): Promise<void> {
-  const { flags, words } = parseFlags("mput", args, MANY_FLAGS);
-  usage(words, 1, Infinity, "mput [-f] PATH...");
-  await runPlan(io, await planManyPut(io.client, words), flags.has("replace"));
+  const { flags, words } = parseFlags(args, { command: "mput", flags: MANY_FLAGS });
+  usage(words, { min: 1, max: Infinity, text: "mput [-f] PATH..." });
+  const plan = await planManyPut(io.client, { patterns: words });
+  await runPlan(io, plan, { replace: flags.has("replace") });
 }
 
 /** Runs a batch with its view, prints the summary, and fails if any file was not transferred. */
-async function runPlan(io: TransferIo, plan: BatchPlan, replace: boolean): Promise<void> {
+async function runPlan(
+  io: TransferIo,
+  plan: BatchPlan,
+  { replace }: { replace: boolean },
+): Promise<void> {
   const view = new BatchView(io.stderr, plan);
   const report = await runBatch(io.client, plan, { replace, events: view }).finally(() =>
     view.finish()
@@ -137,7 +157,10 @@ async function runPlan(io: TransferIo, plan: BatchPlan, replace: boolean): Promi
 }
 
 /** The words, if there are between `min` and `max` of them. */
-function usage(words: string[], min: number, max: number, text: string): string[] {
+function usage(
+  words: string[],
+  { min, max, text }: { min: number; max: number; text: string },
+): string[] {
   if (words.length < min || words.length > max) throw new UsageError(`Usage: ${text}`);
   return words;
 }

@@ -119,7 +119,7 @@ export async function runBatch(
           .startsWith(folder + (plan.direction === "get" ? SEPARATOR : "/"));
       if (unmade.some(below)) throw new Error("not tried: its folder could not be made");
       await plan.prepare?.(file);
-      const there = await compare(client, plan.direction, file);
+      const there = await compare(client, { direction: plan.direction, file });
       if (there === "same") {
         report({ status: "skipped", file });
         continue;
@@ -151,8 +151,7 @@ export async function runBatch(
  */
 async function compare(
   client: Client,
-  direction: "get" | "put",
-  file: BatchFile,
+  { direction, file }: { direction: "get" | "put"; file: BatchFile },
 ): Promise<"missing" | "same" | "differs" | "unknown"> {
   const there = direction === "get" ? await localSize(file.local) : file.existing;
   if (there === undefined) return "missing";

@@ -32,7 +32,10 @@ export function serverPathProblem(path: string): string | undefined {
 }
 
 /** `get -r DIR`: the server folder `dir` and everything in it, into the local folder `into`. */
-export async function planTreeGet(client: Client, dir: string, into: string): Promise<BatchPlan> {
+export async function planTreeGet(
+  client: Client,
+  { dir, into }: { dir: string; into: string },
+): Promise<BatchPlan> {
   const remote = await client.remote(dir);
   const entries = await client.tree(dir);
   const name = remote.segments.at(-1);
@@ -64,7 +67,10 @@ export async function planTreeGet(client: Client, dir: string, into: string): Pr
 }
 
 /** `put -r DIR`: the local folder `dir` and everything in it, into the server folder `into`. */
-export async function planTreePut(client: Client, dir: string, into?: string): Promise<BatchPlan> {
+export async function planTreePut(
+  client: Client,
+  { dir, into }: { dir: string; into?: string },
+): Promise<BatchPlan> {
   const info = await Deno.stat(dir).catch((error) => {
     throw new LocalFileError(`Cannot read ${quote(dir)}: ${describeError(error)}`);
   });
@@ -75,7 +81,7 @@ export async function planTreePut(client: Client, dir: string, into?: string): P
   const parent = into === undefined ? undefined : (await client.remote(into)).wire;
   const top = joinRemote(parent, name);
   await client.require("manage");
-  const there = await remoteTree(client, parent, name);
+  const there = await remoteTree(client, { parent, name });
   const plan = newPlan("put", `put -r ${quote(dir)}`, {
     makeFolder: (folder) => client.mkdir(folder.path),
   });
@@ -107,8 +113,7 @@ export async function planTreePut(client: Client, dir: string, into?: string): P
  */
 async function remoteTree(
   client: Client,
-  parent: string | undefined,
-  name: string,
+  { parent, name }: { parent: string | undefined; name: string },
 ): Promise<Map<string, LongEntry> | undefined> {
   const siblings = await client.listLong(parent);
   if (!siblings.some((entry) => entry.path === name && entry.type === "folder")) return undefined;
@@ -119,8 +124,7 @@ async function remoteTree(
 /** `mget`, or `get` of a pattern: the server files the names and patterns match, into `into`. */
 export async function planManyGet(
   client: Client,
-  patterns: readonly string[],
-  into: string,
+  { patterns, into }: { patterns: readonly string[]; into: string },
 ): Promise<BatchPlan> {
   const plan = newPlan("get", `get ${patterns.map((p) => quote(p)).join(" ")}`, {
     makeFolder: () => Promise.resolve(),
@@ -167,8 +171,7 @@ async function listFolder(client: Client, folder: string): Promise<LongEntry[]> 
 /** `mput`, or `put` of a pattern: the local files the names and patterns match, into `into`. */
 export async function planManyPut(
   client: Client,
-  patterns: readonly string[],
-  into?: string,
+  { patterns, into }: { patterns: readonly string[]; into?: string },
 ): Promise<BatchPlan> {
   const folder = into === undefined ? undefined : (await client.remote(into)).wire;
   const plan = newPlan("put", `put ${patterns.map((p) => quote(p)).join(" ")}`, {

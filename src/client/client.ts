@@ -116,7 +116,7 @@ export class Client extends Session {
 
   /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
   listLong(path?: string): Promise<LongEntry[]> {
-    return longListing(this.#folders, "list", path);
+    return longListing(this.#folders, { verb: "list", path });
   }
 
   /**
@@ -124,7 +124,7 @@ export class Client extends Session {
    * holds (`list-long`). The paths are the server's word: check them before use.
    */
   tree(path?: string): Promise<LongEntry[]> {
-    return longListing(this.#folders, "tree", path);
+    return longListing(this.#folders, { verb: "tree", path });
   }
 
   /**
@@ -132,7 +132,7 @@ export class Client extends Session {
    * in (`path` extension); returns where the session now is.
    */
   async cd(path?: string): Promise<string> {
-    this.#cwd = await changeFolder(this.#folders, path, this.#cwd);
+    this.#cwd = await changeFolder(this.#folders, { path, cwd: this.#cwd });
     return this.cwd;
   }
 
@@ -143,17 +143,17 @@ export class Client extends Session {
 
   /** Makes a folder on the server (`manage` extension). */
   mkdir(path: string): Promise<void> {
-    return changePath(this.#folders, "mkdir", path);
+    return changePath(this.#folders, { verb: "mkdir", path });
   }
 
   /** Removes an empty folder on the server (`manage` extension). */
   rmdir(path: string): Promise<void> {
-    return changePath(this.#folders, "rmdir", path);
+    return changePath(this.#folders, { verb: "rmdir", path });
   }
 
   /** Removes a file on the server (`manage` extension). */
   remove(path: string): Promise<void> {
-    return changePath(this.#folders, "rm", path);
+    return changePath(this.#folders, { verb: "rm", path });
   }
 
   /**
@@ -162,7 +162,7 @@ export class Client extends Session {
    * is a folder to move `from` into.
    */
   rename(from: string, to: string, options: { replace?: boolean } = {}): Promise<void> {
-    return renamePath(this.#folders, { from, to }, options.replace ?? false);
+    return renamePath(this.#folders, { from, to, replace: options.replace ?? false });
   }
 
   /**

@@ -39,8 +39,7 @@ export async function listedFolder(
 /** `list` or `tree` of a folder (`list-long` extension). */
 export async function longListing(
   session: FolderSession,
-  verb: "list" | "tree",
-  path?: string,
+  { verb, path }: { verb: "list" | "tree"; path?: string },
 ): Promise<LongEntry[]> {
   await session.require("list-long");
   const folder = await listedFolder(session, path);
@@ -53,8 +52,7 @@ export async function longListing(
  */
 export async function changeFolder(
   session: FolderSession,
-  path: string | undefined,
-  cwd: readonly string[],
+  { path, cwd }: { path: string | undefined; cwd: readonly string[] },
 ): Promise<string[]> {
   await session.require("path");
   const wire = path === undefined ? undefined : (await session.remote(path)).wire;
@@ -82,8 +80,7 @@ export async function hashOf(session: FolderSession, path: string): Promise<stri
 /** `mkdir`, `rmdir` or `rm` of `path` (`manage` extension). */
 export async function changePath(
   session: FolderSession,
-  verb: "mkdir" | "rmdir" | "rm",
-  path: string,
+  { verb, path }: { verb: "mkdir" | "rmdir" | "rm"; path: string },
 ): Promise<void> {
   await session.require("manage");
   const remote = await session.remote(path);
@@ -99,12 +96,11 @@ export async function changePath(
  */
 export async function renamePath(
   session: FolderSession,
-  paths: { from: string; to: string },
-  replace: boolean,
+  paths: { from: string; to: string; replace: boolean },
 ): Promise<void> {
   await session.require("manage");
   const source = await session.remote(paths.from);
-  const { to } = paths;
+  const { to, replace } = paths;
   const into = to.endsWith("/") ? joinRemote(to, source.segments.at(-1) ?? "") : to;
   const from = source.wire;
   if (from === undefined) throw new UsageError(`${quote(paths.from)} is the current folder`);

@@ -32,7 +32,7 @@ export function makeFolder(store: FileStore, target: Target): Promise<void> {
     await Deno.mkdir(path);
     const made = await Deno.lstat(path);
     try {
-      await store.jail.confirm(path, made, target);
+      await store.jail.confirm(target, { path, used: made });
     } catch (error) {
       await Deno.remove(path).catch(() => {}); // Made through a swapped folder: undo it.
       throw error;
@@ -76,8 +76,7 @@ export function removeFolder(store: FileStore, target: Target): Promise<void> {
  */
 export function rename(
   store: FileStore,
-  from: Target,
-  to: Target,
+  { from, to }: { from: Target; to: Target },
   options: { replace?: boolean } = {},
 ): Promise<void> {
   return change(store, `Cannot rename ${quote(from.shown)}`, async () => {
@@ -99,7 +98,7 @@ export function rename(
     try {
       await store.jail.checkpoint(staged);
       await Deno.rename(aside, staged);
-      await store.jail.confirm(staged, source.info, to);
+      await store.jail.confirm(to, { path: staged, used: source.info });
     } catch (error) {
       await Deno.rename(staged, aside).catch(() => {});
       await Deno.rename(aside, source.path).catch(() => {});
@@ -166,7 +165,7 @@ async function setAside(
   const aside = join(dirname(path), Jail.scratchName());
   await Deno.rename(path, aside);
   try {
-    await store.jail.confirm(aside, info, target);
+    await store.jail.confirm(target, { path: aside, used: info });
   } catch (error) {
     await Deno.rename(aside, path).catch(() => {});
     throw error;

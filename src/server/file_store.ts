@@ -166,7 +166,7 @@ export class FileStore {
       }
       if (isFile || isDirectory) entries.push({ name: entry.name, isDirectory });
     }
-    await this.jail.confirm(folder.path, folder.info, target);
+    await this.jail.confirm(target, { path: folder.path, used: folder.info });
     return entries;
   }
 
@@ -192,7 +192,7 @@ export class FileStore {
       const info = await file.stat();
       checkRegularFile(info, target);
       // Opened through a folder swapped for a symlink since the check: another inode.
-      await this.jail.confirm(path, info, target);
+      await this.jail.confirm(target, { path, used: info });
       if (info.size > MAX_FIELD_VALUE) {
         throw new RefusalError(
           `${
@@ -239,7 +239,7 @@ export class FileStore {
     );
     try {
       // Created through a folder swapped for a symlink since the check: outside.
-      await this.jail.confirm(file.tempPath, await file.stat(), target);
+      await this.jail.confirm(target, { path: file.tempPath, used: await file.stat() });
     } catch (error) {
       await file[Symbol.asyncDispose]();
       throw error;

@@ -96,10 +96,10 @@ export class Jail {
 
   /**
    * Checks, after a use, that `path` still lies inside the root and is the very
-   * entry `used` describes (same device and inode): refuses it otherwise.
+   * entry `used` describes (same device and inode): refuses `target` otherwise.
    */
-  async confirm(path: string, used: Deno.FileInfo, target: Target): Promise<void> {
-    if (!(await this.#is(path, used))) throw outside(target);
+  async confirm(target: Target, use: { path: string; used: Deno.FileInfo }): Promise<void> {
+    if (!(await this.#is(use.path, use.used))) throw outside(target);
   }
 
   /**

@@ -29,8 +29,8 @@ export function listLong(store: FileStore, target: Target): Promise<LongEntry[]>
   return attempt(`Cannot list ${quote(target.shown)}`, async () => {
     const folder = await store.folder(target);
     await store.jail.checkpoint(folder.path);
-    const entries = await entriesOf(store, folder, target, false);
-    await store.jail.confirm(folder.path, folder.info, target);
+    const entries = await entriesOf(store, { folder, target, inTree: false });
+    await store.jail.confirm(target, { path: folder.path, used: folder.info });
     return entries;
   });
 }
@@ -53,8 +53,9 @@ export function tree(store: FileStore, target: Target): Promise<string> {
     while (pending.length > 0) {
       const top = pending[pending.length - 1];
       if (!top.entries) {
-        top.entries = (await entriesOf(store, top.folder, target, true)).reverse();
-        await store.jail.confirm(top.folder.path, top.folder.info, target);
+        top.entries = (await entriesOf(store, { folder: top.folder, target, inTree: true }))
+          .reverse();
+        await store.jail.confirm(target, { path: top.folder.path, used: top.folder.info });
       }
       const entry = top.entries.pop();
       if (!entry) {
@@ -87,9 +88,7 @@ export function tree(store: FileStore, target: Target): Promise<string> {
  */
 async function entriesOf(
   store: FileStore,
-  folder: FoundFolder,
-  target: Target,
-  inTree: boolean,
+  { folder, target, inTree }: { folder: FoundFolder; target: Target; inTree: boolean },
 ): Promise<LongEntry[]> {
   const entries: LongEntry[] = [];
   const onlyOne = store.only !== undefined;

@@ -27,11 +27,13 @@ Deno.test("`planManyPut()` expands local patterns; a name that exists as typed i
   await Deno.writeTextFile(local.file("xzy"), "");
   await Deno.mkdir(local.file("d.txt"));
   await using client = await connect({ port: server.port });
-  const plan = await planManyPut(client, [
-    local.file("*.txt"),
-    local.file("x*y"),
-    local.file("*.none"),
-  ]);
+  const plan = await planManyPut(client, {
+    patterns: [
+      local.file("*.txt"),
+      local.file("x*y"),
+      local.file("*.none"),
+    ],
+  });
   assertEquals(plan.files.map((f) => f.remote), ["a.txt", "b.txt", "x*y"]);
   assertEquals(plan.refused.map((r) => r.reason), [
     "matches nothing here",
@@ -46,7 +48,7 @@ Deno.test("`planManyGet()` works with a base server's ls, and never asks it for 
   }
   await using local = await tempDir();
   await using client = await connect({ port: server.port, features: [] });
-  const plan = await planManyGet(client, ["*.txt", "c.jpg"], local.path);
+  const plan = await planManyGet(client, { patterns: ["*.txt", "c.jpg"], into: local.path });
   assertEquals(plan.files.map((f) => [f.remote, f.local]), [
     ["a.txt", local.file("a.txt")],
     ["b.txt", local.file("b.txt")],
@@ -64,7 +66,7 @@ Deno.test("`planTreePut()` plans only the folders the server lacks, and knows wh
   await Deno.mkdir(local.file("tree", "new"));
   await Deno.writeTextFile(local.file("tree", "there.txt"), "34");
   await using client = await connect({ port: server.port });
-  const plan = await planTreePut(client, local.file("tree"), undefined);
+  const plan = await planTreePut(client, { dir: local.file("tree") });
   assertEquals(plan.folders.map((f) => f.path), ["tree/new"]);
   assertEquals(plan.files.map((f) => [f.remote, f.existing]), [["tree/there.txt", 2]]);
 });

@@ -9,7 +9,8 @@ Deno.test("`runBatch()` ends at a lost connection and reports the rest as not tr
   await using local = await tempDir();
   for (const name of ["a", "b", "c"]) await Deno.writeTextFile(local.file(name), name);
   await using client = await connect({ port: server.port });
-  const plan = await planManyPut(client, ["a", "b", "c"].map((name) => local.file(name)));
+  const patterns = ["a", "b", "c"].map((name) => local.file(name));
+  const plan = await planManyPut(client, { patterns });
   const report = await runBatch(client, plan, {
     events: { onDone: (outcome) => outcome.status === "sent" && client.close() },
   });
@@ -31,15 +32,19 @@ Deno.test("`runBatch()` refuses a file it cannot compare unless told to replace"
   await Deno.writeTextFile(local.file("f"), "mine");
   await Deno.writeTextFile(server.root.file("f"), "same");
   await using client = await connect({ port: server.port, features });
-  const first = await runBatch(client, await planManyPut(client, [local.file("f")]));
+  const first = await runBatch(client, await planManyPut(client, { patterns: [local.file("f")] }));
   const outcome = first.outcomes[0];
   assertEquals(
     outcome.status === "failed" && (outcome.error as Error).message,
     `"${local.file("f")}" exists on the server and cannot be compared (the server has no hash)`,
   );
-  const second = await runBatch(client, await planManyPut(client, [local.file("f")]), {
-    replace: true,
-  });
+  const second = await runBatch(
+    client,
+    await planManyPut(client, { patterns: [local.file("f")] }),
+    {
+      replace: true,
+    },
+  );
   assertEquals(second.outcomes.map((o) => o.status), ["sent"]);
   assertEquals(await Deno.readTextFile(server.root.file("f")), "mine");
 });

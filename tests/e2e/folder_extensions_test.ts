@@ -134,7 +134,7 @@ Deno.test("a tree whose entries would write outside the target is refused and re
   await using local = await tempDir();
   await Deno.mkdir(local.file("into"));
   await using client = await connect({ port: server.port });
-  const plan = await planTreeGet(client, "tree", local.file("into"));
+  const plan = await planTreeGet(client, { dir: "tree", into: local.file("into") });
   const report = await runBatch(client, plan);
   assertEquals(plan.refused.map((r) => r.shown), [
     "tree/../escaped.txt",
@@ -162,7 +162,7 @@ Deno.test("a listing entry for mget that is not one plain name is refused", asyn
   );
   await using local = await tempDir();
   await using client = await connect({ port: server.port });
-  const plan = await planManyGet(client, ["*.txt"], local.path);
+  const plan = await planManyGet(client, { patterns: ["*.txt"], into: local.path });
   await runBatch(client, plan);
   assertEquals(plan.refused.map((r) => `${r.shown}: ${r.reason}`), [
     'x/../../up.txt: unsafe name from the server: File name "x/../../up.txt" is not allowed: it must not contain / or \\',
@@ -182,7 +182,7 @@ Deno.test("a local link inside the target is never written through", async () =>
   await Deno.mkdir(local.file("tree"));
   await Deno.symlink(elsewhere.path, local.file("tree", "sub"));
   await using client = await connect({ port: server.port });
-  const plan = await planTreeGet(client, "tree", local.path);
+  const plan = await planTreeGet(client, { dir: "tree", into: local.path });
   const report = await runBatch(client, plan);
   assertEquals(await namesIn(elsewhere.path), []);
   assertEquals(plan.refused.map((r) => r.reason), [

@@ -24,8 +24,8 @@ import { AWKWARD_TREE, readTree, writeTree } from "../support/trees.ts";
 
 /** `put -r DIR` then, elsewhere, `get -r NAME`: the library's two commands. */
 async function mirror(client: Client, from: string, name: string, into: string) {
-  const sent = await runBatch(client, await planTreePut(client, `${from}/${name}`));
-  const got = await runBatch(client, await planTreeGet(client, name, into));
+  const sent = await runBatch(client, await planTreePut(client, { dir: `${from}/${name}` }));
+  const got = await runBatch(client, await planTreeGet(client, { dir: name, into }));
   return { sent, got };
 }
 
@@ -50,12 +50,12 @@ Deno.test("a batch run again skips what is there by hash and sends the rest", as
   await using local = await tempDir();
   await writeTree(local.file("tree"), { "a.txt": "one", "b.txt": "two", "sub/c.txt": "three" });
   await using client = await connect({ port: server.port });
-  await runBatch(client, await planTreePut(client, local.file("tree")));
+  await runBatch(client, await planTreePut(client, { dir: local.file("tree") }));
   // Cut short, as it were: one file never arrived; another has the same name and
   // size on the server but other bytes, which a check by name would miss.
   await Deno.remove(server.root.file("tree", "sub", "c.txt"));
   await Deno.writeTextFile(server.root.file("tree", "b.txt"), "TWO");
-  const again = await runBatch(client, await planTreePut(client, local.file("tree")));
+  const again = await runBatch(client, await planTreePut(client, { dir: local.file("tree") }));
   const status = Object.fromEntries(again.outcomes.map((o) => [o.file.shown, o.status]));
   assertEquals(status, {
     "tree/a.txt": "skipped",
@@ -69,7 +69,7 @@ Deno.test("a batch run again skips what is there by hash and sends the rest", as
     "TWO",
     "not overwritten",
   );
-  const replaced = await runBatch(client, await planTreePut(client, local.file("tree")), {
+  const replaced = await runBatch(client, await planTreePut(client, { dir: local.file("tree") }), {
     replace: true,
   });
   assertEquals(tally(replaced), { sent: 1, skipped: 2, failed: 0 });

@@ -80,17 +80,19 @@ Deno.test("removeFolder() removes an empty folder only, never the root", async (
 
 Deno.test("rename() moves within the root and never over an existing name unless asked", async () => {
   await using s = await store();
-  await rename(s.files, s.at("a.txt"), s.at("folder/moved.txt"));
-  await rename(s.files, s.at("folder"), s.at("empty/folder"));
+  await rename(s.files, { from: s.at("a.txt"), to: s.at("folder/moved.txt") });
+  await rename(s.files, { from: s.at("folder"), to: s.at("empty/folder") });
   assertEquals(await namesIn(s.dir.path), ["b.txt", "empty"]);
   assertEquals(await namesIn(s.dir.file("empty", "folder")), ["in.txt", "moved.txt"]);
   await assertRejects(
-    () => rename(s.files, s.at("b.txt"), s.at("empty/folder/in.txt")),
+    () => rename(s.files, { from: s.at("b.txt"), to: s.at("empty/folder/in.txt") }),
     RefusalError,
     '"empty/folder/in.txt" already exists on the server',
   );
   assertEquals(await Deno.readTextFile(s.dir.file("empty", "folder", "in.txt")), "in");
-  await rename(s.files, s.at("b.txt"), s.at("empty/folder/in.txt"), { replace: true });
+  await rename(s.files, { from: s.at("b.txt"), to: s.at("empty/folder/in.txt") }, {
+    replace: true,
+  });
   assertEquals(await Deno.readTextFile(s.dir.file("empty", "folder", "in.txt")), "b");
   assertEquals(await namesIn(s.dir.path), ["empty"]);
 });
@@ -106,7 +108,7 @@ Deno.test("rename() refuses what it cannot do whole, and leaves everything as it
   ];
   for (const [from, to, replace, message] of cases) {
     await assertRejects(
-      () => rename(s.files, s.at(from), s.at(to), { replace }),
+      () => rename(s.files, { from: s.at(from), to: s.at(to) }, { replace }),
       RefusalError,
       message,
     );
@@ -121,7 +123,7 @@ Deno.test("every change is refused on a read-only store", async () => {
     () => makeFolder(s.files, s.at("x")),
     () => removeFile(s.files, s.at("a.txt")),
     () => removeFolder(s.files, s.at("empty")),
-    () => rename(s.files, s.at("a.txt"), s.at("c.txt")),
+    () => rename(s.files, { from: s.at("a.txt"), to: s.at("c.txt") }),
   ];
   for (const change of changes) {
     await assertRejects(change, RefusalError, "This server is read-only: changes are refused");

@@ -52,7 +52,7 @@ Deno.test("a symlinked folder leading out is refused wherever it sits in the pat
     await assertRejects(() => store.openForReading(path), RefusalError, "points outside");
     await assertRejects(() => removeFile(store, target(path)), RefusalError, "points outside");
     await assertRejects(
-      () => rename(store, target(path), target("stolen.txt")),
+      () => rename(store, { from: target(path), to: target("stolen.txt") }),
       RefusalError,
       "points outside",
     );
@@ -65,7 +65,7 @@ Deno.test("a symlinked folder leading out is refused wherever it sits in the pat
   await assertRejects(() => store.beginUpload("out/new.txt"), RefusalError, "points outside");
   await assertRejects(() => makeFolder(store, target("a/b/new")), RefusalError, "points outside");
   await assertRejects(
-    () => rename(store, target("inside.txt"), target("out/inside.txt")),
+    () => rename(store, { from: target("inside.txt"), to: target("out/inside.txt") }),
     RefusalError,
     "points outside",
   );
@@ -163,7 +163,7 @@ for (const what of ["rm", "rename"] as const) {
     const source = store.resolve([], "sub/secret.txt");
     const change = what === "rm"
       ? () => removeFile(store, source)
-      : () => rename(store, source, store.resolve([], "taken.txt"));
+      : () => rename(store, { from: source, to: store.resolve([], "taken.txt") });
     await assertRejects(change, RefusalError, "points outside");
     assertEquals(swap.swapped, true);
     assertEquals(await namesIn(dirs.outside.path), ["secret.txt"]);
@@ -178,7 +178,11 @@ Deno.test("a destination folder swapped for a symlink mid-rename: the file stays
   const swap = swapper(dirs, (path) => path.startsWith(dirs.root.file("sub") + "/.ferry-"));
   const store = await FileStore.open(dirs.root.path, { checkpoint: swap.checkpoint });
   await assertRejects(
-    () => rename(store, store.resolve([], "inside.txt"), store.resolve([], "sub/moved.txt")),
+    () =>
+      rename(store, {
+        from: store.resolve([], "inside.txt"),
+        to: store.resolve([], "sub/moved.txt"),
+      }),
     RefusalError,
     "points outside",
   );

@@ -33,6 +33,7 @@ export async function renameCommand(
   paths: { from: string; to: string },
   options: { replace?: boolean } = {},
 ): Promise<Reply> {
-  await rename(context.store, context.target(paths.from), context.target(paths.to), options);
+  const { from, to } = { from: context.target(paths.from), to: context.target(paths.to) };
+  await rename(context.store, { from, to }, options);
   return okReply();
 }
