@@ -87,6 +87,13 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     readOnly: store.readOnly,
     secure: secure?.banner,
   }));
+  for (const name of server.strandedMoves) {
+    io.stderr.write(
+      `ferry: ${
+        quote(name)
+      } is a file a crash left in the middle of a rename or removal; it was kept\n`,
+    );
+  }
   for (const name of server.removedStaleUploads) {
     io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
   }

@@ -94,7 +94,7 @@ export function rename(
     }
     const aside = await setAside(store, source.path, source.info, from);
     // Over into the destination's folder, still under a random name, and checked there.
-    const staged = join(dirname(destination), Jail.scratchName());
+    const staged = join(dirname(destination), Jail.scratchName("move"));
     try {
       await store.jail.checkpoint(staged);
       await Deno.rename(aside, staged);
@@ -162,7 +162,7 @@ async function setAside(
   target: Target,
 ): Promise<string> {
   await store.jail.checkpoint(path);
-  const aside = join(dirname(path), Jail.scratchName());
+  const aside = join(dirname(path), Jail.scratchName("move"));
   await Deno.rename(path, aside);
   try {
     await store.jail.confirm(target, { path: aside, used: info });

@@ -17,11 +17,18 @@ import { describeError, hasControlCharacter, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 import type { ListingEntry } from "../protocol/listing.ts";
 import { formatFolder, resolvePath, type Segments } from "../protocol/paths.ts";
-import { type CheckpointHook, isMissing, Jail, type Target, UPLOAD_PREFIX } from "./jail.ts";
+import {
+  type CheckpointHook,
+  isMissing,
+  Jail,
+  MOVE_PREFIX,
+  type Target,
+  UPLOAD_PREFIX,
+} from "./jail.ts";
 
 import { Upload } from "./upload.ts";
 
-export { UPLOAD_PREFIX } from "./jail.ts";
+export { MOVE_PREFIX, UPLOAD_PREFIX } from "./jail.ts";
 export { Upload } from "./upload.ts";
 
 const UPLOAD_PATTERN =
@@ -56,7 +63,12 @@ export interface FoundFolder {
  * them with U+FFFD).
  */
 export function isHidden(name: string): boolean {
-  return name.startsWith(UPLOAD_PREFIX) || hasControlCharacter(name) || name.includes("\ufffd");
+  return isReserved(name) || hasControlCharacter(name) || name.includes("\ufffd");
+}
+
+/** Whether a name is one of ferry's own: an upload's temp file, or a move's. */
+function isReserved(name: string): boolean {
+  return name.startsWith(UPLOAD_PREFIX) || name.startsWith(MOVE_PREFIX);
 }
 
 /** The served folder, or the one served file. */
@@ -105,7 +117,7 @@ export class FileStore {
     const segments = text === undefined ? [...cwd] : resolvePath(cwd, text);
     if (typeof segments === "string") throw new RefusalError(segments);
     const shown = text ?? formatFolder(cwd);
-    const reserved = segments.find((segment) => segment.startsWith(UPLOAD_PREFIX));
+    const reserved = segments.find(isReserved);
     if (reserved !== undefined) {
       throw new RefusalError(`File name ${quote(reserved)} is reserved for uploads in progress`);
     }
@@ -115,21 +127,27 @@ export class FileStore {
     return { segments, shown };
   }
 
-  /** Removes the temp files of uploads a crash cut short, in every folder; returns their paths. */
-  async removeStaleUploads(): Promise<string[]> {
+  /**
+   * Removes, in every folder, the temp files of uploads a crash cut short, and finds
+   * the entries a crash left in the middle of a rename or removal (kept: they are
+   * someone's files). Returns both lists of paths.
+   */
+  async removeStaleUploads(): Promise<{ removed: string[]; stranded: string[] }> {
     const removed: string[] = [];
+    const stranded: string[] = [];
     const folders = [""];
     for (let folder; (folder = folders.pop()) !== undefined;) {
       for await (const entry of Deno.readDir(join(this.root, folder))) {
         const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
-        if (entry.isDirectory) folders.push(path);
+        if (entry.name.startsWith(MOVE_PREFIX)) stranded.push(path);
+        else if (entry.isDirectory) folders.push(path);
         else if (entry.isFile && UPLOAD_PATTERN.test(entry.name)) {
           await Deno.remove(join(this.root, path));
           removed.push(path);
         }
       }
     }
-    return removed;
+    return { removed, stranded };
   }
 
   /** The folder `where` names, checked to be one inside the jail. */

@@ -20,8 +20,14 @@ import { RefusalError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
 import type { Segments } from "../protocol/paths.ts";
 
-/** Hidden names of uploads in progress and of moves under way: `.ferry-upload-<uuid>.part`. */
+/** Hidden names of uploads in progress: `.ferry-upload-<uuid>.part`. */
 export const UPLOAD_PREFIX = ".ferry-upload-";
+
+/**
+ * Hidden names of entries in the middle of a rename or removal: `.ferry-move-<uuid>.part`.
+ * Unlike an upload's, one a crash left behind is someone's file: reported, never deleted.
+ */
+export const MOVE_PREFIX = ".ferry-move-";
 
 /** Called between a path's check and its use; tests swap folders for symlinks there. */
 export type CheckpointHook = (path: string) => void | Promise<void>;
@@ -46,9 +52,9 @@ export class Jail {
     this.#checkpoint = checkpoint;
   }
 
-  /** A new random name for a temp file or a move under way, hidden from listings. */
-  static scratchName(): string {
-    return `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
+  /** A new random name for an upload's temp file (or a move's), hidden from listings. */
+  static scratchName(kind: "upload" | "move" = "upload"): string {
+    return `${kind === "upload" ? UPLOAD_PREFIX : MOVE_PREFIX}${crypto.randomUUID()}.part`;
   }
 
   /** Whether a real path is the root or lies inside it. */

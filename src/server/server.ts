@@ -72,6 +72,8 @@ export interface Server extends AsyncDisposable {
   readonly store: FileStore;
   /** Temp files from a crashed earlier run, removed at start-up. */
   readonly removedStaleUploads: readonly string[];
+  /** Entries a crash left in the middle of a rename or removal, found at start-up and kept. */
+  readonly strandedMoves: readonly string[];
   /** Settles when the server has stopped and every session has ended. */
   readonly finished: Promise<void>;
   /** Stops accepting, ends every session, and waits for them. */
@@ -87,7 +89,9 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       "Cannot read the disk's free space here (it needs --allow-sys=statfs), so a free-space floor cannot be kept",
     );
   }
-  const removedStaleUploads = store.readOnly ? [] : await store.removeStaleUploads();
+  const { removed: removedStaleUploads, stranded: strandedMoves } = store.readOnly
+    ? { removed: [], stranded: [] }
+    : await store.removeStaleUploads();
   const { secure } = options;
   const transport = options.transport ?? (secure ? tlsServer(secure.identity) : tcp);
   const listener = transport.listen({
@@ -111,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     addr: listener.addr,
     store,
     removedStaleUploads,
+    strandedMoves,
     finished: loop.finished,
     shutdown: loop.shutdown,
     [Symbol.asyncDispose]: loop.shutdown,

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { RefusalError } from "../../src/common/errors.ts";
-import { FileStore, UPLOAD_PREFIX } from "../../src/server/file_store.ts";
+import { FileStore, MOVE_PREFIX, UPLOAD_PREFIX } from "../../src/server/file_store.ts";
 import { namesIn, tempDir } from "../support/helpers.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -208,7 +208,7 @@ Deno.test("removeStaleUploads() removes only ferry's own temp files", async () =
   const lookalike = `${UPLOAD_PREFIX}mine.part`;
   for (const name of [stale, lookalike, "keep.txt"]) await Deno.writeTextFile(dir.file(name), "x");
   const store = await FileStore.open(dir.path);
-  assertEquals(await store.removeStaleUploads(), [stale]);
+  assertEquals(await store.removeStaleUploads(), { removed: [stale], stranded: [] });
   assertEquals(await namesIn(dir.path), [lookalike, "keep.txt"].sort());
 });
 
@@ -230,14 +230,25 @@ Deno.test("file-system failures become refusals with the reason, not crashes", a
   await assertRejects(() => store.openForReading("f"), RefusalError, 'No such file "f"');
 });
 
-Deno.test("removeStaleUploads() clears every folder, not just the root", async () => {
+Deno.test("removeStaleUploads() clears every folder, and keeps a crashed move's file", async () => {
   await using dir = await tempDir();
   await Deno.mkdir(dir.file("a", "b"), { recursive: true });
   const stale = `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
   await Deno.writeTextFile(dir.file("a", "b", stale), "x");
   await Deno.writeTextFile(dir.file("a", "keep.txt"), "x");
   const store = await FileStore.open(dir.path);
-  assertEquals(await store.removeStaleUploads(), [`a/b/${stale}`]);
+  const moved = `${MOVE_PREFIX}${crypto.randomUUID()}.part`;
+  await Deno.writeTextFile(dir.file("a", moved), "someone's file, mid-rename");
+  assertEquals(await store.removeStaleUploads(), {
+    removed: [`a/b/${stale}`],
+    stranded: [`a/${moved}`],
+  });
+  assertEquals(await namesIn(dir.file("a")), [moved, "b", "keep.txt"].sort());
+  assertEquals(
+    (await store.list("a")).map((e) => e.name),
+    ["b", "keep.txt"],
+    "hidden all the same",
+  );
   assertEquals(await namesIn(dir.file("a", "b")), []);
 });
 
