@@ -44,7 +44,7 @@ export interface ReplCommand {
 export const REPL_COMMANDS: Record<string, ReplCommand> = {
   ls: {
     usage: "ls [-l] [--json] [PATH]",
-    summary: "list a server folder (folders end in /; -l: size, time; --json for scripts)",
+    summary: "list a server folder (-l: sizes, times; --json)",
     aliases: ["dir"],
     minArgs: 0,
     maxArgs: 4,
@@ -52,8 +52,7 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
   },
   get: {
     usage: "get [-r] [-f] NAME [LOCAL]",
-    summary: "download NAME, or what a pattern matches (to LOCAL, a file or folder; -r a " +
-      "folder and all in it; -f replace)",
+    summary: "download NAME or what a pattern matches (-r, -f)",
     aliases: ["download"],
     minArgs: 1,
     maxArgs: 5,
@@ -61,8 +60,7 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
   },
   put: {
     usage: "put [-r] [-f] PATH [NAME]",
-    summary: "upload the local file PATH, or what a pattern matches (as NAME, or into " +
-      "NAME/; -r a folder and all in it; -f replace)",
+    summary: "upload PATH or what a pattern matches (-r, -f)",
     aliases: ["upload"],
     minArgs: 1,
     maxArgs: 5,
@@ -86,7 +84,7 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
   },
   cd: {
     usage: "cd [PATH]",
-    summary: "change the server folder (.. up, / the top; default the top)",
+    summary: "change the server folder (.. up; / or none: the top)",
     aliases: [],
     minArgs: 0,
     maxArgs: 1,
@@ -126,7 +124,7 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
   },
   rename: {
     usage: "rename [-f] FROM TO",
-    summary: "rename or move on the server (TO/ moves into a folder; -f replace a file)",
+    summary: "rename or move (TO/ moves into a folder; -f replace)",
     aliases: ["mv"],
     minArgs: 2,
     maxArgs: 4,
@@ -212,6 +210,7 @@ export function replHelp(): string {
     const aliases = command.aliases.length ? ` (also ${command.aliases.join(", ")})` : "";
     return `  ${command.usage.padEnd(26)} ${command.summary}${aliases}\n`;
   });
-  return `Commands:\n${lines.join("")}Quote names that contain spaces: get "my file.txt"; ` +
-    `-- ends options: rm -- -odd-name\n`;
+  return `Commands:\n${lines.join("")}` +
+    `Quote names that contain spaces: get "my file.txt". -r: a folder and all it holds;\n` +
+    `-f: replace what is there (atomically); -- ends the options: rm -- -odd-name\n`;
 }
