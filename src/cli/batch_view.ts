@@ -118,7 +118,11 @@ export class BatchView implements BatchEvents {
   ) {
     this.#target = target;
     this.#direction = plan.direction;
-    const bytes = plan.files.reduce((sum, file) => sum + file.size, 0);
+    // Known only if every size is: otherwise the fraction goes by files.
+    const sizes = plan.files.map((file) => file.size);
+    const bytes = sizes.every((size) => size !== undefined)
+      ? sizes.reduce((sum: number, size) => sum + (size ?? 0), 0)
+      : 0;
     this.#state = {
       label: plan.label,
       filesDone: 0,
@@ -140,7 +144,9 @@ export class BatchView implements BatchEvents {
 
   onDone(outcome: FileOutcome): void {
     this.#state.filesDone++;
-    this.#state.bytesDone += outcome.status === "sent" ? outcome.result.bytes : outcome.file.size;
+    this.#state.bytesDone += outcome.status === "sent"
+      ? outcome.result.bytes
+      : outcome.file.size ?? 0;
     this.#current = 0;
     this.#clear();
     this.#target.write(renderOutcome(this.#direction, outcome) + "\n");

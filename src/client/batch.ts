@@ -26,8 +26,8 @@ export interface BatchFile {
   remote: string;
   /** Its local path. */
   local: string;
-  /** Its size, where known beforehand (the listing, the local file); 0 otherwise. */
-  size: number;
+  /** Its size, where known beforehand (the listing, the local file). */
+  size: number | undefined;
   /** How the user sees it: its path within the tree, `photos/a.jpg`. */
   shown: string;
   /** The size of the copy at the destination, if one is known to be there already. */
@@ -156,7 +156,8 @@ async function compare(
   const there = direction === "get" ? await localSize(file.local) : file.existing;
   if (there === undefined) return "missing";
   const mine = direction === "get" ? file.size : (await Deno.lstat(file.local)).size;
-  if (there !== mine) return "differs";
+  // An unknown size (a name asked for without a listing) leaves it to the hash.
+  if (mine !== undefined && there !== mine) return "differs";
   const remote = await client.hash(file.remote).catch((error) => {
     if (error instanceof UnsupportedError) return undefined;
     throw error;

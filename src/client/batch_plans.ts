@@ -40,7 +40,8 @@ export async function planTreeGet(
   const entries = await client.tree(dir);
   const name = remote.segments.at(-1);
   const root = name === undefined ? into : join(into, name);
-  const target = new LocalTarget(root);
+  // The root's own contents go straight into the folder the user named.
+  const target = new LocalTarget(root, { given: name === undefined });
   const shownRoot = name ?? remote.typed;
   const plan = newPlan("get", `get -r ${quote(remote.typed)}`, {
     makeFolder: (folder) =>
@@ -61,7 +62,7 @@ export async function planTreeGet(
     if (entry.type === "link") {
       plan.refused.push({ shown, reason: "a link to a folder on the server, not followed" });
     } else if (entry.type === "folder") plan.folders.push({ path: local, shown, segments });
-    else plan.files.push({ remote: remotePath, local, size: entry.size ?? 0, shown, segments });
+    else plan.files.push({ remote: remotePath, local, size: entry.size, shown, segments });
   }
   return plan;
 }
@@ -133,7 +134,12 @@ export async function planManyGet(
     const { folder, last } = splitLast(pattern);
     if (!hasGlob(last)) {
       const name = (await client.remote(pattern)).segments.at(-1) ?? last;
-      plan.files.push({ remote: pattern, local: join(into, name), size: 0, shown: pattern });
+      plan.files.push({
+        remote: pattern,
+        local: join(into, name),
+        size: undefined,
+        shown: pattern,
+      });
       continue;
     }
     const listed = await listFolder(client, folder);
@@ -148,7 +154,7 @@ export async function planManyGet(
         plan.refused.push({ shown, reason: "a folder (a recursive get fetches folders)" });
       } else {
         const local = join(into, entry.path);
-        plan.files.push({ remote: shown, local, size: entry.size ?? 0, shown });
+        plan.files.push({ remote: shown, local, size: entry.size, shown });
       }
     }
   }

@@ -86,14 +86,26 @@ function shownIn(shownAs: string, path: string): string {
 export class LocalTarget {
   readonly root: string;
   #checked = new Set<string>();
+  #given: boolean;
 
-  constructor(root: string) {
+  /**
+   * `given`: the root is a folder the user named (the tree's contents go straight
+   * into it), which may be a link like any path a user types; default: a folder
+   * made for the tree, which may not.
+   */
+  constructor(root: string, options: { given?: boolean } = {}) {
     this.root = root;
+    this.#given = options.given ?? false;
   }
 
-  /** Makes (or checks) the root, which may not be a link or anything but a folder. */
+  /** Makes (or checks) the root, which must be a folder (and, unless given, not a link). */
   async prepare(): Promise<void> {
-    await this.#folder(this.root, this.root);
+    if (!this.#given) return await this.#folder(this.root, this.root);
+    const info = await Deno.stat(this.root).catch((error) => {
+      throw new LocalFileError(`Cannot write into ${quote(this.root)}: ${describeError(error)}`);
+    });
+    if (!info.isDirectory) throw new LocalFileError(`${quote(this.root)} is not a folder`);
+    this.#checked.add(this.root);
   }
 
   /** The local path of the folder at `segments` below the root, made if missing. */

@@ -1,7 +1,7 @@
 import { assertEquals } from "../support/assert.ts";
 import { connect } from "../../src/client/connect.ts";
 import { runBatch } from "../../src/client/batch.ts";
-import { planManyPut } from "../../src/client/batch_plans.ts";
+import { planManyGet, planManyPut } from "../../src/client/batch_plans.ts";
 import { tempDir, testServer } from "../support/helpers.ts";
 
 Deno.test("`runBatch()` ends at a lost connection and reports the rest as not tried", async () => {
@@ -47,4 +47,20 @@ Deno.test("`runBatch()` refuses a file it cannot compare unless told to replace"
   );
   assertEquals(second.outcomes.map((o) => o.status), ["sent"]);
   assertEquals(await Deno.readTextFile(server.root.file("f")), "mine");
+});
+
+Deno.test("`runBatch()` compares by hash when the server's size is not known beforehand", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  await Deno.writeTextFile(server.root.file("same.txt"), "identical");
+  await Deno.writeTextFile(server.root.file("other.txt"), "theirs");
+  await Deno.writeTextFile(local.file("same.txt"), "identical");
+  await Deno.writeTextFile(local.file("other.txt"), "mine, longer");
+  await using client = await connect({ port: server.port });
+  // Plain names, no pattern: the plan has no listing, so no sizes.
+  const plan = await planManyGet(client, { patterns: ["same.txt", "other.txt"], into: local.path });
+  assertEquals(plan.files.map((f) => f.size), [undefined, undefined]);
+  const report = await runBatch(client, plan);
+  assertEquals(report.outcomes.map((o) => o.status), ["skipped", "failed"]);
+  assertEquals(await Deno.readTextFile(local.file("other.txt")), "mine, longer");
 });

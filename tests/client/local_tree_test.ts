@@ -48,3 +48,18 @@ Deno.test("`LocalTarget` makes folders as needed and never writes through a link
   );
   assertEquals(await namesIn(elsewhere.path), []);
 });
+
+Deno.test("`LocalTarget` takes a folder the user named as it is, a link included", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.file("real"));
+  await Deno.symlink(dir.file("real"), dir.file("named"));
+  const target = new LocalTarget(dir.file("named"), { given: true });
+  await target.prepare();
+  await target.file(["a", "f.txt"]);
+  assertEquals(await namesIn(dir.file("real")), ["a"]);
+  await assertRejects(
+    () => new LocalTarget(dir.file("missing"), { given: true }).prepare(),
+    LocalFileError,
+    "Cannot write into",
+  );
+});
