@@ -36,6 +36,8 @@ export async function planTreeGet(
   client: Client,
   { dir, into }: { dir: string; into: string },
 ): Promise<BatchPlan> {
+  const folder = await Deno.stat(into).catch(() => undefined);
+  if (!folder?.isDirectory) throw new LocalFileError(`No such local folder ${quote(into)}`);
   const remote = await client.remote(dir);
   const entries = await client.tree(dir);
   const name = remote.segments.at(-1);

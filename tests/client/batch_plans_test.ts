@@ -1,8 +1,10 @@
-import { assertEquals } from "../support/assert.ts";
+import { assertEquals, assertRejects } from "../support/assert.ts";
+import { LocalFileError } from "../../src/common/errors.ts";
 import { connect } from "../../src/client/connect.ts";
 import {
   planManyGet,
   planManyPut,
+  planTreeGet,
   planTreePut,
   serverPathProblem,
 } from "../../src/client/batch_plans.ts";
@@ -69,4 +71,16 @@ Deno.test("`planTreePut()` plans only the folders the server lacks, and knows wh
   const plan = await planTreePut(client, { dir: local.file("tree") });
   assertEquals(plan.folders.map((f) => f.path), ["tree/new"]);
   assertEquals(plan.files.map((f) => [f.remote, f.existing]), [["tree/there.txt", 2]]);
+});
+
+Deno.test("`planTreeGet()` refuses a local folder that is not there before asking the server", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  await using client = await connect({ port: server.port });
+  await assertRejects(
+    () => planTreeGet(client, { dir: "tree", into: local.file("missing") }),
+    LocalFileError,
+    "No such local folder",
+  );
+  assertEquals(server.events.map((e) => e.action), ["connect"]);
 });
