@@ -19,7 +19,11 @@ import { seconds, withDeadline } from "../transport/deadline.ts";
 const HANG_UP_GRACE_MS = 50;
 
 /** What a command's reply was, when it was not a refusal. */
-export type Answer = { type: "port"; port: number; ticket?: string } | { type: "ok"; text: string };
+export type Answer =
+  | { type: "port"; port: number; ticket?: string }
+  | { type: "ok"; text: string }
+  /** The listing, in a dialect that sends it on the control connection. */
+  | { type: "listing"; bytes: Uint8Array };
 
 /** One control connection; commands run one at a time. */
 export class Control {
@@ -58,6 +62,7 @@ export class Control {
       switch (event.type) {
         case "port":
         case "ok":
+        case "listing":
           return event;
         case "closed":
           throw new TransferError("The server closed the connection");
