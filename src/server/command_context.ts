@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature, FeatureSet } from "../protocol/features.ts";
 import type { Access } from "./access.ts";
 import type { Channel } from "../transport/channel.ts";
@@ -20,6 +21,8 @@ export interface CommandContext {
   readonly features: FeatureSet;
   /** The features this server offers to agree. */
   readonly supported: readonly Feature[];
+  /** The dialect this server speaks: whether a trailer and a status vouch for payloads. */
+  readonly dialect: Dialect;
   /** What `token` grants this session (after any back-off); `undefined` if nothing. */
   authenticate(token: string): Promise<Access | undefined>;
 }
@@ -37,7 +40,11 @@ export interface DataTransfer extends AsyncDisposable {
 
 /** How a command is answered. */
 export type Reply =
-  | { kind: "data"; transfer: DataTransfer }
+  /**
+   * `listing`: the same bytes as the transfer sends, for a dialect that answers `ls`
+   * on the control connection instead (PROTOCOL.md §11.2).
+   */
+  | { kind: "data"; transfer: DataTransfer; listing?: { bytes: Uint8Array; outcome: Outcome } }
   /** `grant`: the session now has this access (the answer to `auth`). */
   | { kind: "ok"; text?: string; outcome: Outcome; grant?: Access }
   | { kind: "agreed"; features: FeatureSet; outcome: Outcome };
@@ -46,6 +53,15 @@ export type Reply =
 export function dataReply(
   run: DataTransfer["run"],
   dispose: () => void | Promise<void> = () => {},
-): Reply {
+): Reply & { kind: "data" } {
   return { kind: "data", transfer: { run, [Symbol.asyncDispose]: async () => await dispose() } };
+}
+
+/**
+ * Ends the server's side of a data connection after the last byte it sends, in a
+ * dialect without a trailer or status: a peer that reads to the end of the stream
+ * then has exactly the payload, and no one waits for the other to close first.
+ */
+export async function endUnvouched(context: CommandContext, channel: Channel): Promise<void> {
+  if (!context.dialect.vouches) await channel.closeWrite();
 }

@@ -10,6 +10,7 @@
 import { RefusalError, TransferError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { CommandOf } from "../protocol/commands.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
 import { Channel, TIMED_OUT } from "../transport/channel.ts";
@@ -18,7 +19,7 @@ import { pause, seconds, withDeadline } from "../transport/deadline.ts";
 import type { CommandContext, Outcome, Reply } from "./command_context.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
 import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
-import { DataConnections, newTicket } from "./data_connections.ts";
+import { DataConnections, type DataOpening, newTicket } from "./data_connections.ts";
 import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
 import type { FileStore } from "./file_store.ts";
@@ -34,6 +35,8 @@ export interface SessionOptions {
   features: readonly Feature[];
   /** Tokens and their back-off, on a secure server; none on a classic one. */
   security?: { tokens: AccessTokens; throttle: AuthThrottle };
+  /** How replies and data connections look (PROTOCOL.md §11). Default `ferry`. */
+  dialect?: Dialect;
   /** Receives one event per thing that happened. Default: discard. */
   log?: EventLog;
 }
@@ -49,7 +52,7 @@ export async function runSession(
 
 class Session {
   #control: Channel;
-  #machine = new ServerConnection();
+  #machine: ServerConnection;
   #options: SessionOptions;
   #signal: AbortSignal | undefined;
   #peer: string;
@@ -62,6 +65,7 @@ class Session {
 
   constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
     this.#control = new Channel(connection);
+    this.#machine = new ServerConnection(options.dialect);
     this.#options = options;
     this.#signal = signal;
     this.#peer = formatAddress(connection.remoteAddr);
@@ -201,18 +205,33 @@ class Session {
         return reply.outcome;
       case "data": {
         await using transfer = reply.transfer;
-        const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+        if (reply.listing && this.#machine.dialect.listing === "control") {
+          await this.#send(this.#machine.sendListing(reply.listing.bytes));
+          return reply.listing.outcome;
+        }
         try {
           return await this.#data.run(
-            (port) => this.#send(this.#machine.sendPort(port, ticket)),
+            this.#opening(),
             (channel, watchdog) => transfer.run(channel, watchdog),
-            ticket,
           );
         } finally {
           if (this.#machine.state === "transferring") this.#machine.endTransfer();
         }
       }
     }
+  }
+
+  /**
+   * How this command's data connection opens: the server listens and sends the port,
+   * or (in an active dialect) connects to the port the client sent.
+   */
+  #opening(): DataOpening {
+    const port = this.#machine.clientPort;
+    if (port !== undefined) {
+      return { by: "client", port, connected: () => this.#machine.connected() };
+    }
+    const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+    return { by: "server", sendPort: (p) => this.#send(this.#machine.sendPort(p, ticket)), ticket };
   }
 
   /**
@@ -236,6 +255,7 @@ class Session {
       limits,
       supported: features,
       features: this.#machine.features,
+      dialect: this.#machine.dialect,
       authenticate: (token) => this.#authenticate(token),
     };
   }

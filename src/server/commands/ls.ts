@@ -1,12 +1,13 @@
 /**
- * `ls`: one frame listing the shared folder, on the data connection.
+ * `ls`: one frame listing the shared folder, on the data connection (or, in a
+ * dialect that lists there, the control connection).
  *
  * @module
  */
 
 import { formatListing } from "../../protocol/listing.ts";
 import { bytesSource, sendPayload } from "../../transport/payload_pump.ts";
-import { type CommandContext, dataReply, type Reply } from "../command_context.ts";
+import { type CommandContext, dataReply, endUnvouched, type Reply } from "../command_context.ts";
 
 const encoder = new TextEncoder();
 
@@ -14,10 +15,13 @@ const encoder = new TextEncoder();
 export async function listFolder(context: CommandContext): Promise<Reply> {
   const entries = await context.store.list();
   const listing = encoder.encode(formatListing(entries));
-  return dataReply(async (channel, watchdog) => {
+  const outcome = { bytes: listing.byteLength, result: `ok: ${entries.length} entries` };
+  const reply = dataReply(async (channel, watchdog) => {
     await sendPayload(channel, bytesSource(listing), listing.byteLength, {
       onProgress: () => watchdog.kick(),
     });
-    return { bytes: listing.byteLength, result: `ok: ${entries.length} entries` };
+    await endUnvouched(context, channel);
+    return outcome;
   });
+  return { ...reply, listing: { bytes: listing, outcome } };
 }
