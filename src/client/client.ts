@@ -28,18 +28,17 @@ import {
   offerOf,
   parseOffer,
 } from "../protocol/features.ts";
+import { type Dialect, FERRY_DIALECT } from "../protocol/dialects.ts";
 import { encodeFrame } from "../protocol/field.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
 import { nameProblem } from "../protocol/names.ts";
-import { Channel } from "../transport/channel.ts";
+import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
+import { openDataFor } from "./data_opening.ts";
 import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
 import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
-
-/** How long a refused data connection is tried again (see `#openData`). */
-const DATA_RETRY_MS = 3_000;
 
 /** The extensions this client can use, offered to ferry servers that ask. */
 export const CLIENT_FEATURES: readonly Feature[] = [];
@@ -73,6 +72,8 @@ export interface ClientSettings {
   transport: Transport;
   timeout: number;
   features?: readonly Feature[];
+  /** The dialect the server speaks (PROTOCOL.md §11). Default `ferry`. */
+  dialect?: Dialect;
 }
 
 /** One session with a server. Commands run one at a time, in order. */
@@ -81,13 +82,20 @@ export class Client implements AsyncDisposable {
   #settings: ClientSettings;
   #data: Channel | undefined;
   #features: FeatureSet | undefined;
-  /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
-  #ferry = false;
+  /**
+   * Whether the server must vouch for its bytes: it answered `feat`, so it is a ferry
+   * server, and it speaks a dialect with trailers and statuses.
+   */
+  #vouched = false;
+  #dialect: Dialect;
+  /** Aborted by `close()`, so that a data connection still being opened gives up. */
+  #closing = new AbortController();
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
     this.#control = control;
     this.#settings = settings;
+    this.#dialect = settings.dialect ?? FERRY_DIALECT;
   }
 
   /** The server's address. */
@@ -111,7 +119,7 @@ export class Client implements AsyncDisposable {
     try {
       const answer = await this.#control.request({ verb: "feat", offer: offerOf(offered) });
       this.#features = agreedFrom(answer.type === "ok" ? answer.text : "", offered);
-      this.#ferry = true;
+      this.#vouched = this.#dialect.vouches;
       this.#control.agree(this.#features);
     } catch (error) {
       if (error instanceof ProtocolError) this.#control.close();
@@ -146,11 +154,21 @@ export class Client implements AsyncDisposable {
 
   /** Lists the server's folder. */
   async list(): Promise<ListingEntry[]> {
-    const listing = await this.#transfer(
-      { verb: "ls" },
-      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
-    );
+    const listing = this.#dialect.listing === "control"
+      ? await this.#listOnControl()
+      : await this.#transfer(
+        { verb: "ls" },
+        (data, watchdog) => receiveListing(data, () => watchdog.kick()),
+      );
     return parseListing(new TextDecoder().decode(listing));
+  }
+
+  /** The listing a dialect sends as the reply itself. */
+  async #listOnControl(): Promise<Uint8Array> {
+    const answer = await this.#control.request({ verb: "ls" });
+    if (answer.type === "listing") return answer.bytes;
+    this.close(); // Another reply form: not in step any more.
+    throw new ProtocolError("The server answered ls without a listing");
   }
 
   /**
@@ -179,7 +197,7 @@ export class Client implements AsyncDisposable {
           options.onProgress?.(bytes, total);
         }),
     );
-    if (received.declared === undefined && this.#ferry) {
+    if (received.declared === undefined && this.#vouched) {
       // A ferry server always sends its trailer: without it, the end was cut off.
       throw new TransferError(
         `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
@@ -228,7 +246,7 @@ export class Client implements AsyncDisposable {
           options.onProgress?.(bytes, size);
         }),
     );
-    if (!verified && this.#ferry) {
+    if (!verified && this.#vouched) {
       throw new TransferError(
         `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
       );
@@ -246,6 +264,7 @@ export class Client implements AsyncDisposable {
    * then fails and leaves nothing behind). Safe to call twice.
    */
   close(): void {
+    this.#closing.abort();
     this.#data?.close();
     this.#control.close();
   }
@@ -263,65 +282,31 @@ export class Client implements AsyncDisposable {
     command: CommandOf<V>,
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
   ): Promise<T> {
-    const answer = await this.#control.request(command);
-    if (answer.type !== "port") throw new TransferError("The server answered without a port");
+    const { transport, timeout } = this.#settings;
+    const opened = await openDataFor(this.#control, command, {
+      transport,
+      timeout,
+      dialect: this.#dialect,
+      signal: this.#closing.signal,
+    });
+    const data = opened.channel;
     try {
-      const data = await this.#openData(answer.port);
       if (this.closed) {
         // close() ran while the data connection was being opened, so it could not end it.
-        data.close();
         throw new TransferError("The connection to the server is closed");
       }
       this.#data = data;
       // A secure server admits a data connection by the ticket it sent with the port.
-      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
-      const { timeout } = this.#settings;
+      if (opened.ticket !== undefined) await data.write(encodeFrame(opened.ticket));
       const watchdog = new Watchdog(timeout, () => data.close());
-      try {
-        return await watchdog.guard(
-          () => use(data, watchdog),
-          () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
-        );
-      } finally {
-        this.#data = undefined;
-        data.close();
-      }
+      return await watchdog.guard(
+        () => use(data, watchdog),
+        () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
+      );
     } finally {
+      this.#data = undefined;
+      data.close();
       this.#control.endTransfer();
-    }
-  }
-
-  /**
-   * Connects to the data port, on the host the control connection reached. Many
-   * course servers send the port before they listen on it, so a refused connection
-   * is tried again for a few seconds; a correct server never sees the difference.
-   */
-  async #openData(port: number): Promise<Channel> {
-    const hostname = this.#control.remoteAddr.hostname;
-    const giveUp = performance.now() + DATA_RETRY_MS;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const connection = await this.#settings.transport.connect({ hostname, port });
-        const { localAddr, remoteAddr } = connection;
-        if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
-          // TCP "simultaneous open": with the server's port already closed, the OS can
-          // pick that very port for us and connect the socket to itself.
-          connection.close();
-          throw new Error("the port was closed, and the connection looped back to itself");
-        }
-        return new Channel(connection);
-      } catch (error) {
-        const wait = Math.min(10 * 2 ** attempt, 500);
-        const retry = error instanceof Deno.errors.ConnectionRefused && !this.closed &&
-          performance.now() + wait < giveUp;
-        if (!retry) {
-          throw new TransferError(
-            `Cannot open the data connection to port ${port}: ${describeError(error)}`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
     }
   }
 }
