@@ -5,6 +5,7 @@
  */
 
 import denoJson from "../../deno.json" with { type: "json" };
+import { dialectFlagHelp } from "./dialect_flag.ts";
 import { limitFlagHelp } from "./limit_flags.ts";
 import { replHelp } from "./repl_commands.ts";
 
@@ -34,7 +35,7 @@ Options:
   --host H                        interface to listen on (default 0.0.0.0, all IPv4)
   --port N                        port to listen on; 0 picks a free one (default 2121)
   --read-only                     refuse every upload
-${limitFlagHelp()}  -h, --help                      show this help
+${dialectFlagHelp(33)}${limitFlagHelp()}  -h, --help                      show this help
   -V, --version                   show the version
 
 See SECURITY.md for what these limits defend against.
@@ -50,7 +51,7 @@ With stdin piped, or with -c, runs the commands in order and stops at the first 
 Options:
   -c, --command CMD  run CMD (repeatable), then quit
   --timeout S        give up when the server is silent this long (default 120 s)
-  -h, --help         show this help
+${dialectFlagHelp(20)}  -h, --help         show this help
   -V, --version      show the version
 
 ${replHelp()}
