@@ -19,6 +19,8 @@ export interface BannerFacts {
   readOnly: boolean;
   /** Whether `root` is one file shared alone, not a folder. */
   oneFile?: boolean;
+  /** The classic dialect a `--plain` server speaks, if not the default `ferry`. */
+  dialect?: string;
   /** Absent for a classic (`--plain`) server. */
   secure?: {
     fingerprint: string;
@@ -45,7 +47,9 @@ export function formatBanner(facts: BannerFacts): string {
       : "read and write this folder";
     lines.push(
       `ferry: warning: classic protocol (--plain): no encryption and no token, so anyone who can reach this port can ${what}`,
-      `ferry: on the other machine, run: ferry connect --plain ${target}`,
+      `ferry: on the other machine, run: ferry connect --plain ${
+        facts.dialect && facts.dialect !== "ferry" ? `--dialect ${facts.dialect} ` : ""
+      }${target}`,
     );
     return lines.map((line) => line + "\n").join("");
   }

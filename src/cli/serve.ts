@@ -16,6 +16,7 @@ import { limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
 import { formatEvent } from "./log_format.ts";
 import { formatBanner } from "./banner.ts";
 import { serveSecure } from "./serve_secure.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry serve ARGS`; returns the exit code. */
 export async function serve(args: string[], io: CliIo): Promise<number> {
@@ -29,6 +30,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       identity: { type: "string" },
       "token-file": { type: "string" },
       "read-token-file": { type: "string" },
+      ...DIALECT_OPTION,
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -54,6 +56,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   if (values.plain && plainOnly) {
     return usageError(io, "serve", `--plain has no identity or tokens: drop --${plainOnly}`);
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "serve", dialect);
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
   const stopped = untilAborted(io.stopSignal);
   let server;
@@ -67,6 +71,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       readOnly: values["read-only"],
       limits,
       secure: secure?.options,
+      dialect,
       log: (event) => io.stderr.write(formatEvent(event) + "\n"),
     });
   } catch (error) {
@@ -85,6 +90,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     listening: server.addr,
     reachAs: reachableAddress(server.addr),
     readOnly: store.readOnly,
+    dialect: dialect.name,
     secure: secure?.banner,
   }));
   for (const name of server.strandedMoves) {

@@ -2,8 +2,8 @@
  * The session under a {@linkcode Client}: its control connection, the extensions
  * agreed with `feat` (asked once, and only when something needs one), `auth`, and the
  * plumbing every command uses: a command answered on the control connection, or one
- * whose bytes cross a data connection, under a stall watchdog. `Client` adds the file
- * and folder commands on top.
+ * whose bytes cross a data connection (opened the dialect's way), under a stall
+ * watchdog. `Client` adds the file and folder commands on top.
  *
  * @module
  */
@@ -19,12 +19,13 @@ import {
   offerOf,
   parseOffer,
 } from "../protocol/features.ts";
+import { type Dialect, FERRY_DIALECT } from "../protocol/dialects.ts";
 import { encodeFrame } from "../protocol/field.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
-import { openDataConnection } from "./data_connection.ts";
+import { openDataFor } from "./data_opening.ts";
 import { receiveListing } from "./transfers.ts";
 
 /** What each extension lets a user do, for the sentence that says a server lacks it. */
@@ -41,6 +42,8 @@ export interface ClientSettings {
   timeout: number;
   /** The extensions to offer (a `Client` offers `CLIENT_FEATURES` unless told). Default none. */
   features?: readonly Feature[];
+  /** The dialect the server speaks (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
 }
 
 /** One session with a server. Commands run one at a time, in order. */
@@ -49,13 +52,20 @@ export class Session implements AsyncDisposable {
   #settings: ClientSettings;
   #data: Channel | undefined;
   #features: FeatureSet | undefined;
-  /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
-  #ferry = false;
+  /**
+   * Whether the server must vouch for its bytes: it answered `feat`, so it is a ferry
+   * server, and it speaks a dialect with trailers and statuses.
+   */
+  #vouched = false;
+  #dialect: Dialect;
+  /** Aborted by `close()`, so that a data connection still being opened gives up. */
+  #closing = new AbortController();
 
   /** Wraps an open control connection. */
   constructor(control: Control, settings: ClientSettings) {
     this.#control = control;
     this.#settings = settings;
+    this.#dialect = settings.dialect ?? FERRY_DIALECT;
   }
 
   /** The server's address. */
@@ -79,7 +89,7 @@ export class Session implements AsyncDisposable {
     try {
       const answer = await this.#control.request({ verb: "feat", offer: offerOf(offered) });
       this.#features = agreedFrom(answer.type === "ok" ? answer.text : "", offered);
-      this.#ferry = true;
+      this.#vouched = this.#dialect.vouches;
       this.#control.agree(this.#features);
     } catch (error) {
       if (error instanceof ProtocolError) this.#control.close();
@@ -119,9 +129,12 @@ export class Session implements AsyncDisposable {
     return access;
   }
 
-  /** Whether the server answered `feat`: a ferry server, whose trailers and statuses always come. */
+  /**
+   * Whether the server's trailers and statuses always come: it answered `feat`, so it
+   * is a ferry server, and its dialect has them.
+   */
   protected get vouches(): boolean {
-    return this.#ferry;
+    return this.#vouched;
   }
 
   /** Says goodbye and closes the connection. */
@@ -134,6 +147,7 @@ export class Session implements AsyncDisposable {
    * then fails and leaves nothing behind). Safe to call twice.
    */
   close(): void {
+    this.#closing.abort();
     this.#data?.close();
     this.#control.close();
   }
@@ -151,15 +165,28 @@ export class Session implements AsyncDisposable {
     return answer.text;
   }
 
-  /** Runs a listing command and returns its text. */
+  /**
+   * Runs a listing command and returns its text: from a data connection, or for `ls`
+   * in a dialect that lists on the control connection, from the reply itself.
+   */
   protected async listing<V extends "ls" | "list" | "tree">(
     command: CommandOf<V>,
   ): Promise<string> {
-    const listing = await this.transfer(
-      command,
-      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
-    );
+    const listing = command.verb === "ls" && this.#dialect.listing === "control"
+      ? await this.#listOnControl(command)
+      : await this.transfer(
+        command,
+        (data, watchdog) => receiveListing(data, () => watchdog.kick()),
+      );
     return new TextDecoder().decode(listing);
+  }
+
+  /** The listing a dialect sends as the reply itself. */
+  async #listOnControl<V extends Verb>(command: CommandOf<V>): Promise<Uint8Array> {
+    const answer = await this.#control.request(command);
+    if (answer.type === "listing") return answer.bytes;
+    this.close(); // Another reply form: not in step any more.
+    throw new ProtocolError("The server answered ls without a listing");
   }
 
   /**
@@ -171,35 +198,30 @@ export class Session implements AsyncDisposable {
     command: CommandOf<V>,
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
   ): Promise<T> {
-    const answer = await this.#control.request(command);
-    if (answer.type !== "port") throw new TransferError("The server answered without a port");
+    const { transport, timeout } = this.#settings;
+    const opened = await openDataFor(this.#control, command, {
+      transport,
+      timeout,
+      dialect: this.#dialect,
+      signal: this.#closing.signal,
+    });
+    const data = opened.channel;
     try {
-      const data = await openDataConnection({
-        transport: this.#settings.transport,
-        hostname: this.#control.remoteAddr.hostname,
-        port: answer.port,
-        closed: () => this.closed,
-      });
       if (this.closed) {
         // close() ran while the data connection was being opened, so it could not end it.
-        data.close();
         throw new TransferError("The connection to the server is closed");
       }
       this.#data = data;
       // A secure server admits a data connection by the ticket it sent with the port.
-      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
-      const { timeout } = this.#settings;
+      if (opened.ticket !== undefined) await data.write(encodeFrame(opened.ticket));
       const watchdog = new Watchdog(timeout, () => data.close());
-      try {
-        return await watchdog.guard(
-          () => use(data, watchdog),
-          () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
-        );
-      } finally {
-        this.#data = undefined;
-        data.close();
-      }
+      return await watchdog.guard(
+        () => use(data, watchdog),
+        () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
+      );
     } finally {
+      this.#data = undefined;
+      data.close();
       this.#control.endTransfer();
     }
   }

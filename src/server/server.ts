@@ -7,6 +7,7 @@
  */
 
 import { RefusalError } from "../common/errors.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { tcp } from "../transport/tcp.ts";
@@ -56,6 +57,11 @@ export interface ServerOptions {
    * the clear, open to anyone who can reach the port.
    */
   secure?: SecureOptions;
+  /**
+   * The classic protocol's dialect: how replies and data connections look
+   * (PROTOCOL.md §15). Not with `secure`, which is ferry-to-ferry. Default `ferry`.
+   */
+  dialect?: Dialect;
   /** How to listen, for tests of other transports. Default TCP, or TLS when `secure`. */
   transport?: Transport;
   /** The extensions to agree to. Default {@linkcode SERVER_FEATURES}. */
@@ -92,7 +98,12 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const { removed: removedStaleUploads, stranded: strandedMoves } = store.readOnly
     ? { removed: [], stranded: [] }
     : await store.removeStaleUploads();
-  const { secure } = options;
+  const { secure, dialect } = options;
+  if (secure && dialect && dialect.name !== "ferry") {
+    throw new TypeError(
+      `Cannot serve the ${dialect.name} dialect securely: dialects are the classic protocol`,
+    );
+  }
   const transport = options.transport ?? (secure ? tlsServer(secure.identity) : tcp);
   const listener = transport.listen({
     hostname: options.hostname ?? "0.0.0.0",
@@ -104,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     transport,
     features: options.features ?? [...SERVER_FEATURES, ...(secure ? SECURE_FEATURES : [])],
     security: secure ? { tokens: secure.tokens, throttle: new AuthThrottle() } : undefined,
+    dialect,
     log: options.log,
   };
   const loop = acceptConnections(listener, {

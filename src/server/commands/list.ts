@@ -1,36 +1,24 @@
 /**
  * `list [PATH]` and `tree [PATH]` (the `list-long` extension, PROTOCOL.md §13): a
  * folder's entries, or everything below it, each with type, size and modification
- * time, as one frame on the data connection.
+ * time, as one frame on the data connection (in every dialect).
  *
  * @module
  */
 
 import { formatLongListing } from "../../protocol/long_listing.ts";
-import { bytesSource, sendPayload } from "../../transport/payload_pump.ts";
-import { type CommandContext, dataReply, type Reply } from "../command_context.ts";
+import type { CommandContext, Reply } from "../command_context.ts";
 import { listLong, tree } from "../long_listings.ts";
-
-const encoder = new TextEncoder();
+import { listingReply } from "./ls.ts";
 
 /** Lists one folder, before the port is sent, so a failure is a plain refusal. */
 export async function listEntries(context: CommandContext, path?: string): Promise<Reply> {
   const entries = await listLong(context.store, context.target(path));
-  return sendListing(formatLongListing(entries), entries.length);
+  return listingReply(context, formatLongListing(entries), { count: entries.length });
 }
 
 /** Lists everything below a folder, before the port is sent. */
 export async function listTree(context: CommandContext, path?: string): Promise<Reply> {
   const text = await tree(context.store, context.target(path));
-  return sendListing(text, text.split("\n").length - 1);
-}
-
-function sendListing(text: string, count: number): Reply {
-  const listing = encoder.encode(text);
-  return dataReply(async (channel, watchdog) => {
-    await sendPayload(channel, bytesSource(listing), listing.byteLength, {
-      onProgress: () => watchdog.kick(),
-    });
-    return { bytes: listing.byteLength, result: `ok: ${count} entries` };
-  });
+  return listingReply(context, text, { count: text.split("\n").length - 1 });
 }
