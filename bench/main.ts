@@ -19,6 +19,7 @@ import {
   concurrentScenario,
   smallFilesScenario,
 } from "./scenarios_transfer.ts";
+import { treeScenario } from "./scenarios_tree.ts";
 import { startVsftpd, type Vsftpd } from "./vsftpd.ts";
 import { type Bench, createWorkspace, fileSystemNote } from "./workspace.ts";
 
@@ -30,6 +31,7 @@ const SCENARIOS: Record<Group, (bench: Bench) => Promise<void>> = {
   latency: latencyScenario,
   memory: memoryScenario,
   startup: startupScenario,
+  tree: treeScenario,
 };
 
 const NOTES = [

@@ -70,7 +70,11 @@ export async function createWorkspace(options: BenchOptions): Promise<Workspace>
   const needsBig = options.only.has("get") || options.only.has("put");
   const big = needsBig ? options.size : 1;
   const bytes = 3 * big + 2 * options.clients * options.clientSize +
-    2 * options.smallCount * options.smallSize + (256 << 20);
+    2 * options.smallCount * options.smallSize + (256 << 20) +
+    // Scenario 8: its trees, their copies on the server, and the ones fetched back.
+    (options.only.has("tree")
+      ? 4 * (options.treeBig.count * options.treeBig.size + options.smallCount * options.smallSize)
+      : 0);
   const mounted = await quietly("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", root]);
   let disposed: Promise<void> | undefined;
   const dispose = () =>
@@ -127,7 +131,11 @@ async function quietly(program: string, args: string[]): Promise<boolean> {
  * Writes `size` bytes of incompressible, non-repeating data to `folder/name`: one
  * random block of up to 4 MiB, with each copy's index stamped in.
  */
-async function writeTestFile(folder: string, name: string, size: number): Promise<TestFile> {
+export async function writeTestFile(
+  folder: string,
+  name: string,
+  size: number,
+): Promise<TestFile> {
   const path = join(folder, name);
   const block = randomBytes(Math.min(size, 4 << 20));
   const view = new DataView(block.buffer);

@@ -13,6 +13,7 @@ import { CONNECT_HELP, VERSION } from "./help.ts";
 import { type CliIo, readLines } from "./io.ts";
 import { runRepl } from "./repl.ts";
 import { secureSetup } from "./secure_setup.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry connect ARGS`; returns the exit code. */
 export async function connectCommand(args: string[], io: CliIo): Promise<number> {
@@ -25,6 +26,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       fingerprint: { type: "string" },
       "token-file": { type: "string" },
       "known-hosts": { type: "string" },
+      ...DIALECT_OPTION,
       ...COMMON_OPTIONS,
     },
     allowPositionals: true,
@@ -43,6 +45,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       `--timeout ${quote(values.timeout)} is not a number of seconds above 0`,
     );
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "connect", dialect);
   const address = formatAddress(target);
   const secure = values.plain ? undefined : secureSetup(io, values, address);
   if (typeof secure === "string") return usageError(io, "connect", secure);
@@ -51,7 +55,13 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   }
   let client;
   try {
-    client = await connect({ ...target, timeout: timeout * 1000, signal: io.stopSignal, secure });
+    client = await connect({
+      ...target,
+      timeout: timeout * 1000,
+      signal: io.stopSignal,
+      secure,
+      dialect,
+    });
   } catch (error) {
     if (io.stopSignal.aborted) {
       io.stderr.write("ferry: Interrupted\n");

@@ -1,9 +1,10 @@
 /**
- * `ferry serve`: share a folder until Ctrl-C.
+ * `ferry serve`: share a folder (or one file, read-only) until Ctrl-C.
  *
  * @module
  */
 
+import { join } from "node:path";
 import { LocalFileError, RefusalError } from "../common/errors.ts";
 import { describeError, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
@@ -15,6 +16,7 @@ import { limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
 import { formatEvent } from "./log_format.ts";
 import { formatBanner } from "./banner.ts";
 import { serveSecure } from "./serve_secure.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry serve ARGS`; returns the exit code. */
 export async function serve(args: string[], io: CliIo): Promise<number> {
@@ -28,6 +30,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       identity: { type: "string" },
       "token-file": { type: "string" },
       "read-token-file": { type: "string" },
+      ...DIALECT_OPTION,
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -45,7 +48,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     return usageError(io, "serve", `Port ${quote(values.port)} is not a number from 0 to 65535`);
   }
   if (positionals.length > 1) {
-    return usageError(io, "serve", `Expected one folder, got ${positionals.length}`);
+    return usageError(io, "serve", `Expected one folder or file, got ${positionals.length}`);
   }
   const plainOnly = ["identity", "token-file", "read-token-file"].find((flag) =>
     values[flag as "identity"] !== undefined
@@ -53,6 +56,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   if (values.plain && plainOnly) {
     return usageError(io, "serve", `--plain has no identity or tokens: drop --${plainOnly}`);
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "serve", dialect);
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
   const stopped = untilAborted(io.stopSignal);
   let server;
@@ -66,6 +71,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       readOnly: values["read-only"],
       limits,
       secure: secure?.options,
+      dialect,
       log: (event) => io.stderr.write(formatEvent(event) + "\n"),
     });
   } catch (error) {
@@ -77,13 +83,23 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`ferry: ${describeListenError(error, `${values.host}:${port}`)}\n`);
     return CANNOT_LISTEN;
   }
+  const { store } = server;
   io.stdout.write(formatBanner({
-    root: server.store.root,
+    root: store.only === undefined ? store.root : join(store.root, store.only),
+    oneFile: store.only !== undefined,
     listening: server.addr,
     reachAs: reachableAddress(server.addr),
-    readOnly: server.store.readOnly,
+    readOnly: store.readOnly,
+    dialect: dialect.name,
     secure: secure?.banner,
   }));
+  for (const name of server.strandedMoves) {
+    io.stderr.write(
+      `ferry: ${
+        quote(name)
+      } is a file a crash left in the middle of a rename or removal; it was kept\n`,
+    );
+  }
   for (const name of server.removedStaleUploads) {
     io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
   }

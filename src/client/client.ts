@@ -1,48 +1,46 @@
 /**
  * One session with a server, as a library: a {@linkcode Client} (made by `connect()`
  * in `connect.ts`) whose `list()`, `get()`, `put()`, `features()` and `quit()` return
- * data and throw typed errors. It reports progress through a callback, never prints,
- * and never decides for the caller where a download goes.
+ * data and throw typed errors, and whose folder commands (`cd()`, `mkdir()`,
+ * `tree()`...) ask for the extension they need first. It reports progress through a
+ * callback, never prints, and never decides for the caller where a download goes.
  *
  * @module
  */
 
 import { basename } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
-import {
-  IntegrityError,
-  LocalFileError,
-  ProtocolError,
-  RemoteError,
-  TransferError,
-  UnsupportedError,
-  UsageError,
-} from "../common/errors.ts";
-import { describeError, formatAddress, quote } from "../common/text.ts";
-import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
-import {
-  acceptAnswer,
-  BASE_FEATURES,
-  type Feature,
-  type FeatureSet,
-  offerOf,
-  parseOffer,
-} from "../protocol/features.ts";
-import { encodeFrame } from "../protocol/field.ts";
+import { IntegrityError, LocalFileError, TransferError, UsageError } from "../common/errors.ts";
+import { describeError, quote } from "../common/text.ts";
+import type { Feature } from "../protocol/features.ts";
 import { type ListingEntry, parseListing } from "../protocol/listing.ts";
+import type { LongEntry } from "../protocol/long_listing.ts";
 import { nameProblem } from "../protocol/names.ts";
-import { Channel } from "../transport/channel.ts";
-import type { NetAddress, Transport } from "../transport/connection.ts";
-import { seconds, Watchdog } from "../transport/deadline.ts";
+import { formatFolder } from "../protocol/paths.ts";
 import type { Control } from "./control.ts";
-import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
-import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
+import {
+  changeFolder,
+  changePath,
+  type FolderSession,
+  hashOf,
+  listedFolder,
+  longListing,
+  renamePath,
+} from "./folder_commands.ts";
+import { checkNewFile, checkReplaceable, downloadTempPath, openLocalFile } from "./local_files.ts";
+import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
+import { type ClientSettings, Session } from "./session.ts";
+import { receiveFile, sendFile } from "./transfers.ts";
 
-/** How long a refused data connection is tried again (see `#openData`). */
-const DATA_RETRY_MS = 3_000;
+export type { ClientSettings } from "./session.ts";
 
-/** The extensions this client can use, offered to ferry servers that ask. */
-export const CLIENT_FEATURES: readonly Feature[] = [];
+/** The extensions this client can use, offered to ferry servers that ask (PROTOCOL.md §9.3). */
+export const CLIENT_FEATURES: readonly Feature[] = [
+  { name: "path" },
+  { name: "list-long" },
+  { name: "manage" },
+  { name: "hash" },
+];
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
 export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -51,6 +49,12 @@ export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { n
 export interface TransferOptions {
   /** Called as bytes move: how many so far, out of how many. */
   onProgress?: (bytes: number, total: number) => void;
+  /**
+   * Let the finished file take the place of an existing one, atomically (`get`: the
+   * local file; `put`: the server's, which needs the `manage` extension). Default
+   * `false`: an existing file is refused and left as it is.
+   */
+  replace?: boolean;
 }
 
 /** What a finished `get` or `put` moved. */
@@ -68,98 +72,108 @@ export interface TransferResult {
   ms: number;
 }
 
-/** How a client reaches its server, once connected. */
-export interface ClientSettings {
-  transport: Transport;
-  timeout: number;
-  features?: readonly Feature[];
-}
-
 /** One session with a server. Commands run one at a time, in order. */
-export class Client implements AsyncDisposable {
-  #control: Control;
-  #settings: ClientSettings;
-  #data: Channel | undefined;
-  #features: FeatureSet | undefined;
-  /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
-  #ferry = false;
+export class Client extends Session {
+  /** The session's current folder on the server, as the answer to `cd` gave it. */
+  #cwd: string[] = [];
+  /** What the folder commands use of this session. */
+  #folders: FolderSession = {
+    require: (feature) => this.require(feature),
+    remote: (typed) => this.remote(typed),
+    ask: (command) => this.ask(command),
+    listing: (command) => this.listing(command),
+  };
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
-    this.#control = control;
-    this.#settings = settings;
+    super(control, { ...settings, features: settings.features ?? CLIENT_FEATURES });
   }
 
-  /** The server's address. */
-  get remoteAddr(): NetAddress {
-    return this.#control.remoteAddr;
-  }
-
-  /** Whether the session is over (after `quit()`, `close()` or a fatal error). */
-  get closed(): boolean {
-    return this.#control.closed;
+  /** The session's current folder on the server: `/` until {@linkcode cd} moves it. */
+  get cwd(): string {
+    return formatFolder(this.#cwd);
   }
 
   /**
-   * The extensions agreed with the server, asked for the first time this is called
-   * (never before, so a base-protocol server never sees `feat` unless someone wants
-   * to know). A server that refuses `feat` speaks the base protocol: none.
+   * What `typed` names on the server, from the current folder (or from the root if
+   * it starts with `/`). Anything but a plain name needs the `path` extension.
    */
-  async features(): Promise<FeatureSet> {
-    if (this.#features) return this.#features;
-    const offered = this.#settings.features ?? CLIENT_FEATURES;
-    try {
-      const answer = await this.#control.request({ verb: "feat", offer: offerOf(offered) });
-      this.#features = agreedFrom(answer.type === "ok" ? answer.text : "", offered);
-      this.#ferry = true;
-      this.#control.agree(this.#features);
-    } catch (error) {
-      if (error instanceof ProtocolError) this.#control.close();
-      if (!(error instanceof RemoteError) || this.closed) throw error;
-      this.#features = BASE_FEATURES;
-    }
-    return this.#features;
-  }
-
-  /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */
-  async require(feature: string): Promise<void> {
-    if ((await this.features()).has(feature)) return;
-    throw new UnsupportedError(
-      `The server at ${formatAddress(this.remoteAddr)} does not support ${quote(feature)}`,
-    );
+  async remote(typed: string): Promise<RemotePath> {
+    const path = remotePath(this.#cwd, typed);
+    if (!path.plain) await this.require("path");
+    return path;
   }
 
   /**
-   * Shows the server `token` (which needs the `auth` extension, agreed first) and
-   * returns what it grants. A wrong token is a {@linkcode RemoteError}.
+   * Lists the current folder on the server, or the folder `path` names (which needs
+   * the `path` extension: a base `ls` takes no argument).
    */
-  async authenticate(token: string): Promise<Access> {
-    await this.require("auth");
-    const answer = await this.#control.request({ verb: "auth", token });
-    const access = answer.type === "ok" ? answer.text : "";
-    if (access !== "read-write" && access !== "read-only") {
-      this.close();
-      throw new ProtocolError(`The server's answer to auth is malformed: ${quote(access)}`);
-    }
-    return access;
+  async list(path?: string): Promise<ListingEntry[]> {
+    if (path !== undefined) await this.require("path");
+    const folder = await listedFolder(this.#folders, path);
+    return parseListing(await this.listing({ verb: "ls", path: folder }));
   }
 
-  /** Lists the server's folder. */
-  async list(): Promise<ListingEntry[]> {
-    const listing = await this.#transfer(
-      { verb: "ls" },
-      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
-    );
-    return parseListing(new TextDecoder().decode(listing));
+  /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
+  listLong(path?: string): Promise<LongEntry[]> {
+    return longListing(this.#folders, { verb: "list", path });
   }
 
   /**
-   * Downloads `name` to the local file `path`, which must not exist: the bytes go to
-   * a temp file beside it, and appear under `path` only once whole and verified.
+   * Lists everything below a folder, paths relative to it, a folder before what it
+   * holds (`list-long`). The paths are the server's word: check them before use.
+   */
+  tree(path?: string): Promise<LongEntry[]> {
+    return longListing(this.#folders, { verb: "tree", path });
+  }
+
+  /**
+   * Moves to the folder `path` names, or with none asks which folder the session is
+   * in (`path` extension); returns where the session now is.
+   */
+  async cd(path?: string): Promise<string> {
+    this.#cwd = await changeFolder(this.#folders, { path, cwd: this.#cwd });
+    return this.cwd;
+  }
+
+  /** The SHA-256 (hex) of a file on the server, worked out there (`hash` extension). */
+  hash(path: string): Promise<string> {
+    return hashOf(this.#folders, path);
+  }
+
+  /** Makes a folder on the server (`manage` extension). */
+  mkdir(path: string): Promise<void> {
+    return changePath(this.#folders, { verb: "mkdir", path });
+  }
+
+  /** Removes an empty folder on the server (`manage` extension). */
+  rmdir(path: string): Promise<void> {
+    return changePath(this.#folders, { verb: "rmdir", path });
+  }
+
+  /** Removes a file on the server (`manage` extension). */
+  remove(path: string): Promise<void> {
+    return changePath(this.#folders, { verb: "rm", path });
+  }
+
+  /**
+   * Renames `from` to `to` on the server (`manage` extension); refused if `to`
+   * exists, unless `replace` (then only a file replaces a file). A `to` ending in `/`
+   * is a folder to move `from` into.
+   */
+  rename(from: string, to: string, options: { replace?: boolean } = {}): Promise<void> {
+    return renamePath(this.#folders, { from, to, replace: options.replace ?? false });
+  }
+
+  /**
+   * Downloads `name` (a path, with the `path` extension) to the local file `path`,
+   * which must not exist unless `replace`: the bytes go to a temp file beside it, and
+   * appear under `path` only once whole and verified.
    */
   async get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
-    checkName(name);
-    await checkNewFile(path);
+    const wire = filePath(await this.remote(name));
+    if (options.replace) await checkReplaceable(path);
+    else await checkNewFile(path);
     const started = performance.now();
     const cannotWrite = (error: unknown) =>
       new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
@@ -171,15 +185,15 @@ export class Client implements AsyncDisposable {
         file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
     };
     let total = 0;
-    const received = await this.#transfer(
-      { verb: "get", name },
+    const received = await this.transfer(
+      { verb: "get", name: wire },
       (data, watchdog) =>
         receiveFile(data, sink, (length) => total = length, (bytes) => {
           watchdog.kick();
           options.onProgress?.(bytes, total);
         }),
     );
-    if (received.declared === undefined && this.#ferry) {
+    if (received.declared === undefined && this.vouches) {
       // A ferry server always sends its trailer: without it, the end was cut off.
       throw new TransferError(
         `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
@@ -191,7 +205,7 @@ export class Client implements AsyncDisposable {
           `but the bytes hash to ${received.sha256}`,
       );
     }
-    await file.commit().catch((error) => {
+    await file.commit({ replace: options.replace }).catch((error) => {
       if (error instanceof Deno.errors.AlreadyExists) {
         throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
       }
@@ -208,121 +222,35 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Uploads the local file `path` as `name` (default: its base name). The server
-   * refuses to replace an existing file.
+   * Uploads the local file `path` as `name` (default: its base name; a `name` ending
+   * in `/` is a folder to put it in). The server refuses to replace an existing file
+   * unless `replace`.
    */
   async put(
     path: string,
     name = basename(path),
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    checkName(name);
+    if (name.endsWith("/")) name = joinRemote(name, basename(path));
+    const wire = filePath(await this.remote(name));
+    if (options.replace) await this.require("manage");
     const started = performance.now();
     using file = await openLocalFile(path);
     const { size } = await file.stat();
-    const { sha256, verified } = await this.#transfer(
-      { verb: "put", name },
+    const { sha256, verified } = await this.transfer(
+      { verb: options.replace ? "replace" : "put", name: wire },
       (data, watchdog) =>
         sendFile(data, file, size, (bytes) => {
           watchdog.kick();
           options.onProgress?.(bytes, size);
         }),
     );
-    if (!verified && this.#ferry) {
+    if (!verified && this.vouches) {
       throw new TransferError(
         `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
       );
     }
     return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
-  }
-
-  /** Says goodbye and closes the connection. */
-  async quit(): Promise<void> {
-    await this.#control.quit();
-  }
-
-  /**
-   * Closes the connection without a goodbye, ending any transfer under way (which
-   * then fails and leaves nothing behind). Safe to call twice.
-   */
-  close(): void {
-    this.#data?.close();
-    this.#control.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.quit();
-  }
-
-  /**
-   * Runs one command's transfer: sends the command, opens the data connection its
-   * reply names, and runs `use` on it. The watchdog ends the transfer if no byte
-   * moves for the timeout.
-   */
-  async #transfer<V extends Verb, T>(
-    command: CommandOf<V>,
-    use: (data: Channel, watchdog: Watchdog) => Promise<T>,
-  ): Promise<T> {
-    const answer = await this.#control.request(command);
-    if (answer.type !== "port") throw new TransferError("The server answered without a port");
-    try {
-      const data = await this.#openData(answer.port);
-      if (this.closed) {
-        // close() ran while the data connection was being opened, so it could not end it.
-        data.close();
-        throw new TransferError("The connection to the server is closed");
-      }
-      this.#data = data;
-      // A secure server admits a data connection by the ticket it sent with the port.
-      if (answer.ticket !== undefined) await data.write(encodeFrame(answer.ticket));
-      const { timeout } = this.#settings;
-      const watchdog = new Watchdog(timeout, () => data.close());
-      try {
-        return await watchdog.guard(
-          () => use(data, watchdog),
-          () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
-        );
-      } finally {
-        this.#data = undefined;
-        data.close();
-      }
-    } finally {
-      this.#control.endTransfer();
-    }
-  }
-
-  /**
-   * Connects to the data port, on the host the control connection reached. Many
-   * course servers send the port before they listen on it, so a refused connection
-   * is tried again for a few seconds; a correct server never sees the difference.
-   */
-  async #openData(port: number): Promise<Channel> {
-    const hostname = this.#control.remoteAddr.hostname;
-    const giveUp = performance.now() + DATA_RETRY_MS;
-    for (let attempt = 0;; attempt++) {
-      try {
-        const connection = await this.#settings.transport.connect({ hostname, port });
-        const { localAddr, remoteAddr } = connection;
-        if (localAddr.port === remoteAddr.port && localAddr.hostname === remoteAddr.hostname) {
-          // TCP "simultaneous open": with the server's port already closed, the OS can
-          // pick that very port for us and connect the socket to itself.
-          connection.close();
-          throw new Error("the port was closed, and the connection looped back to itself");
-        }
-        return new Channel(connection);
-      } catch (error) {
-        const wait = Math.min(10 * 2 ** attempt, 500);
-        const retry = error instanceof Deno.errors.ConnectionRefused && !this.closed &&
-          performance.now() + wait < giveUp;
-        if (!retry) {
-          throw new TransferError(
-            `Cannot open the data connection to port ${port}: ${describeError(error)}`,
-            { cause: error },
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
   }
 }
 
@@ -330,14 +258,4 @@ export class Client implements AsyncDisposable {
 export function checkName(name: string): void {
   const problem = nameProblem(name);
   if (problem) throw new UsageError(problem);
-}
-
-/** The features the server's `ok` agreed to; a malformed answer breaks the protocol. */
-function agreedFrom(text: string, offered: readonly Feature[]): FeatureSet {
-  const answer = parseOffer(text);
-  const agreed = typeof answer === "string" ? answer : acceptAnswer(answer, offered);
-  if (typeof agreed === "string") {
-    throw new ProtocolError(`The server's answer to feat is malformed: ${agreed}`);
-  }
-  return agreed;
 }

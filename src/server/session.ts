@@ -9,16 +9,19 @@
 
 import { RefusalError, TransferError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
-import type { CommandOf } from "../protocol/commands.ts";
+import type { CommandOf, Verb } from "../protocol/commands.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
+import type { Segments } from "../protocol/paths.ts";
 import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
-import { Channel, TIMED_OUT } from "../transport/channel.ts";
+import { Channel } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
 import { pause, seconds, withDeadline } from "../transport/deadline.ts";
 import type { CommandContext, Outcome, Reply } from "./command_context.ts";
+import { readEvent } from "./command_reading.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
 import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
-import { DataConnections, newTicket } from "./data_connections.ts";
+import { DataConnections, type DataOpening, newTicket } from "./data_connections.ts";
 import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
 import type { FileStore } from "./file_store.ts";
@@ -34,6 +37,8 @@ export interface SessionOptions {
   features: readonly Feature[];
   /** Tokens and their back-off, on a secure server; none on a classic one. */
   security?: { tokens: AccessTokens; throttle: AuthThrottle };
+  /** How replies and data connections look (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
   /** Receives one event per thing that happened. Default: discard. */
   log?: EventLog;
 }
@@ -49,19 +54,20 @@ export async function runSession(
 
 class Session {
   #control: Channel;
-  #machine = new ServerConnection();
+  #machine: ServerConnection;
   #options: SessionOptions;
   #signal: AbortSignal | undefined;
   #peer: string;
   #peerHost: string;
   #data: DataConnections;
-  /** When the command now arriving began to arrive (its deadline runs from there). */
-  #commandStarted: number | undefined;
   /** What the session may do: granted by `auth` on a secure server, at once otherwise. */
   #access: Access | undefined;
+  /** The current folder, moved by `cd` (PROTOCOL.md §11). */
+  #cwd: Segments = [];
 
   constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
     this.#control = new Channel(connection);
+    this.#machine = new ServerConnection(options.dialect);
     this.#options = options;
     this.#signal = signal;
     this.#peer = formatAddress(connection.remoteAddr);
@@ -128,37 +134,12 @@ class Session {
     }
   }
 
-  /**
-   * Reads until the connection has an event. The wait for a command's first byte is
-   * bounded by the idle timeout; once it has started, the whole command must arrive
-   * within the command timeout, so a peer trickling bytes cannot hold a session.
-   */
-  async #nextEvent(): Promise<Exclude<ServerEvent, { type: "need-data" }>> {
-    const { idleTimeout, commandTimeout } = this.#options.limits;
-    while (true) {
-      const event = this.#machine.next();
-      if (event.type !== "need-data") {
-        this.#commandStarted = undefined;
-        return event;
-      }
-      if (!event.idle) this.#commandStarted ??= performance.now();
-      const waited = this.#commandStarted === undefined
-        ? 0
-        : performance.now() - this.#commandStarted;
-      const chunk = await this.#control.readWithin(
-        event.idle ? idleTimeout : Math.max(0, commandTimeout - waited),
-      );
-      if (chunk === TIMED_OUT) {
-        const reason = event.idle
-          ? `Closed after ${seconds(idleTimeout)} without a command`
-          : `Command not received within ${seconds(commandTimeout)}`;
-        // Tell a client that is still there why, then close.
-        await this.#send(this.#machine.goodbye(reason)).catch(() => {});
-        throw new TransferError(reason);
-      }
-      if (chunk === null) this.#machine.receiveEnd();
-      else this.#machine.receive(chunk);
-    }
+  /** The next event, under the idle and command deadlines. */
+  #nextEvent(): Promise<Exclude<ServerEvent, { type: "need-data" }>> {
+    return readEvent(this.#control, this.#machine, {
+      limits: this.#options.limits,
+      goodbye: (reason) => this.#send(this.#machine.goodbye(reason)),
+    });
   }
 
   /** Carries out one command and logs how it went. */
@@ -173,7 +154,7 @@ class Session {
     }
     this.#log({
       action: command.verb,
-      name: "name" in command ? command.name : undefined,
+      name: subjectOf(command),
       ms: Math.round(performance.now() - started),
       ...outcome,
     });
@@ -194,6 +175,7 @@ class Session {
         if (reply.grant) {
           this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
         }
+        if (reply.cwd) this.#cwd = reply.cwd;
         await this.#send(this.#machine.sendOk(reply.text));
         return reply.outcome;
       case "agreed":
@@ -201,18 +183,33 @@ class Session {
         return reply.outcome;
       case "data": {
         await using transfer = reply.transfer;
-        const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+        if (reply.listing && this.#machine.dialect.listing === "control") {
+          await this.#send(this.#machine.sendListing(reply.listing.bytes));
+          return reply.listing.outcome;
+        }
         try {
           return await this.#data.run(
-            (port) => this.#send(this.#machine.sendPort(port, ticket)),
+            this.#opening(),
             (channel, watchdog) => transfer.run(channel, watchdog),
-            ticket,
           );
         } finally {
           if (this.#machine.state === "transferring") this.#machine.endTransfer();
         }
       }
     }
+  }
+
+  /**
+   * How this command's data connection opens: the server listens and sends the port,
+   * or (in an active dialect) connects to the port the client sent.
+   */
+  #opening(): DataOpening {
+    const port = this.#machine.clientPort;
+    if (port !== undefined) {
+      return { by: "client", port, connected: () => this.#machine.connected() };
+    }
+    const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+    return { by: "server", sendPort: (p) => this.#send(this.#machine.sendPort(p, ticket)), ticket };
   }
 
   /**
@@ -231,11 +228,15 @@ class Session {
 
   #context(): CommandContext {
     const { store, limits, features } = this.#options;
+    const cwd = this.#cwd;
     return {
       store,
       limits,
       supported: features,
       features: this.#machine.features,
+      cwd,
+      target: (path) => store.resolve(cwd, path),
+      dialect: this.#machine.dialect,
       authenticate: (token) => this.#authenticate(token),
     };
   }
@@ -273,4 +274,11 @@ class Session {
   #log(event: Omit<SessionEvent, "peer">): void {
     this.#options.log?.({ peer: this.#peer, ...event });
   }
+}
+
+/** What a command was about, for the log: its name or path, or `FROM -> TO` for a rename. */
+function subjectOf(command: CommandOf<Verb>): string | undefined {
+  if ("name" in command) return command.name;
+  if ("from" in command) return `${command.from} -> ${command.to}`;
+  return "path" in command ? command.path : undefined;
 }

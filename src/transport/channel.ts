@@ -68,19 +68,32 @@ export class Channel implements Disposable {
    * the read stays under way and the next read returns what it brings.
    */
   async readWithin(ms: number): Promise<Uint8Array | null | typeof TIMED_OUT> {
-    const read = this.#pending ?? settled(this.#readChunk());
-    this.#pending = read;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), ms);
     });
     try {
-      const result = await Promise.race([read, timeout]);
-      if (result !== TIMED_OUT) this.#pending = undefined;
-      return result;
+      return await this.readOr(timeout);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Like {@linkcode read}, but returns what `other` brings if it settles first (a
+   * timer, a connection arriving elsewhere); the read stays under way and the next
+   * read returns what it brings. `other`'s value must not look like a read's.
+   */
+  async readOr<T>(other: Promise<T>): Promise<Uint8Array | null | T> {
+    const read = this.#pending ?? settled(this.#readChunk());
+    this.#pending = read;
+    const first = await Promise.race([
+      read.then((bytes) => ({ bytes })),
+      other.then((value) => ({ value })),
+    ]);
+    if (!("bytes" in first)) return first.value;
+    this.#pending = undefined;
+    return first.bytes;
   }
 
   /**

@@ -11,7 +11,7 @@ import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
 import { PayloadDecoder } from "../../src/protocol/payload_decoder.ts";
 import { Channel, type Decoder, TIMED_OUT } from "../../src/transport/channel.ts";
 import type { Connection } from "../../src/transport/connection.ts";
-import { tcp } from "../../src/transport/tcp.ts";
+import { channelPair } from "../support/helpers.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -22,17 +22,6 @@ function text(bytes: Uint8Array | null): string | null;
 function text(bytes: Uint8Array | null | typeof TIMED_OUT): string | null | typeof TIMED_OUT;
 function text(bytes: Uint8Array | null | typeof TIMED_OUT): string | null | typeof TIMED_OUT {
   return bytes === null || bytes === TIMED_OUT ? bytes : decoder.decode(bytes);
-}
-
-/** Two channels over one loopback connection: [server side, client side]. */
-async function channelPair(): Promise<[Channel, Channel]> {
-  const listener = tcp.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const [a, b] = await Promise.all([listener.accept(), tcp.connect(listener.addr)]);
-    return [new Channel(a), new Channel(b)];
-  } finally {
-    listener.close();
-  }
 }
 
 /** An in-memory connection that yields `chunks` one per pull, then the end of stream. */
