@@ -20,6 +20,7 @@ import {
   concurrentScenario,
   smallFilesScenario,
 } from "./scenarios_transfer.ts";
+import { treeScenario } from "./scenarios_tree.ts";
 import { startVsftpd, type Vsftpd } from "./vsftpd.ts";
 import { type Bench, createWorkspace, fileSystemNote } from "./workspace.ts";
 
@@ -31,6 +32,7 @@ const SCENARIOS: Record<Group, (bench: Bench) => Promise<void>> = {
   latency: latencyScenario,
   memory: memoryScenario,
   startup: startupScenario,
+  tree: treeScenario,
   listing: listingScenario,
 };
 

@@ -19,6 +19,7 @@ export const GROUPS = [
   "latency",
   "memory",
   "startup",
+  "tree",
   "listing",
 ] as const;
 
@@ -44,6 +45,8 @@ export interface BenchOptions {
   idleSessions: number;
   /** Names in the folder listed beside small transfers. */
   listingNames: number;
+  /** The big files of the recursive-transfer scenario: 10 of 100 MiB (quick: 4 MiB). */
+  treeBig: { count: number; size: number };
   /** vsftpd, curl and ftplib: `true` requires them, `false` skips them, `auto` uses them if found. */
   compare: boolean | "auto";
   /** Another ferry checkout to compare with, or `undefined`. */
@@ -123,6 +126,7 @@ export function parseOptions(args: string[], repoRoot: string): BenchOptions | u
     latencyCount: count("latency-count", values["latency-count"], quick ? 50 : 200),
     idleSessions: count("idle", values.idle, quick ? 50 : 300),
     listingNames: count("listing-names", values["listing-names"], quick ? 10_000 : 50_000),
+    treeBig: { count: 10, size: quick ? 4 << 20 : 100 << 20 },
     compare: values.compare ? true : values["no-compare"] ? false : "auto",
     baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
     only: groups(values.only),

@@ -1,5 +1,5 @@
 /**
- * Scenario 8: a listing of a big folder beside small transfers by another client.
+ * Scenario 9: a listing of a big folder beside small transfers by another client.
  * The folder holds `--listing-names` names of 200 bytes and one 5-byte file. One
  * variant times 5-byte gets alone; the other times them while a classic `ls` of the
  * folder runs in another process (the raw peer, which reads the listing and drops it,
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { alternate, type Measured, type Variant } from "./measure.ts";
 import { PERMISSIONS, spawnChild } from "../tests/support/ferry_process.ts";
 import type { Client } from "../src/client/client.ts";
-import { checkout, RAW_PEER, startFerry, track } from "./processes.ts";
+import { checkout, type FerryServer, RAW_PEER, startFerry, track } from "./processes.ts";
 import { figureMaker, median } from "./report.ts";
 import { withLibraryClient } from "./transfers.ts";
 import { type Bench, resetFolder } from "./workspace.ts";
@@ -59,8 +59,8 @@ async function smallGets(
 }
 
 /** One `ls` in another process, and 5-byte gets from this one while it runs. */
-async function getsBesideList(server: { port: number }, local: string): Promise<Measured> {
-  return await withLibraryClient(server.port, async (session) => {
+async function getsBesideList(server: FerryServer, local: string): Promise<Measured> {
+  return await withLibraryClient(server, async (session) => {
     // Its banner, `sent`, says the ls is under way: the gets are timed from then on.
     const args = ["run", ...PERMISSIONS, RAW_PEER, "list", String(server.port)];
     await using lister = track(await spawnChild(Deno.execPath(), args));
@@ -75,16 +75,16 @@ async function getsBesideList(server: { port: number }, local: string): Promise<
   });
 }
 
-/** Scenario 8: small gets alone, and beside a listing of the big folder (baseline too). */
+/** Scenario 9: small gets alone, and beside a listing of the big folder (baseline too). */
 export async function listingScenario(bench: Bench): Promise<void> {
   const { options, workspace, results, baseline } = bench;
   const names = options.listingNames;
   const folder = await bigFolder(workspace.root, names);
-  const figure = figureMaker("listing", 8, "ms");
+  const figure = figureMaker("listing", 9, "ms");
   await using stack = new AsyncDisposableStack();
   const variants: Variant[] = [];
   for (const source of baseline ? [checkout(), baseline] : [checkout()]) {
-    const server = stack.use(await startFerry(folder, source));
+    const server = stack.use(await startFerry(folder, { source }));
     const [id, who] = source === baseline ? ["_baseline", `${source.name} `] : ["", ""];
     variants.push(
       {
@@ -95,7 +95,7 @@ export async function listingScenario(bench: Bench): Promise<void> {
           figure(`get_alone_max${id}`, `${who}5-byte get alone, longest of ${ALONE}`),
         ],
         run: () =>
-          withLibraryClient(server.port, async (session): Promise<Measured> => {
+          withLibraryClient(server, async (session): Promise<Measured> => {
             let count = 0;
             const waits = await smallGets(session, workspace.local, () => count++ >= ALONE);
             return { values: [median(waits), Math.max(...waits)] };

@@ -13,6 +13,7 @@ import { CONNECT_HELP, VERSION } from "./help.ts";
 import { type CliIo, readLines } from "./io.ts";
 import { runRepl } from "./repl.ts";
 import { secureSetup } from "./secure_setup.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry connect ARGS`; returns the exit code. */
 export async function connectCommand(args: string[], io: CliIo): Promise<number> {
@@ -26,6 +27,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       fingerprint: { type: "string" },
       "token-file": { type: "string" },
       "known-hosts": { type: "string" },
+      ...DIALECT_OPTION,
       ...COMMON_OPTIONS,
     },
     allowPositionals: true,
@@ -44,6 +46,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       `--timeout ${quote(values.timeout)} is not a number of seconds above 0`,
     );
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "connect", dialect);
   const address = formatAddress(target);
   const secure = values.plain ? undefined : secureSetup(io, values, address);
   if (typeof secure === "string") return usageError(io, "connect", secure);
@@ -58,6 +62,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       signal: io.stopSignal,
       secure,
       verify: values.verify,
+      dialect,
     });
   } catch (error) {
     if (io.stopSignal.aborted) {

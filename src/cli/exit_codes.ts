@@ -6,6 +6,7 @@
  */
 
 import {
+  BatchError,
   ConnectError,
   IntegrityError,
   LocalFileError,
@@ -42,6 +43,8 @@ export const INTERRUPTED = 130;
 
 /** The exit code that reports `error`. */
 export function exitCodeFor(error: unknown): number {
+  // Some files of many were not transferred: the first one's failure says why.
+  if (error instanceof BatchError) return exitCodeFor(error.cause);
   if (error instanceof UsageError) return USAGE;
   if (error instanceof ConnectError) return CANNOT_CONNECT;
   if (error instanceof RemoteError) return REFUSED;

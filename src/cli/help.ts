@@ -5,6 +5,7 @@
  */
 
 import denoJson from "../../deno.json" with { type: "json" };
+import { dialectFlagHelp } from "./dialect_flag.ts";
 import { limitFlagHelp } from "./limit_flags.ts";
 import { replHelp } from "./repl_commands.ts";
 
@@ -16,18 +17,23 @@ export const USAGE_TEXT =
   `ferry ${VERSION}: move files between machines over the simple-FTP protocol
 
 Usage:
-  ferry serve [DIR] [--host H] [--port N] [--read-only]
-  ferry connect [HOST] [PORT] [-c COMMAND]...
+  ferry serve [DIR | FILE] [--host H] [--port N] [--read-only] [--plain]
+  ferry connect [HOST] [PORT] [--plain] [--fingerprint HEX] [-c COMMAND]...
   ferry --help | --version
+
+Encrypted, with a token and a pinned server identity, unless --plain (the classic
+protocol, in the clear, for other implementations of it).
 
 Run "ferry serve --help" or "ferry connect --help" for details.
 `;
 
 /** `ferry serve --help`. */
-export const SERVE_HELP = `Usage: ferry serve [DIR] [options]
+export const SERVE_HELP = `Usage: ferry serve [DIR | FILE] [options]
 
-Share the folder DIR (default: the current folder) with ferry clients.
-Prints the folder and the address it listens on, then one log line per event on stderr:
+Share the folder DIR (default: the current folder) with ferry clients, encrypted, or
+share just FILE, read-only (the "send this to a colleague" case).
+Prints the folder, the address, the server's identity and the command to run on the
+other machine (with a new token), then one log line per event on stderr:
   TIME PEER ACTION STATUS NAME BYTES MS DETAIL   (- where a field does not apply)
 Stop it with Ctrl-C (or SIGTERM): it accepts no more connections, closes idle sessions,
 lets commands under way finish for the grace period, then ends them; Ctrl-C again ends
@@ -37,11 +43,16 @@ Options:
   --host H                        interface to listen on (default 0.0.0.0, all IPv4)
   --port N                        port to listen on; 0 picks a free one (default 2121)
   --read-only                     refuse every upload
+  --identity FILE                 the server's identity, made if missing
+                                  (default ~/.config/ferry/identity.pem)
+  --token-file FILE               the read-write token (default: FERRY_TOKEN, or a new one)
+  --read-token-file FILE          the read-only token (default: FERRY_READ_TOKEN, or new)
+  --plain                         the classic protocol: no encryption, no token
   --grace S                       on Ctrl-C, let commands under way finish this long
                                   (default 10 s)
   --log-format text|json          one line per event: fields as above, or a JSON object
                                   (default text)
-${limitFlagHelp()}  -h, --help                      show this help
+${dialectFlagHelp(33)}${limitFlagHelp()}  -h, --help                      show this help
   -V, --version                   show the version
 
 See SECURITY.md for what these limits defend against.
@@ -59,13 +70,20 @@ Options:
   --timeout S        give up on any wait for the server (connecting, a reply, a data
                      connection, a byte of a transfer) after this long (default 120 s)
   --verify           fail a transfer the server does not vouch for with a checksum
-                     (base-protocol servers send none); a download is then not kept
-  -h, --help         show this help
+                     (base-protocol servers and dialects send none); a download is
+                     then not kept
+  --fingerprint HEX  the server identity to trust (as the server printed it);
+                     without it, a known server, or a question on a terminal
+  --token-file FILE  read the token from FILE (default: FERRY_TOKEN, or a prompt)
+  --known-hosts FILE servers trusted before (default ~/.config/ferry/known_hosts)
+  --plain            the classic protocol: no encryption, no token
+${dialectFlagHelp(20)}  -h, --help         show this help
   -V, --version      show the version
 
 ${replHelp()}
 Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 cannot connect,
 4 refused by the server, 5 transfer or integrity failure, 6 local file problem,
-7 server identity not trusted, 8 not verified (with --verify),
+7 server identity not trusted (new and unconfirmed, or changed),
+8 not verified (with --verify),
 130 interrupted (Ctrl-C or SIGTERM).
 `;

@@ -9,6 +9,8 @@ import { processEnv } from "../common/places.ts";
 /** Somewhere to write text. */
 export interface Output {
   write(text: string): void;
+  /** Whether a person reads it on a terminal (sizes in units then); default: no. */
+  isTerminal?: boolean;
 }
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else only summaries. */
@@ -57,7 +59,7 @@ export function defaultIo(): CliIo {
       });
     },
     env: processEnv,
-    stdout: { write: writer(Deno.stdout) },
+    stdout: { write: writer(Deno.stdout), isTerminal: Deno.stdout.isTerminal() },
     stderr: {
       write: stderr,
       isTerminal: Deno.stderr.isTerminal(),

@@ -5,11 +5,19 @@
  * @module
  */
 
-import { checkName, type Client } from "../client/client.ts";
-import { chooseDestination } from "../client/local_files.ts";
-import { printable } from "../common/text.ts";
+import type { Client } from "../client/client.ts";
+import {
+  cdCommand,
+  changeCommand,
+  lcdCommand,
+  llsCommand,
+  lpwdCommand,
+  lsCommand,
+  pwdCommand,
+  renameCommand,
+} from "./folder_commands.ts";
 import type { Output, ProgressTarget } from "./io.ts";
-import { ProgressBar } from "./progress.ts";
+import { getCommand, mgetCommand, mputCommand, putCommand } from "./transfer_commands.ts";
 
 /** What a command runs against. */
 export interface ReplContext {
@@ -35,57 +43,116 @@ export interface ReplCommand {
 /** Every command, in the order `help` lists them. */
 export const REPL_COMMANDS: Record<string, ReplCommand> = {
   ls: {
-    usage: "ls",
-    summary: "list the server's files (folders end in /)",
+    usage: "ls [-l] [--json] [PATH]",
+    summary: "list a server folder (-l: sizes, times; --json)",
     aliases: ["dir"],
     minArgs: 0,
-    maxArgs: 0,
-    async run(_args, { client, stdout }) {
-      // Written in pieces: a listing of millions of names never becomes one string.
-      let text = "";
-      for (const entry of await client.list()) {
-        text += printable(entry.name) + (entry.isDirectory ? "/\n" : "\n");
-        if (text.length >= 1 << 16) {
-          stdout.write(text);
-          text = "";
-        }
-      }
-      if (text !== "") stdout.write(text);
-    },
+    maxArgs: 4,
+    run: lsCommand,
   },
   get: {
-    usage: "get NAME [LOCAL]",
-    summary: "download NAME (to LOCAL, a file or folder; default ./NAME)",
+    usage: "get [-r] [-f] NAME [LOCAL]",
+    summary: "download NAME or what a pattern matches (-r, -f)",
     aliases: ["download"],
     minArgs: 1,
-    maxArgs: 2,
-    async run([name, local], { client, stderr }) {
-      checkName(name); // Before the destination: a bad name is the first thing to hear.
-      const path = await chooseDestination(name, local);
-      const bar = new ProgressBar(stderr, "get", name);
-      try {
-        const result = await client.get(name, path, { onProgress: (b, t) => bar.update(b, t) });
-        bar.finish({ verb: "get", ...result });
-      } finally {
-        bar.finish();
-      }
-    },
+    maxArgs: 5,
+    run: getCommand,
   },
   put: {
-    usage: "put PATH [NAME]",
-    summary: "upload the local file PATH (as NAME; default its base name)",
+    usage: "put [-r] [-f] PATH [NAME]",
+    summary: "upload PATH or what a pattern matches (-r, -f)",
     aliases: ["upload"],
     minArgs: 1,
-    maxArgs: 2,
-    async run([path, name], { client, stderr }) {
-      const bar = new ProgressBar(stderr, "put", name ?? path);
-      try {
-        const result = await client.put(path, name, { onProgress: (b, t) => bar.update(b, t) });
-        bar.finish({ verb: "put", ...result });
-      } finally {
-        bar.finish();
-      }
-    },
+    maxArgs: 5,
+    run: putCommand,
+  },
+  mget: {
+    usage: "mget [-f] NAME...",
+    summary: "download several files or patterns to the local folder",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    run: mgetCommand,
+  },
+  mput: {
+    usage: "mput [-f] PATH...",
+    summary: "upload several local files or patterns to the server folder",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    run: mputCommand,
+  },
+  cd: {
+    usage: "cd [PATH]",
+    summary: "change the server folder (.. up; / or none: the top)",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 1,
+    run: cdCommand,
+  },
+  pwd: {
+    usage: "pwd",
+    summary: "show the server folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 0,
+    run: pwdCommand,
+  },
+  mkdir: {
+    usage: "mkdir PATH...",
+    summary: "make folders on the server",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    run: changeCommand("mkdir"),
+  },
+  rmdir: {
+    usage: "rmdir PATH...",
+    summary: "remove empty folders on the server",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    run: changeCommand("rmdir"),
+  },
+  rm: {
+    usage: "rm PATH...",
+    summary: "remove files on the server",
+    aliases: ["delete"],
+    minArgs: 1,
+    maxArgs: Infinity,
+    run: changeCommand("rm"),
+  },
+  rename: {
+    usage: "rename [-f] FROM TO",
+    summary: "rename or move (TO/ moves into a folder; -f replace)",
+    aliases: ["mv"],
+    minArgs: 2,
+    maxArgs: 4,
+    run: renameCommand,
+  },
+  lcd: {
+    usage: "lcd [PATH]",
+    summary: "change the local folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 1,
+    run: lcdCommand,
+  },
+  lpwd: {
+    usage: "lpwd",
+    summary: "show the local folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 0,
+    run: lpwdCommand,
+  },
+  lls: {
+    usage: "lls [-l] [--json] [PATH]",
+    summary: "list a local folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 4,
+    run: llsCommand,
   },
   features: {
     usage: "features",
@@ -141,7 +208,9 @@ export function replCommand(word: string): ReplCommand | undefined {
 export function replHelp(): string {
   const lines = Object.values(REPL_COMMANDS).map((command) => {
     const aliases = command.aliases.length ? ` (also ${command.aliases.join(", ")})` : "";
-    return `  ${command.usage.padEnd(18)} ${command.summary}${aliases}\n`;
+    return `  ${command.usage.padEnd(26)} ${command.summary}${aliases}\n`;
   });
-  return `Commands:\n${lines.join("")}Quote names that contain spaces: get "my file.txt"\n`;
+  return `Commands:\n${lines.join("")}` +
+    `Quote names that contain spaces: get "my file.txt". -r: a folder and all it holds;\n` +
+    `-f: replace what is there (atomically); -- ends the options: rm -- -odd-name\n`;
 }

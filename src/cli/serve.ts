@@ -1,9 +1,10 @@
 /**
- * `ferry serve`: share a folder until Ctrl-C.
+ * `ferry serve`: share a folder (or one file, read-only) until Ctrl-C.
  *
  * @module
  */
 
+import { join } from "node:path";
 import { LocalFileError, RefusalError } from "../common/errors.ts";
 import { describeError, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
@@ -16,6 +17,7 @@ import { limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
 import { formatEvent, LOG_FORMATS, type LogFormat } from "./log_format.ts";
 import { formatBanner } from "./banner.ts";
 import { serveSecure } from "./serve_secure.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry serve ARGS`; returns the exit code. */
 export async function serve(args: string[], io: CliIo): Promise<number> {
@@ -31,6 +33,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       "read-token-file": { type: "string" },
       grace: { type: "string", default: "10" },
       "log-format": { type: "string", default: "text" },
+      ...DIALECT_OPTION,
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -48,7 +51,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     return usageError(io, "serve", `Port ${quote(values.port)} is not a number from 0 to 65535`);
   }
   if (positionals.length > 1) {
-    return usageError(io, "serve", `Expected one folder, got ${positionals.length}`);
+    return usageError(io, "serve", `Expected one folder or file, got ${positionals.length}`);
   }
   const grace = Number(values.grace);
   if (!/^\d+(\.\d+)?$/.test(values.grace)) {
@@ -69,6 +72,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   if (values.plain && plainOnly) {
     return usageError(io, "serve", `--plain has no identity or tokens: drop --${plainOnly}`);
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "serve", dialect);
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
   const stopped = untilAborted(io.stopSignal);
   let server;
@@ -82,6 +87,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       readOnly: values["read-only"],
       limits,
       secure: secure?.options,
+      dialect,
       log,
     });
   } catch (error) {
@@ -93,13 +99,23 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`ferry: ${describeListenError(error, `${values.host}:${port}`)}\n`);
     return CANNOT_LISTEN;
   }
+  const { store } = server;
   io.stdout.write(formatBanner({
-    root: server.store.root,
+    root: store.only === undefined ? store.root : join(store.root, store.only),
+    oneFile: store.only !== undefined,
     listening: server.addr,
     reachAs: reachableAddress(server.addr),
-    readOnly: server.store.readOnly,
+    readOnly: store.readOnly,
+    dialect: dialect.name,
     secure: secure?.banner,
   }));
+  for (const name of server.strandedMoves) {
+    io.stderr.write(
+      `ferry: ${
+        quote(name)
+      } is a file a crash left in the middle of a rename or removal; it was kept\n`,
+    );
+  }
   for (const name of server.removedStaleUploads) {
     log({ peer: "-", action: "cleanup", name, result: "ok: left by an upload a crash cut short" });
   }

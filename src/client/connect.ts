@@ -7,6 +7,7 @@
 
 import { ConnectError, TrustError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
@@ -33,6 +34,11 @@ export interface ConnectOptions {
    * in the clear, for base-protocol servers and `ferry serve --plain`.
    */
   secure?: SecureConnectOptions;
+  /**
+   * The classic protocol's dialect the server speaks (PROTOCOL.md §15). Not with
+   * `secure`, which is ferry-to-ferry. Default `ferry`.
+   */
+  dialect?: Dialect;
   /** How to reach the server, for tests of other transports. Default TCP, or TLS when `secure`. */
   transport?: Transport;
   /** The extensions to offer. Default {@linkcode CLIENT_FEATURES}. */
@@ -99,6 +105,12 @@ function pinned(check: CheckIdentity): CheckIdentity {
 }
 
 async function open(options: ConnectOptions): Promise<Client> {
+  const { dialect } = options;
+  if (options.secure && dialect && dialect.name !== "ferry") {
+    throw new TypeError(
+      `Cannot speak the ${dialect.name} dialect securely: dialects are the classic protocol`,
+    );
+  }
   const address = { hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 2121 };
   const timeout = options.timeout ?? 120_000;
   const transport = options.transport ??
@@ -114,10 +126,16 @@ async function open(options: ConnectOptions): Promise<Client> {
       () => new ConnectError(`no answer within ${seconds(timeout)}`),
       () => transport.connect(address, { signal: giveUp.signal }),
     );
-    const control = new Control(connection, timeout);
+    const control = new Control(connection, timeout, dialect);
     const features = options.features ??
       [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])];
-    return new Client(control, { transport, timeout, features, verify: options.verify });
+    return new Client(control, {
+      transport,
+      timeout,
+      features,
+      dialect,
+      verify: options.verify,
+    });
   } catch (error) {
     if (error instanceof TrustError) throw error;
     throw new ConnectError(

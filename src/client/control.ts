@@ -8,11 +8,12 @@
 
 import { DialectError, RemoteError, TransferError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
-import { ClientConnection } from "../protocol/client_connection.ts";
+import { ClientConnection, type ClientEvent } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { FeatureSet } from "../protocol/features.ts";
 import { Listing } from "../protocol/listing.ts";
-import { Channel, TIMED_OUT } from "../transport/channel.ts";
+import { Channel, settled, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
 
@@ -20,21 +21,39 @@ import { seconds, withDeadline } from "../transport/deadline.ts";
 const HANG_UP_GRACE_MS = 50;
 
 /** What a command's reply was, when it was not a refusal. */
-export type Answer = { type: "port"; port: number; ticket?: string } | { type: "ok"; text: string };
+export type Answer =
+  | { type: "port"; port: number; ticket?: string }
+  | { type: "ok"; text: string }
+  /** The listing, in a dialect that sends it on the control connection. */
+  | { type: "listing"; bytes: Uint8Array }
+  /** In an active dialect: the server connected to this client's data port. */
+  | { type: "connected"; channel: Channel };
+
+/** An active command's data port, and the server's connection to it when it comes. */
+export interface ActiveData {
+  port: number;
+  accepted: Promise<Channel>;
+}
 
 /** One control connection; commands run one at a time. */
 export class Control {
   #channel: Channel;
-  #machine = new ClientConnection();
+  #machine: ClientConnection;
   #timeout: number;
 
-  constructor(connection: Connection, timeout: number) {
+  constructor(connection: Connection, timeout: number, dialect?: Dialect) {
     this.#channel = new Channel(connection);
+    this.#machine = new ClientConnection(dialect);
     this.#timeout = timeout;
   }
 
   get remoteAddr(): NetAddress {
     return this.#channel.remoteAddr;
+  }
+
+  /** This side's address: where an active client listens for data connections. */
+  get localAddr(): NetAddress {
+    return this.#channel.localAddr;
   }
 
   /** Whether the connection is closed (after `quit`, `close` or a fatal error). */
@@ -44,12 +63,14 @@ export class Control {
 
   /**
    * Sends `command` and returns its answer. A refusal throws {@linkcode RemoteError}
-   * and leaves the session usable; anything else that goes wrong closes it.
+   * and leaves the session usable; anything else that goes wrong closes it. In an
+   * active dialect, `active` is the data port sent with the command: the answer is
+   * then the server's connection to it, or a refusal, whichever comes.
    */
-  async request<V extends Verb>(command: CommandOf<V>): Promise<Answer> {
+  async request<V extends Verb>(command: CommandOf<V>, active?: ActiveData): Promise<Answer> {
     if (this.closed) throw new TransferError("The connection to the server is closed");
     try {
-      const bytes = this.#machine.sendCommand(command);
+      const bytes = this.#machine.sendCommand(command, active?.port);
       // Sending is bounded too: a server that reads nothing fills the buffers in the end.
       const event = await withDeadline(
         this.#timeout,
@@ -57,12 +78,16 @@ export class Control {
         () => new TransferError(`The server did not answer within ${seconds(this.#timeout)}`),
         async () => {
           await this.#channel.write(bytes);
-          return await this.#channel.next(this.#machine);
+          return active
+            ? await this.#nextOrConnected(active.accepted)
+            : await this.#channel.next(this.#machine);
         },
       );
       switch (event.type) {
         case "port":
         case "ok":
+        case "listing":
+        case "connected":
           return event;
         case "closed":
           throw new TransferError("The server closed the connection");
@@ -80,6 +105,27 @@ export class Control {
       const inStep = error instanceof RemoteError || error instanceof DialectError;
       if (!inStep || this.closed) this.close();
       throw error;
+    }
+  }
+
+  /**
+   * The reply, or the server's connection to this client's data port if that comes
+   * first: the two never both come, since in an active dialect success is silence.
+   */
+  async #nextOrConnected(
+    accepted: Promise<Channel>,
+  ): Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer & { type: "connected" }> {
+    const arrived = settled(accepted.then((channel) => ({ type: "connected" as const, channel })));
+    while (true) {
+      const event = this.#machine.next();
+      if (event.type !== "need-data") return event;
+      const chunk = await this.#channel.readOr(arrived);
+      if (chunk === null) this.#machine.receiveEnd();
+      else if (chunk instanceof Uint8Array) this.#machine.receive(chunk);
+      else {
+        this.#machine.connected();
+        return chunk;
+      }
     }
   }
 

@@ -8,6 +8,7 @@
 
 import { dirname, join } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
+import { digestOf } from "../common/digest.ts";
 import { DestinationExistsError, LocalFileError } from "../common/errors.ts";
 import { describeError, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
@@ -15,17 +16,23 @@ import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 /**
  * Where a download of `name` goes when the user names `destination` (default:
  * `name` in the current folder): into it if it is a folder (a trailing `/` says it
- * must be one), else that path. Then checked by {@linkcode checkNewFile}.
+ * must be one), else that path. Then checked by {@linkcode checkNewFile}, or with
+ * `replace` by {@linkcode checkReplaceable}.
  */
-export async function chooseDestination(name: string, destination = name): Promise<string> {
+export async function chooseDestination(
+  name: string,
+  destination = name,
+  options: { replace?: boolean } = {},
+): Promise<string> {
+  const check = options.replace ? checkReplaceable : checkNewFile;
   const target = await statOrUndefined(destination).catch((error) => {
     throw cannotWrite(destination, error);
   });
-  if (target?.isDirectory) return await checkNewFile(join(destination, name));
+  if (target?.isDirectory) return await check(join(destination, name));
   if (/[\\/]$/.test(destination)) {
     throw new LocalFileError(`No such local folder ${quote(destination)}`);
   }
-  return await checkNewFile(destination);
+  return await check(destination);
 }
 
 /**
@@ -47,6 +54,23 @@ export async function checkNewFile(path: string): Promise<string> {
     throw cannotWrite(path, error);
   }
   throw new DestinationExistsError(`${quote(path)} already exists here`);
+}
+
+/**
+ * Refuses, before anything is downloaded, a local path a download may not replace: a
+ * folder, or one whose folder does not exist. A file there (or nothing) is fine.
+ */
+export async function checkReplaceable(path: string): Promise<string> {
+  try {
+    return await checkNewFile(path);
+  } catch (error) {
+    if (!(error instanceof DestinationExistsError)) throw error;
+  }
+  const info = await Deno.lstat(path).catch((error) => {
+    throw cannotWrite(path, error);
+  });
+  if (info.isDirectory) throw new LocalFileError(`${quote(path)} is a folder here`);
+  return path;
 }
 
 function cannotWrite(path: string, error: unknown): LocalFileError {
@@ -142,6 +166,16 @@ export async function openLocalFile(path: string): Promise<Deno.FsFile> {
   }
   try {
     return await Deno.open(path, { read: true });
+  } catch (error) {
+    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
+  }
+}
+
+/** The SHA-256 (hex) of a local file, read in 1 MiB pieces. */
+export async function hashLocalFile(path: string): Promise<string> {
+  using file = await openLocalFile(path);
+  try {
+    return await digestOf(file);
   } catch (error) {
     throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
   }

@@ -4,7 +4,7 @@
  * for the server's status (which can arrive mid-upload), and
  * {@linkcode receiveListing} takes a listing. Each decides what the answer (or its
  * absence, from a base-protocol server) means. In a session that agreed `frames`, a
- * file either way is a framed payload (PROTOCOL.md §11), whose end frame can also say
+ * file either way is a framed payload (PROTOCOL.md §16), whose end frame can also say
  * that the sender stopped.
  *
  * @module
@@ -111,15 +111,18 @@ export async function receiveFile(
 export interface Expectation {
   /** The file's name on the server, for messages. */
   name: string;
-  /** The server answered `feat`: a ferry server, which always vouches for its bytes. */
-  ferry: boolean;
+  /**
+   * The server's trailers and statuses always come: it answered `feat` (a ferry
+   * server) and speaks a dialect that has them.
+   */
+  vouches: boolean;
   /** Every transfer must be vouched for (`--verify`). */
   verify: boolean;
 }
 
 /** Throws unless `received` may be kept: whole, and vouched for if it must be. */
-export function checkDownload(received: Received, { name, ferry, verify }: Expectation): void {
-  if (received.declared === undefined && ferry) {
+export function checkDownload(received: Received, { name, vouches, verify }: Expectation): void {
+  if (received.declared === undefined && vouches) {
     // A ferry server always sends its trailer: without it, the end was cut off.
     throw new TransferError(
       `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
@@ -140,8 +143,8 @@ export function checkDownload(received: Received, { name, ferry, verify }: Expec
 }
 
 /** Throws unless an upload the server did (or did not) confirm counts as done. */
-export function checkUpload(verified: boolean, { name, ferry, verify }: Expectation): void {
-  if (!verified && ferry) {
+export function checkUpload(verified: boolean, { name, vouches, verify }: Expectation): void {
+  if (!verified && vouches) {
     throw new TransferError(
       `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
     );

@@ -138,3 +138,17 @@ export class UnverifiedError extends IntegrityError {
     this.name = "UnverifiedError";
   }
 }
+
+/**
+ * Some files of a transfer of many were not transferred; each one's own error is in
+ * `failures` (the first is the `cause`), and the message says how many.
+ */
+export class BatchError extends Error {
+  readonly failures: readonly unknown[];
+
+  constructor(message: string, failures: readonly unknown[]) {
+    super(message, { cause: failures[0] });
+    this.name = "BatchError";
+    this.failures = failures;
+  }
+}

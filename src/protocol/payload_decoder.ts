@@ -12,7 +12,7 @@
  * the shapes below say where that is allowed (PROTOCOL.md §4.3). In a session that
  * agreed `frames`, a file is a framed payload instead: a size announcement, data
  * frames, an empty frame and an end frame, which lets the sender stop early and say
- * why (PROTOCOL.md §11).
+ * why (PROTOCOL.md §16).
  *
  * @module
  */
@@ -54,7 +54,7 @@ export type PayloadShape = "listing" | "download" | "upload" | "status" | "frame
 
 type Phase = "first" | "more" | "payload" | "after" | "done" | "announce" | "data";
 
-/** The most a framed payload's data frame may hold: 1 MiB (PROTOCOL.md §11). */
+/** The most a framed payload's data frame may hold: 1 MiB (PROTOCOL.md §16). */
 export const MAX_DATA_FRAME = 1 << 20;
 
 /** The longest announcement a receiver reads: `size ` and up to 16 digits, with room to spare. */

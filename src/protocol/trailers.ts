@@ -2,7 +2,7 @@
  * The frames that vouch for a payload: the `get` trailer (`sha256 <hex>`) the
  * server sends after the file, the `put` status (`ok sha256 <hex>` or
  * `error <message>`) it sends once the file is stored, and the end frame of a framed
- * payload (`sha256 <hex>` or `error <message>`). PROTOCOL.md §4.2, §4.3 and §11.
+ * payload (`sha256 <hex>` or `error <message>`). PROTOCOL.md §4.2, §4.3 and §16.
  *
  * @module
  */
@@ -54,7 +54,7 @@ export function parseStatus(text: string): PutStatus {
 
 /**
  * How a framed payload ends: the SHA-256 of all its data, or why the sender stopped
- * (the same two answers as a `put` status, PROTOCOL.md §11).
+ * (the same two answers as a `put` status, PROTOCOL.md §16).
  */
 export type PayloadEnd = PutStatus;
 

@@ -1,7 +1,8 @@
 /**
  * Waiting for a session's next command: the wait for its first byte is bounded by the
- * idle timeout, and once it has started the whole command must arrive within the
- * command timeout, so a peer trickling bytes cannot hold a session. A session asked to
+ * idle timeout, and once it has started the whole command (with an active dialect's
+ * port frame) must arrive within the command timeout, so a peer trickling bytes
+ * cannot hold a session. A session asked to
  * stop (to give way to a newcomer, or at shutdown) stops at once while it waits idle,
  * and otherwise before it reads the next command. Each way to end says why to a client
  * that is still there, with a goodbye (PROTOCOL.md §7.1a).

@@ -2,13 +2,17 @@
  * Names that look the same: `café` written precomposed (NFC) and decomposed (NFD),
  * or `K` and the Kelvin sign, are different names to a file system and the same to
  * anyone reading a listing. A new name whose NFC form is that of a name already in
- * the folder is refused, so two such files never stand side by side.
+ * the folder is refused, so two such files never stand side by side: every new name
+ * (an upload, `replace` of a missing file, `mkdir`, a rename's new name) is checked.
  *
  * @module
  */
 
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { exists } from "../common/atomic_file.ts";
+import { RefusalError } from "../common/errors.ts";
+import { quote } from "../common/text.ts";
+import type { Target } from "./jail.ts";
 
 /**
  * The only non-ASCII code points whose NFC form is ASCII (checked over all of
@@ -43,6 +47,24 @@ export async function lookAlikeOf(folder: string, name: string): Promise<string 
     if (entry.name !== name && entry.name.normalize("NFC") === nfc) return entry.name;
   }
   return undefined;
+}
+
+/**
+ * Refuses a new entry at `path` (in a folder inside the jail) whose name would look
+ * the same as one beside it , unless that one is `besides`
+ * (what a rename moves).
+ */
+export async function checkNotLookAlike(
+  path: string,
+  target: Target,
+  { besides }: { besides?: string } = {},
+): Promise<void> {
+  const twin = await lookAlikeOf(dirname(path), basename(path));
+  if (twin === undefined || join(dirname(path), twin) === besides) return;
+  throw new RefusalError(
+    `${quote(target.shown)} would look the same as ${quote(twin)}, which exists on the server: ` +
+      "choose another name",
+  );
 }
 
 /** Every other name whose NFC form is the ASCII `name`; `undefined` if too many to try. */

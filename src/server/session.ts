@@ -10,22 +10,25 @@
 import { RefusalError, TransferError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { CommandOf } from "../protocol/commands.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
+import type { Segments } from "../protocol/paths.ts";
+import { concatBytes } from "../protocol/replies.ts";
 import { ServerConnection } from "../protocol/server_connection.ts";
 import { Channel } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
 import { pause, seconds, withDeadline } from "../transport/deadline.ts";
 import type { SessionSlot } from "./admission.ts";
-import { CommandReader, SessionClosed } from "./command_reader.ts";
+import { CommandReader } from "./command_reader.ts";
 import type { CommandContext, Outcome, Reply, TransferProgress } from "./command_context.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
 import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
-import { DataConnections, newTicket } from "./data_connections.ts";
+import { DataConnections, type DataOpening, newTicket } from "./data_connections.ts";
 import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Limits } from "./limits.ts";
-import type { EventLog, SessionEvent } from "./log.ts";
+import { commandEvent, endEvent, type EventLog, type SessionEntry, SHUT_DOWN } from "./log.ts";
 
 /** Settings every session of a server shares. */
 export interface SessionOptions {
@@ -36,12 +39,13 @@ export interface SessionOptions {
   features: readonly Feature[];
   /** Tokens and their back-off, on a secure server; none on a classic one. */
   security?: { tokens: AccessTokens; throttle: AuthThrottle };
+  /** How replies and data connections look (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
   /** Receives one event per thing that happened. Default: discard. */
   log?: EventLog;
 }
 
-/** What the log says of a session ended by a shutdown, and of a transfer it cut. */
-export const SHUT_DOWN = "The server shut down";
+export { SHUT_DOWN } from "./log.ts";
 
 /**
  * Serves one control connection until the client quits, leaves or breaks the
@@ -58,7 +62,7 @@ export async function runSession(
 
 class Session {
   #control: Channel;
-  #machine = new ServerConnection();
+  #machine: ServerConnection;
   #options: SessionOptions;
   #signal: AbortSignal | undefined;
   #peer: string;
@@ -67,6 +71,8 @@ class Session {
   #commands: CommandReader;
   /** What the session may do: granted by `auth` on a secure server, at once otherwise. */
   #access: Access | undefined;
+  /** The current folder, moved by `cd` (PROTOCOL.md §11). */
+  #cwd: Segments = [];
 
   constructor(
     connection: Connection,
@@ -75,6 +81,7 @@ class Session {
     slot?: SessionSlot,
   ) {
     this.#control = new Channel(connection);
+    this.#machine = new ServerConnection(options.dialect);
     this.#options = options;
     this.#signal = signal;
     this.#commands = new CommandReader({
@@ -105,17 +112,7 @@ class Session {
     try {
       while (await this.#serveNext()) { /* one command each */ }
     } catch (error) {
-      if (this.#signal?.aborted) {
-        // Whatever failed as the connections closed, the reason is the shutdown.
-        this.#log({ action: "disconnect", result: `closed: ${SHUT_DOWN}` });
-      } else if (error instanceof SessionClosed) {
-        this.#log({ action: "disconnect", result: `closed: ${error.message}` });
-      } else if (error instanceof TransferError) {
-        this.#log({ action: "disconnect", result: `failed: ${error.message}` });
-      } else {
-        // A bug: say so plainly rather than dressing it up as the client's fault.
-        this.#log({ action: "internal-error", result: `failed: ${describeError(error)}`, error });
-      }
+      this.#log(endEvent(error, { shutDown: this.#signal?.aborted ?? false }));
     } finally {
       this.#signal?.removeEventListener("abort", stop);
       this.#closeAll();
@@ -163,27 +160,12 @@ class Session {
     } catch (error) {
       if (this.#signal?.aborted) {
         outcome = { bytes: progress.bytes, result: `failed: ${SHUT_DOWN} during the command` };
-        this.#log(this.#entry(command, started, outcome));
+        this.#log(commandEvent(command, started, outcome));
         throw error;
       }
       outcome = { bytes: progress.bytes, ...await this.#fail(error) };
     }
-    this.#log(this.#entry(command, started, outcome));
-  }
-
-  /** The log entry of a command that began at `started`. */
-  #entry<V extends HandledVerb>(
-    command: CommandOf<V>,
-    started: number,
-    outcome: Outcome,
-  ): Omit<SessionEvent, "peer"> {
-    return {
-      action: command.verb,
-      name: "name" in command ? command.name : undefined,
-      ms: Math.round(performance.now() - started),
-      ...outcome,
-      bytes: outcome.bytes ?? 0, // Every command's line says what moved: nothing, here.
-    };
+    this.#log(commandEvent(command, started, outcome));
   }
 
   async #answer<V extends HandledVerb>(
@@ -204,6 +186,7 @@ class Session {
         if (reply.grant) {
           this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
         }
+        if (reply.cwd) this.#cwd = reply.cwd;
         await this.#send(this.#machine.sendOk(reply.text));
         return reply.outcome;
       case "agreed":
@@ -211,18 +194,33 @@ class Session {
         return reply.outcome;
       case "data": {
         await using transfer = reply.transfer;
-        const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+        if (reply.listing && this.#machine.dialect.listing === "control") {
+          await this.#send(this.#machine.sendListing(concatBytes(...reply.listing.chunks)));
+          return reply.listing.outcome;
+        }
         try {
           return await this.#data.run(
-            (port) => this.#send(this.#machine.sendPort(port, ticket)),
+            this.#opening(),
             (channel, watchdog) => transfer.run(channel, watchdog, progress),
-            ticket,
           );
         } finally {
           if (this.#machine.state === "transferring") this.#machine.endTransfer();
         }
       }
     }
+  }
+
+  /**
+   * How this command's data connection opens: the server listens and sends the port,
+   * or (in an active dialect) connects to the port the client sent.
+   */
+  #opening(): DataOpening {
+    const port = this.#machine.clientPort;
+    if (port !== undefined) {
+      return { by: "client", port, connected: () => this.#machine.connected() };
+    }
+    const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+    return { by: "server", sendPort: (p) => this.#send(this.#machine.sendPort(p, ticket)), ticket };
   }
 
   /**
@@ -243,11 +241,15 @@ class Session {
 
   #context(): CommandContext {
     const { store, limits, features } = this.#options;
+    const cwd = this.#cwd;
     return {
       store,
       limits,
       supported: features,
       features: this.#machine.features,
+      cwd,
+      target: (path) => store.resolve(cwd, path),
+      dialect: this.#machine.dialect,
       authenticate: (token) => this.#authenticate(token),
     };
   }
@@ -282,7 +284,7 @@ class Session {
     this.#control.close();
   }
 
-  #log(event: Omit<SessionEvent, "peer">): void {
+  #log(event: SessionEntry): void {
     this.#options.log?.({ peer: this.#peer, ...event });
   }
 }

@@ -40,6 +40,15 @@ export function fileSource(file: { read(view: Uint8Array): Promise<number | null
 }
 
 /**
+ * A payload read waits for this much (or the payload's end) before it returns. A TLS
+ * read brings one 16 KiB record and a `node:tls` socket 64 KiB at a time: without
+ * this, each would cost a hash update and a file write of its own. A slow but steady
+ * sender keeps the stall watchdog quiet if it sends this much per stall timeout, as
+ * a reader must take the pump's socket write slice.
+ */
+const PAYLOAD_READ_MIN = 256 << 10;
+
+/**
  * Reads a payload off a data connection: first what `decoder` already received,
  * then straight from `channel` into the pump's buffers, never past the payload's end.
  */
@@ -51,7 +60,8 @@ export function payloadSource(channel: Channel, decoder: PayloadDecoder): ByteSo
         view.set(buffered);
         return view.subarray(0, buffered.byteLength);
       }
-      const chunk = await channel.readInto(view.subarray(0, decoder.remaining));
+      const wanted = view.subarray(0, decoder.remaining);
+      const chunk = await channel.readInto(wanted, { min: PAYLOAD_READ_MIN });
       if (chunk) decoder.skip(chunk.byteLength);
       return chunk;
     },

@@ -10,7 +10,7 @@
  * the pump's buffers. A sender can check each chunk before it goes out (has the file
  * changed?): a failed check stops the move before that chunk is written, so the last
  * chunk waits for the last check, and a receiver that was told nothing more sees a
- * short payload. In a framed payload (PROTOCOL.md §11) every chunk is a data frame
+ * short payload. In a framed payload (PROTOCOL.md §16) every chunk is a data frame
  * of its own, and {@linkcode sendPayload} ends a stopped one with an `error` frame.
  *
  * @module
@@ -228,7 +228,7 @@ export type PayloadOptions =
 /** Options for {@linkcode sendPayload}. */
 export type SendOptions = PayloadOptions & {
   /**
-   * Send a framed payload (PROTOCOL.md §11): the announcement, data frames, the empty
+   * Send a framed payload (PROTOCOL.md §16): the announcement, data frames, the empty
    * frame, then the end frame, which `tail` must give (`sha256 <hex>`). A move that
    * fails ends with the empty frame and `error <words(error)>` instead, if the
    * connection still takes it. Default: one frame, as the base protocol has it.

@@ -1,14 +1,14 @@
 /**
  * Exit codes: which error means which, and `--verify`, which lets a script tell a
  * transfer the server vouched for from one it did not (a base server sends no
- * checksum), against a scripted base server and the real program.
+ * checksum), against a scripted base server and the real program, one file or many.
  */
 import { assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { UnverifiedError } from "../../src/common/errors.ts";
 import { exitCodeFor, NOT_VERIFIED, TRANSFER_FAILED } from "../../src/cli/exit_codes.ts";
 import { IntegrityError } from "../../src/common/errors.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
-import { runFerry } from "../support/ferry_process.ts";
+import { runFerry, spawnServe } from "../support/ferry_process.ts";
 import { namesIn, tempDir } from "../support/helpers.ts";
 import { scriptedServer } from "../support/scripted_server.ts";
 
@@ -59,3 +59,31 @@ for (const verb of ["get", "put"] as const) {
     }
   });
 }
+
+Deno.test("`connect --verify`: a recursive get from a dialect without checksums exits 8, keeping no file", async () => {
+  await using shared = await tempDir();
+  await using work = await tempDir();
+  await Deno.mkdir(shared.file("docs"));
+  await Deno.writeTextFile(shared.file("docs/a.txt"), "a");
+  await Deno.writeTextFile(shared.file("docs/b.txt"), "b");
+  const server = await spawnServe(shared.path, ["--plain", "--dialect", "framed"]);
+  try {
+    const target = `127.0.0.1:${server.port}`;
+    const run = (flags: string[]) =>
+      runFerry(
+        ["connect", "--plain", "--dialect", "framed", target, ...flags, "-c", "get -r docs"],
+        {
+          cwd: work.path,
+        },
+      );
+    const verified = await run(["--verify"]);
+    assertEquals(verified.code, 8, verified.stderr);
+    assertStringIncludes(verified.stderr, "verification is required");
+    assertEquals(await namesIn(work.file("docs")), [], "no file that was not vouched for");
+    const unverified = await run([]);
+    assertEquals(unverified.code, 0, unverified.stderr);
+    assertEquals(await namesIn(work.file("docs")), ["a.txt", "b.txt"]);
+  } finally {
+    await server.stop();
+  }
+});

@@ -3,12 +3,15 @@
  * shrunk during a `get`, and a local file changed during a `put`, over a framed
  * session (secure, or plain after `feat`) and a base one. None may ever be delivered
  * as verified; nothing is left behind. A file replaced by a rename is still one whole
- * version, and arrives as that.
+ * version, and arrives as that. The same holds with the folder extensions: `get` and
+ * `replace` of a path, and every file of a recursive transfer.
  */
 import { assertEquals, assertRejects, assertStringIncludes } from "../support/assert.ts";
 import type { Client } from "../../src/client/client.ts";
+import { runBatch } from "../../src/client/batch.ts";
+import { planTreePut } from "../../src/client/batch_plans.ts";
 import { connect } from "../../src/client/connect.ts";
-import { TransferError } from "../../src/common/errors.ts";
+import { FileChangedError, TransferError } from "../../src/common/errors.ts";
 import { namesIn, RawClient, sha256, sha256File, tempDir, testServer } from "../support/helpers.ts";
 import { secureClient, secureServer } from "../support/secure.ts";
 import type { TestServer } from "../support/helpers.ts";
@@ -143,4 +146,70 @@ Deno.test("a base peer reading a file that changes gets fewer bytes than announc
   // Cut before the last byte: never the whole payload, never a trailer.
   assertEquals(received < SIZE, true, `received ${received} of ${SIZE}`);
   assertEquals((await server.waitFor((e) => e.action === "get")).result, `failed: ${CHANGED}`);
+});
+
+Deno.test("a get and a replace of paths see files change, and the server keeps its old file", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  await Deno.mkdir(server.root.file("docs"));
+  const served = server.root.file("docs/served.bin");
+  await Deno.writeFile(served, OLD);
+  await using client = await connect({ port: server.port });
+  await client.require("frames");
+  let changed = false;
+  await assertRejects(
+    () =>
+      client.get("docs/served.bin", local.file("got.bin"), {
+        onProgress: (bytes) => {
+          if (!changed && bytes >= CHANGE_AT) Deno.writeFileSync(served, NEW), changed = true;
+        },
+      }),
+    TransferError,
+    '"docs/served.bin" changed while it was being sent; try again',
+  );
+  assertEquals(await namesIn(local.path), []);
+  const path = local.file("up.bin");
+  await Deno.writeFile(path, OLD);
+  await Deno.writeFile(served, OLD);
+  changed = false;
+  await assertRejects(
+    () =>
+      client.put(path, "docs/served.bin", {
+        replace: true,
+        onProgress: (bytes) => {
+          if (!changed && bytes >= CHANGE_AT) Deno.writeFileSync(path, NEW), changed = true;
+        },
+      }),
+    FileChangedError,
+    `"${path}" changed while it was being sent; try again`,
+  );
+  const logged = await server.waitFor((e) => e.action === "replace");
+  assertStringIncludes(logged.result, "failed: The client stopped sending:");
+  assertEquals(await sha256File(served), sha256(OLD), "the old file stays as it was");
+  assertEquals(await namesIn(server.root.file("docs")), ["served.bin"]);
+});
+
+Deno.test("a recursive put fails the one file that changed, and sends the rest", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  await Deno.mkdir(local.file("tree"));
+  const big = local.file("tree/big.bin");
+  await Deno.writeFile(big, OLD);
+  await Deno.writeTextFile(local.file("tree/small.txt"), "small");
+  await using client = await connect({ port: server.port });
+  const plan = await planTreePut(client, { dir: local.file("tree") });
+  let changed = false;
+  const report = await runBatch(client, plan, {
+    events: {
+      onProgress: (bytes) => {
+        if (!changed && bytes >= CHANGE_AT) Deno.writeFileSync(big, NEW), changed = true;
+      },
+    },
+  });
+  const outcomes = Object.fromEntries(report.outcomes.map((o) => [o.file.shown, o]));
+  const failed = outcomes["tree/big.bin"];
+  assertEquals(failed.status, "failed");
+  if (failed.status === "failed") assertEquals((failed.error as Error).name, "FileChangedError");
+  assertEquals(outcomes["tree/small.txt"].status, "sent");
+  assertEquals(await namesIn(server.root.file("tree")), ["small.txt"]);
 });

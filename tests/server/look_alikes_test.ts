@@ -2,6 +2,7 @@
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { lookAlikeOf } from "../../src/server/look_alikes.ts";
 import { FileStore } from "../../src/server/file_store.ts";
+import { makeFolder, rename } from "../../src/server/file_changes.ts";
 import { RefusalError } from "../../src/common/errors.ts";
 import { tempDir } from "../support/helpers.ts";
 
@@ -45,4 +46,33 @@ Deno.test("`FileStore` refuses to create a name that looks like one it has, and 
   );
   // Invisible characters are not normalised away: the name is allowed (and shown escaped).
   await store.checkCanCreate("report\u200b.pdf");
+});
+
+Deno.test("`FileStore` guards every new name of the folder extensions: paths, `replace`, mkdir, rename", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.file("docs"));
+  await Deno.writeTextFile(dir.file(`docs/${NFC}`), "");
+  const store = await FileStore.open(dir.path);
+  const at = (path: string) => store.resolve([], path);
+  const lookAlike = `would look the same as "${NFC}"`;
+  await assertRejects(() => store.checkCanCreate(`docs/${NFD}`), RefusalError, lookAlike);
+  await assertRejects(
+    () => store.checkCanCreate(`docs/${NFD}`, { replace: true }),
+    RefusalError,
+    lookAlike,
+  );
+  await store.checkCanCreate(`docs/${NFC}`, { replace: true }); // Replaces, names nothing new.
+  await assertRejects(() => makeFolder(store, at(`docs/${NFD}`)), RefusalError, lookAlike);
+  await Deno.writeTextFile(dir.file("docs/other.txt"), "");
+  await assertRejects(
+    () => rename(store, { from: at("docs/other.txt"), to: at(`docs/${NFD}`) }),
+    RefusalError,
+    lookAlike,
+  );
+  // A file may take its own look-alike name: nothing then stands beside it.
+  await rename(store, { from: at(`docs/${NFC}`), to: at(`docs/${NFD}`) });
+  assertEquals([...Deno.readDirSync(dir.file("docs"))].map((e) => e.name).sort(), [
+    NFD,
+    "other.txt",
+  ]);
 });

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { decodeField } from "../../src/protocol/field.ts";
 import type { SessionEvent } from "../../src/server/log.ts";
 import { type Server, type ServerOptions, startServer } from "../../src/server/server.ts";
+import { Channel } from "../../src/transport/channel.ts";
+import { tcp } from "../../src/transport/tcp.ts";
 import { assert } from "./assert.ts";
 import { Peer } from "./peer.ts";
 
@@ -170,5 +172,16 @@ export async function silentPort(): Promise<{ port: number } & Disposable> {
   } catch (error) {
     dispose();
     throw error;
+  }
+}
+
+/** Two channels over one loopback connection: [the accepting side, the connecting side]. */
+export async function channelPair(): Promise<[Channel, Channel]> {
+  const listener = tcp.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const [a, b] = await Promise.all([listener.accept(), tcp.connect(listener.addr)]);
+    return [new Channel(a), new Channel(b)];
+  } finally {
+    listener.close();
   }
 }

@@ -24,7 +24,7 @@ import {
   receivePayload,
   sendPayload,
 } from "../../src/transport/payload_pump.ts";
-import { tcp } from "../../src/transport/tcp.ts";
+import { channelPair } from "../support/helpers.ts";
 
 const MiB = 1 << 20;
 const encoder = new TextEncoder();
@@ -95,17 +95,6 @@ function memorySource(data: Uint8Array): ByteSource & {
     },
     endedEarly: (moved, expected) => new TransferError(`ended after ${moved} of ${expected}`),
   };
-}
-
-/** Two channels over one loopback connection: [sender, receiver]. */
-async function channelPair(): Promise<[Channel, Channel]> {
-  const listener = tcp.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const [a, b] = await Promise.all([listener.accept(), tcp.connect(listener.addr)]);
-    return [new Channel(a), new Channel(b)];
-  } finally {
-    listener.close();
-  }
 }
 
 /** An in-memory connection yielding `chunks` one per pull, then its end; writes recorded. */

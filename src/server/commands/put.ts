@@ -1,9 +1,10 @@
 /**
- * `put`: receive the file's frames into a temp file until the client ends them, store
- * it atomically, then answer with a status frame on the same connection
- * (PROTOCOL.md §4.3–4.5). In a session that agreed `frames`, the file is a framed
- * payload (§11): its size is known (and checked) before any byte, and its end frame
- * either vouches for the bytes, which must then hash the same, or says why the client
+ * `put` and `replace`: receive the file's frames into a temp file until the client
+ * ends them, store it atomically, then answer with a status frame on the same
+ * connection (PROTOCOL.md §4.3–4.5, §12.2), or in a dialect without one, end the
+ * server's stream. In a session that agreed `frames`, the file is a framed payload
+ * (§16): its size is known (and checked) before any byte, and its end frame either
+ * vouches for the bytes, which must then hash the same, or says why the client
  * stopped; then nothing is stored.
  *
  * @module
@@ -20,19 +21,26 @@ import { Pump, receivePayload } from "../../transport/payload_pump.ts";
 import {
   type CommandContext,
   dataReply,
+  endUnvouched,
   type Outcome,
   type Reply,
   type TransferProgress,
 } from "../command_context.ts";
 import { failureOf } from "../failures.ts";
 import type { Upload } from "../file_store.ts";
+import { checkFreeSpace } from "../free_space.ts";
 
 /**
  * Creates the temp file before the port is sent, so a folder that cannot be written
- * (or a name that exists) is a plain refusal.
+ * (or a name that exists) is a plain refusal. `replace` (the `replace` command) lets
+ * the finished file take the place of an existing one.
  */
-export async function putFile(context: CommandContext, name: string): Promise<Reply> {
-  const upload = await context.store.beginUpload(name);
+export async function putFile(
+  context: CommandContext,
+  name: string,
+  options: { replace?: boolean } = {},
+): Promise<Reply> {
+  const upload = await context.store.beginUpload(context.target(name), options);
   return dataReply(
     (channel, watchdog, progress) =>
       receiveUpload(context, upload, channel, { watchdog, progress }),
@@ -83,13 +91,16 @@ async function receiveUpload(
     // (the client must not take silence for success), and bugs are then logged.
     if (error instanceof TransferError) throw error;
     const failure = failureOf(error);
-    await answerFailedUpload(channel, failure.message);
+    await answerFailedUpload(context, channel, failure.message);
     if (failure.bug) throw error;
     return { bytes: progress.bytes, result: `failed: ${failure.message}` };
   }
   // Stored: a base client that closed without reading the status changes nothing.
   const sha256 = digest.hex();
-  await channel.write(encodeFrame(formatStatus({ ok: true, sha256 }))).catch(() => {});
+  if (context.dialect.vouches) {
+    await channel.write(encodeFrame(formatStatus({ ok: true, sha256 }))).catch(() => {});
+  }
+  await endUnvouched(context, channel);
   return { bytes: progress.bytes, result: `ok: sha256 ${sha256}` };
 }
 
@@ -137,19 +148,29 @@ class SpaceCheck {
     }
     this.#unchecked += length;
     if (this.frames > 1 && this.#unchecked < SpaceCheck.EVERY) return;
-    await this.#context.store.checkFreeSpace(this.#unchecked, minFreeBytes);
+    await checkFreeSpace(this.#context.store.root, {
+      bytes: this.#unchecked,
+      keepFree: minFreeBytes,
+    });
     this.#unchecked = 0;
   }
 }
 
 /**
- * Sends an `error` status and stops sending. What the client still sends is read and
- * discarded until it closes (the data connection's close-after-peer): closing with
- * unread bytes would reset the connection and could destroy the status unread.
+ * Sends an `error` status (in a dialect that has one) and stops sending. What the
+ * client still sends is read and discarded until it closes (the data connection's
+ * close-after-peer): closing with unread bytes would reset the connection and could
+ * destroy the status unread.
  */
-async function answerFailedUpload(channel: Channel, message: string): Promise<void> {
+async function answerFailedUpload(
+  context: CommandContext,
+  channel: Channel,
+  message: string,
+): Promise<void> {
   try {
-    await channel.write(encodeFrame(formatStatus({ ok: false, message })));
+    if (context.dialect.vouches) {
+      await channel.write(encodeFrame(formatStatus({ ok: false, message })));
+    }
     await channel.closeWrite();
   } catch {
     // The client is gone: this upload is over either way.
