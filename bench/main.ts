@@ -13,12 +13,14 @@ import { join } from "node:path";
 import { type Group, HELP, parseOptions } from "./options.ts";
 import { checkout, REPO_ROOT, stopAll } from "./processes.ts";
 import { formatTable, Results, writeJson } from "./report.ts";
+import { listingScenario } from "./scenarios_listing.ts";
 import { latencyScenario, memoryScenario, startupScenario } from "./scenarios_system.ts";
 import {
   bigTransferScenario,
   concurrentScenario,
   smallFilesScenario,
 } from "./scenarios_transfer.ts";
+import { treeScenario } from "./scenarios_tree.ts";
 import { startVsftpd, type Vsftpd } from "./vsftpd.ts";
 import { type Bench, createWorkspace, fileSystemNote } from "./workspace.ts";
 
@@ -30,6 +32,8 @@ const SCENARIOS: Record<Group, (bench: Bench) => Promise<void>> = {
   latency: latencyScenario,
   memory: memoryScenario,
   startup: startupScenario,
+  tree: treeScenario,
+  listing: listingScenario,
 };
 
 const NOTES = [

@@ -19,6 +19,8 @@ export const GROUPS = [
   "latency",
   "memory",
   "startup",
+  "tree",
+  "listing",
 ] as const;
 
 /** One scenario group. */
@@ -41,6 +43,10 @@ export interface BenchOptions {
   latencyCount: number;
   /** Idle sessions held open for the RSS-per-session figure. */
   idleSessions: number;
+  /** Names in the folder listed beside small transfers. */
+  listingNames: number;
+  /** The big files of the recursive-transfer scenario: 10 of 100 MiB (quick: 4 MiB). */
+  treeBig: { count: number; size: number };
   /** vsftpd, curl and ftplib: `true` requires them, `false` skips them, `auto` uses them if found. */
   compare: boolean | "auto";
   /** Another ferry checkout to compare with, or `undefined`. */
@@ -66,6 +72,8 @@ Options:
   --client-size SIZE    bytes each concurrent client fetches [32MiB; quick 4MiB]
   --latency-count N     connect + quit round trips per run [200; quick 50]
   --idle N              idle sessions for the RSS-per-session figure [300; quick 50]
+  --listing-names N     names (of 200 bytes) in the folder listed beside small gets
+                        [50000; quick 10000]
   --baseline DIR        also run the ferry checkout in DIR (its main.ts) and report
                         current ÷ baseline for get, put and small files
   --compare             require vsftpd, curl and python3 for the comparison rows
@@ -92,6 +100,7 @@ export function parseOptions(args: string[], repoRoot: string): BenchOptions | u
       "client-size": { type: "string" },
       "latency-count": { type: "string" },
       idle: { type: "string" },
+      "listing-names": { type: "string" },
       baseline: { type: "string" },
       compare: { type: "boolean" },
       "no-compare": { type: "boolean" },
@@ -116,6 +125,8 @@ export function parseOptions(args: string[], repoRoot: string): BenchOptions | u
     clientSize: size("client-size", values["client-size"], quick ? "4MiB" : "32MiB"),
     latencyCount: count("latency-count", values["latency-count"], quick ? 50 : 200),
     idleSessions: count("idle", values.idle, quick ? 50 : 300),
+    listingNames: count("listing-names", values["listing-names"], quick ? 10_000 : 50_000),
+    treeBig: { count: 10, size: quick ? 4 << 20 : 100 << 20 },
     compare: values.compare ? true : values["no-compare"] ? false : "auto",
     baseline: values.baseline === undefined ? undefined : resolve(values.baseline),
     only: groups(values.only),

@@ -10,6 +10,7 @@
 
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { newToken } from "../src/server/access.ts";
 import {
   MAIN,
   PERMISSIONS,
@@ -57,27 +58,67 @@ export interface Checkout {
   classic: string[];
 }
 
-/** This checkout, or the one in `dir`. */
+/**
+ * This checkout, or the one in `dir`: one whose `serve` knows `--plain` is secure by
+ * default, so it is given that flag; an older one speaks nothing else.
+ */
 export function checkout(dir?: string): Checkout {
   if (dir === undefined) return { name: "ferry", main: MAIN, dir: REPO_ROOT, classic: ["--plain"] };
-  return { name: "ferry (baseline)", main: join(dir, "main.ts"), dir, classic: [] };
+  let serve = "";
+  try {
+    serve = Deno.readTextFileSync(join(dir, "src", "cli", "serve.ts"));
+  } catch {
+    // Laid out otherwise: an old checkout.
+  }
+  const classic = serve.includes("plain:") ? ["--plain"] : [];
+  return { name: "ferry (baseline)", main: join(dir, "main.ts"), dir, classic };
 }
 
-/**
- * Starts `ferry serve ROOT` from `source` on a free loopback port. `sessions` raises
- * the session limits (all sessions come from 127.0.0.1) to leave room for that many.
- */
+/** What a client needs to reach a secure server: the identity to pin, and a token. */
+export interface SecureAccess {
+  /** The identity file the server reads (`--identity`). */
+  identity: string;
+  /** Its certificate's SHA-256, lowercase hex. */
+  fingerprint: string;
+  /** The read-write token (`FERRY_TOKEN`). */
+  token: string;
+}
+
+/** How {@linkcode startFerry} starts a server. */
+export interface FerryOptions {
+  /** Which checkout's `main.ts`. Default this one. */
+  source?: Checkout;
+  /** Raise the session limits (all sessions come from 127.0.0.1) to leave room for this many. */
+  sessions?: number;
+  /** Serve securely (TLS and tokens) with this identity and token; default `--plain`. */
+  secure?: SecureAccess;
+}
+
+/** A running `ferry serve`, and how to reach it if it is secure. */
+export interface FerryServer extends ServeProcess {
+  secure?: SecureAccess;
+}
+
+/** Starts `ferry serve ROOT` on a free loopback port, plain (the classic protocol) or secure. */
 export async function startFerry(
   root: string,
-  source: Checkout = checkout(),
-  sessions = 0,
-): Promise<Child<ServeProcess>> {
+  options: FerryOptions = {},
+): Promise<Child<FerryServer>> {
+  const { source = checkout(), sessions = 0, secure } = options;
+  if (secure && source.main !== MAIN) {
+    throw new TypeError(`${source.name} cannot be benchmarked in secure mode`);
+  }
   const limit = String(sessions + 16);
   const flags = [
-    ...source.classic,
+    ...(secure ? ["--identity", secure.identity] : source.classic),
     ...(sessions > 0 ? ["--max-sessions", limit, "--max-sessions-per-peer", limit] : []),
   ];
-  const server = track(await spawnServe(root, flags, [], { main: source.main, cwd: source.dir }));
+  // A second token, so the server prints none it made up (and none is left to chance).
+  const env: Record<string, string> = secure
+    ? { FERRY_TOKEN: secure.token, FERRY_READ_TOKEN: newToken() }
+    : {};
+  const spawned = await spawnServe(root, flags, [], { main: source.main, cwd: source.dir, env });
+  const server = track<FerryServer>({ ...spawned, secure });
   if (!(server.port > 0)) {
     const { log } = await server.stop();
     throw new Error(`${source.name} serve did not start: ${server.banner}${log}`.trim());

@@ -9,6 +9,9 @@
  *                              peer closes once the file is written (and synced)
  * raw_peer.ts close            every connection is closed once its first bytes arrive
  * raw_peer.ts fetch PORT       connect, read to the end, print the byte count, exit
+ * raw_peer.ts list PORT        a classic `ls` of the ferry server at PORT, the listing read
+ *                              and dropped unparsed; print `sent` once the command is out,
+ *                              then its bytes and milliseconds, and exit
  * ```
  *
  * `send`, `sink` and `close` listen on a free port of 127.0.0.1 and print it first.
@@ -43,6 +46,17 @@ export async function copy(
     total += n;
   }
   return total;
+}
+
+/** Exactly `n` bytes from `conn`; throws if it ends first. */
+async function readExactly(conn: Deno.Conn, n: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(n);
+  for (let got = 0; got < n;) {
+    const read = await conn.read(bytes.subarray(got));
+    if (read === null) throw new Error(`The connection ended after ${got} of ${n} bytes`);
+    got += read;
+  }
+  return bytes;
 }
 
 async function serve(handle: (conn: Deno.Conn) => Promise<unknown>): Promise<void> {
@@ -80,7 +94,21 @@ async function main([mode, target, flag]: string[]): Promise<void> {
     using conn = await Deno.connect({ hostname: HOST, port: Number(target) });
     return console.log(await copy(conn, undefined));
   }
-  console.error("Usage: raw_peer.ts send FILE | sink DIR [--sync] | close | fetch PORT");
+  if (mode === "list" && target) {
+    const started = performance.now();
+    using control = await Deno.connect({ hostname: HOST, port: Number(target) });
+    await control.write(new TextEncoder().encode("0000000002ls"));
+    console.log("sent");
+    const port = Number(new TextDecoder().decode(await readExactly(control, 10)));
+    using data = await Deno.connect({ hostname: HOST, port });
+    // Exactly the frame, then close: the server waits for the client to close first.
+    const length = Number(new TextDecoder().decode(await readExactly(data, 10)));
+    const bytes = (await readExactly(data, length)).byteLength;
+    return console.log(`${bytes} ${performance.now() - started}`);
+  }
+  console.error(
+    "Usage: raw_peer.ts send FILE | sink DIR [--sync] | close | fetch PORT | list PORT",
+  );
   Deno.exit(2);
 }
 

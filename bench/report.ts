@@ -106,6 +106,23 @@ export class Results {
   }
 }
 
+/** A target for one figure's ratio to another: at least or at most this much. */
+export type Goal = { atLeast: number } | { atMost: number };
+
+/**
+ * A note on whether `id`'s median ÷ `baseId`'s meets `goal`, when both were measured:
+ * the issue's targets for secure mode, kept in view on every run.
+ */
+export function goalNote(results: Results, ids: [string, string], what: string, goal: Goal): void {
+  const [figure, base] = ids.map((id) => results.get(id));
+  if (!figure || !base || base.median === 0) return;
+  const ratio = figure.median / base.median;
+  const [met, bound] = "atLeast" in goal
+    ? [ratio >= goal.atLeast, `≥ ${goal.atLeast}×`]
+    : [ratio <= goal.atMost, `≤ ${goal.atMost}×`];
+  results.note(`goal: ${what} ${ratio.toFixed(2)}× (goal ${bound}): ${met ? "met" : "missed"}`);
+}
+
 /** Rounds for display: 3 significant figures at least, no more than 2 decimals. */
 export function formatNumber(value: number): string {
   const magnitude = Math.abs(value);

@@ -16,14 +16,15 @@ import { alternate, type Measured, type Variant } from "./measure.ts";
 import {
   checkout,
   type Child,
+  type FerryServer,
   HOST,
   RAW_PEER,
   startFerry,
   startRawPeer,
   track,
 } from "./processes.ts";
-import { figureMaker, median } from "./report.ts";
-import { ferryTransfer } from "./transfers.ts";
+import { figureMaker, goalNote, median } from "./report.ts";
+import { ferryTransfer, libraryConnect } from "./transfers.ts";
 import { connectQuit } from "./vsftpd.ts";
 import type { Bench } from "./workspace.ts";
 
@@ -43,49 +44,86 @@ async function refusalRoundTrip(port: number, raw?: RawClient): Promise<void> {
   if (!/unknown command/i.test(message)) throw new Error(`The server said: ${message}`);
 }
 
-/** Scenario 5: open a control connection, quit, and wait for the server to close it. */
+/**
+ * Opens a library-client session (plain: then asks for `feat`; secure: TLS, pinning,
+ * `feat` and `auth` are part of connecting), and returns the milliseconds until that
+ * first reply; quitting afterwards is not timed.
+ */
+async function firstReply(server: FerryServer): Promise<number> {
+  const started = performance.now();
+  const client = await libraryConnect(server);
+  try {
+    if (!server.secure) await client.features();
+    return performance.now() - started;
+  } finally {
+    await client.quit();
+  }
+}
+
+/**
+ * Scenario 5: open a control connection, quit, and wait for the server to close it;
+ * and a library client's session from connecting to its first reply, plain and secure.
+ */
 export async function latencyScenario(bench: Bench): Promise<void> {
   const { options, workspace, results, vsftpd } = bench;
   const count = options.latencyCount;
   const figure = figureMaker("latency", 5, "ms");
-  const medianOf = (once: () => Promise<void>) => async (): Promise<Measured> => {
+  const medianOf = (once: () => Promise<number>) => async (): Promise<Measured> => {
     const times: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const started = performance.now();
-      await once();
-      times.push(performance.now() - started);
-    }
+    for (let i = 0; i < count; i++) times.push(await once());
     return { values: [median(times)] };
+  };
+  const timeOf = (once: () => Promise<void>) => async () => {
+    const started = performance.now();
+    await once();
+    return performance.now() - started;
   };
   await using peer = await startRawPeer(["close"]);
   await using server = await startFerry(workspace.served);
+  await using secure = await startFerry(workspace.served, { secure: workspace.secure });
   const what = `(median of ${count})`;
   const variants: Variant[] = [
     {
       figures: [figure("raw", `raw TCP connect + 14 bytes + peer close ${what}`, { tag: "raw" })],
-      run: medianOf(() => quitRoundTrip(peer.port)),
+      run: medianOf(timeOf(() => quitRoundTrip(peer.port))),
     },
     {
       figures: [figure("ferry", `ferry connect + quit until closed ${what}`, {
         vs: ["latency.raw", "latency.vsftpd"],
       })],
-      run: medianOf(() => quitRoundTrip(server.port)),
+      run: medianOf(timeOf(() => quitRoundTrip(server.port))),
+    },
+    {
+      figures: [figure("first_reply", `ferry plain: connect + feat, until its reply ${what}`, {
+        tag: "plain",
+      })],
+      run: medianOf(() => firstReply(server)),
+    },
+    {
+      figures: [figure(
+        "first_reply_secure",
+        `ferry secure: connect + TLS + feat + auth, until auth's reply ${what}`,
+        { vs: ["latency.first_reply"] },
+      )],
+      run: medianOf(() => firstReply(secure)),
     },
   ];
   if (vsftpd) {
     const label = `vsftpd connect + banner + QUIT until closed ${what}`;
     variants.push({
       figures: [figure("vsftpd", label, { tag: "vsftpd", vs: ["latency.raw"] })],
-      run: medianOf(() => connectQuit(vsftpd.port)),
+      run: medianOf(timeOf(() => connectQuit(vsftpd.port))),
     });
   }
   await alternate(options.runs, results, variants, 1);
+  const ids: [string, string] = ["latency.first_reply_secure", "latency.first_reply"];
+  goalNote(results, ids, "secure ÷ plain connect until the first reply", { atMost: 2 });
 }
 
 /** RSS per idle session (KiB) and of the idle server (MiB), from a fresh server. */
 async function idleSessions(bench: Bench): Promise<Measured> {
   const idle = bench.options.idleSessions;
-  await using server = await startFerry(bench.workspace.served, checkout(), idle);
+  await using server = await startFerry(bench.workspace.served, { sessions: idle });
   // One session first, so what runs once per server is not billed to the sessions.
   await refusalRoundTrip(server.port);
   const rss = async () => {
@@ -120,7 +158,7 @@ export async function memoryScenario(bench: Bench): Promise<void> {
     figures: [figure(`peak_rss_${kind}`, `ferry server peak RSS, one ${kind} of ${size}`, {
       tag: size,
     })],
-    run: async (run) => ({ values: (await ferryTransfer(bench, kind, file, run)).extra! }),
+    run: async (run) => ({ values: (await ferryTransfer(bench, file, { kind, run })).extra! }),
   }));
   variants.push({
     figures: [
@@ -200,7 +238,7 @@ export async function startupScenario(bench: Bench): Promise<void> {
         : figure(id, `${source.name} ${what}`, {
           vs: [`startup.${raw}`, `startup.${id}_baseline`],
         });
-    const server = stack.use(await startFerry(workspace.startup, source));
+    const server = stack.use(await startFerry(workspace.startup, { source }));
     const connect = [
       source.main,
       "connect",
@@ -210,7 +248,7 @@ export async function startupScenario(bench: Bench): Promise<void> {
       "-c",
       "ls",
     ];
-    const start = () => startFerry(workspace.startup, source);
+    const start = () => startFerry(workspace.startup, { source });
     variants.push(
       { figures: rows.slice(0, 2).map(spec), run: () => serverStart(start, refusalRoundTrip) },
       { figures: rows.slice(2).map(spec), run: () => clientStart(connect, source.dir) },

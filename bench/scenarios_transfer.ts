@@ -1,8 +1,9 @@
 /**
  * Scenarios 1 to 4, moving bytes: `get` and `put` of the big file, many small files
  * over one session, and many clients at once. Each scenario's variants alternate run by
- * run: the raw-loopback copy (the ceiling), ferry with the library client, ferry's CLI
- * and the `--baseline` checkout's CLI when given, and vsftpd when it is running.
+ * run: the raw-loopback copy (the ceiling), ferry with the library client in plain and
+ * in secure mode, ferry's CLI and the `--baseline` checkout's CLI when given, and vsftpd
+ * when it is running.
  *
  * @module
  */
@@ -10,8 +11,14 @@
 import { join } from "node:path";
 import { formatBytes } from "../src/common/sizes.ts";
 import { alternate, type Timed, timed, transfer } from "./measure.ts";
-import { type Checkout, checkout, startFerry, startRawPeer } from "./processes.ts";
-import { figureMaker, type FigureSpec } from "./report.ts";
+import {
+  type Checkout,
+  checkout,
+  type FerryServer,
+  startFerry,
+  startRawPeer,
+} from "./processes.ts";
+import { figureMaker, type FigureSpec, goalNote } from "./report.ts";
 import {
   cliSession,
   ferryTransfer,
@@ -79,11 +86,14 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
     const folder = kind === "get" ? local : sink;
     return emptying(folder, (run) => timed([Deno.pid, peer.pid], () => move(run)));
   };
-  const peak = figure("peak_rss", `ferry server peak RSS, one ${kind} of ${size}`, {
-    scenario: 6,
-    unit: "MiB",
-    vs: [`memory.peak_rss_${kind}`],
-  });
+  const peak = (mode: "plain" | "secure") =>
+    figure(
+      mode === "plain" ? "peak_rss" : "peak_rss_secure",
+      `ferry server peak RSS, one ${kind} of ${size}, ${mode}`,
+      mode === "plain"
+        ? { scenario: 6, unit: "MiB", tag: "plain", vs: [`memory.peak_rss_${kind}`] }
+        : { scenario: 6, unit: "MiB", vs: [`${kind}.peak_rss`] },
+    );
   const variants = [
     variant([figure("raw", `raw loopback ${what} (ceiling)`, { tag: "raw" })], rawCopy(false)),
     variant(
@@ -91,13 +101,30 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
       rawCopy(true),
     ),
     variant(
-      [figure("ferry", `ferry ${what}, library client`, { vs: [raw, rawSync, ftp] }), peak],
-      (run) => ferryTransfer(bench, kind, big, run),
+      [
+        figure("ferry", `ferry ${what}, library client, plain`, {
+          tag: "plain",
+          vs: [raw, rawSync, ftp],
+        }),
+        peak("plain"),
+      ],
+      (run) => ferryTransfer(bench, big, { kind, run }),
+    ),
+    variant(
+      [
+        figure("ferry_secure", `ferry ${what}, library client, secure`, {
+          vs: [`${kind}.ferry`, raw, ftp],
+        }),
+        peak("secure"),
+      ],
+      (run) => ferryTransfer(bench, big, { kind, run, secure: true }),
     ),
   ];
   for (const source of cliSources(bench)) {
     const spec = cliFigure(bench, source, figure, `${what}, CLI client`, [raw, ftp]);
-    variants.push(variant([spec], (run) => ferryTransfer(bench, kind, big, run, source)));
+    variants.push(
+      variant([spec], (run) => ferryTransfer(bench, big, { kind, run, client: source })),
+    );
   }
   if (vsftpd?.curl) {
     const spec = figure("vsftpd", `vsftpd + curl ${what}`, { tag: "vsftpd", vs: [raw] });
@@ -115,6 +142,9 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
   }
   await alternate(options.runs, results, variants);
   results.compareNote(`${kind}.cli`, `${kind}.baseline`, `ferry ${what}, CLI, current ÷ baseline`);
+  goalNote(results, [`${kind}.ferry_secure`, `${kind}.ferry`], `secure ÷ plain ${what}`, {
+    atLeast: 0.6,
+  });
 }
 
 /** Scenario 3: many small files fetched one by one over one session. */
@@ -129,6 +159,12 @@ export async function smallFilesScenario(bench: Bench): Promise<void> {
   await using stack = new AsyncDisposableStack();
   const peer = stack.use(await startRawPeer(["send", small[0].path]));
   const server = stack.use(await startFerry(served));
+  const secure = stack.use(await startFerry(served, { secure: workspace.secure }));
+  const oneByOne = (target: FerryServer) => () =>
+    withLibraryClient(target, (client) =>
+      timed([Deno.pid, target.pid], async () => {
+        for (const file of small) await libraryMove(client, "get", file, join(local, file.name));
+      }));
   const variants = [
     variant(
       figure("raw", `raw loopback ${what}, a connection each`, { tag: "raw" }),
@@ -138,18 +174,21 @@ export async function smallFilesScenario(bench: Bench): Promise<void> {
         }),
     ),
     variant(
-      figure("ferry", `ferry get ${what}, library client, one session`, { vs }),
-      () =>
-        withLibraryClient(server.port, (client) =>
-          timed([Deno.pid, server.pid], async () => {
-            for (const file of small) {
-              await libraryMove(client, "get", file, join(local, file.name));
-            }
-          })),
+      figure("ferry", `ferry get ${what}, library client, one session, plain`, {
+        tag: "plain",
+        vs,
+      }),
+      oneByOne(server),
+    ),
+    variant(
+      figure("ferry_secure", `ferry get ${what}, library client, one session, secure`, {
+        vs: ["small.ferry", ...vs],
+      }),
+      oneByOne(secure),
     ),
   ];
   for (const source of cliSources(bench)) {
-    const target = source === baseline ? stack.use(await startFerry(served, source)) : server;
+    const target = source === baseline ? stack.use(await startFerry(served, { source })) : server;
     const commands = small.map((file) => `get ${file.name} ${join(local, file.name)}`);
     variants.push(variant(
       cliFigure(bench, source, figure, `get ${what}, CLI client, one session`, vs),
@@ -179,7 +218,7 @@ export async function concurrentScenario(bench: Bench): Promise<void> {
     transfer([spec], clients.length * perClient.size, emptying(local, once));
   await using stack = new AsyncDisposableStack();
   const peer = stack.use(await startRawPeer(["send", perClient.path]));
-  const server = stack.use(await startFerry(served, checkout(), options.clients));
+  const server = stack.use(await startFerry(served, { sessions: options.clients }));
   const all = (pid: number, one: (i: number) => Promise<unknown>) => () =>
     timed([Deno.pid, pid], () => Promise.all(clients.map(one)));
   const variants = [
@@ -195,7 +234,7 @@ export async function concurrentScenario(bench: Bench): Promise<void> {
         server.pid,
         (i) =>
           withLibraryClient(
-            server.port,
+            server,
             (client) => libraryMove(client, "get", perClient, join(local, `ferry-${i}.bin`)),
           ),
       ),

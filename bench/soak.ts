@@ -181,7 +181,7 @@ async function get(run: Run, client: Client, name: string, path: string): Promis
 /** Lists the folder and checks every file stored before the listing began is in it. */
 async function list(run: Run, client: Client): Promise<void> {
   const before = run.names.slice();
-  const listed = new Set((await client.list()).map((entry) => entry.name));
+  const listed = new Set(Array.from(await client.list(), (entry) => entry.name));
   const missing = before.filter((name) => !listed.has(name));
   if (missing.length > 0) throw new Error(`The listing lacks ${missing.length} stored files`);
 }

@@ -1,7 +1,7 @@
 /**
  * The transfers the scenarios time, each with the CPU time of its client and server:
- * ferry with the library client in this process or with a checkout's CLI client
- * (`main.ts connect`), every one verified by SHA-256, and the raw-loopback copies that
+ * ferry with the library client in this process (plain or secure) or with a checkout's
+ * CLI client (`main.ts connect`, plain), every one verified by SHA-256, and the raw-loopback copies that
  * move the same bytes between a socket and a file with 4 MiB buffers and no protocol.
  *
  * @module
@@ -13,7 +13,7 @@ import type { Client } from "../src/client/client.ts";
 import { PERMISSIONS, type ServeProcess } from "../tests/support/ferry_process.ts";
 import { processMemory } from "../tests/support/proc.ts";
 import { addCpu, cpuMeter, type Timed, timed } from "./measure.ts";
-import { type Checkout, HOST, runMeasured, startFerry } from "./processes.ts";
+import { type Checkout, type FerryServer, HOST, runMeasured, startFerry } from "./processes.ts";
 import { copy } from "./raw_peer.ts";
 import type { Bench, TestFile } from "./workspace.ts";
 
@@ -63,12 +63,22 @@ export async function libraryMove(
   }
 }
 
+/** Connects the library client to `server` (pinned to its identity if secure). */
+export async function libraryConnect(server: FerryServer): Promise<Client> {
+  const { port, secure } = server;
+  if (!secure) return await connect({ hostname: HOST, port });
+  const checkIdentity = (seen: string) => {
+    if (seen !== secure.fingerprint) throw new Error(`The server showed identity ${seen}`);
+  };
+  return await connect({ hostname: HOST, port, secure: { checkIdentity, token: secure.token } });
+}
+
 /** Connects the library client, runs `work`, and quits. */
 export async function withLibraryClient<T>(
-  port: number,
+  server: FerryServer,
   work: (client: Client) => Promise<T>,
 ): Promise<T> {
-  const client = await connect({ hostname: HOST, port });
+  const client = await libraryConnect(server);
   try {
     return await work(client);
   } finally {
@@ -113,19 +123,31 @@ export async function cliSession(
   return { ms: run.ms, cpu: addCpu(run.cpu, await meter()) };
 }
 
+/** Which transfer {@linkcode ferryTransfer} makes, and how. */
+export interface FerryTransfer {
+  kind: "get" | "put";
+  /** The run's number, for the copy's name. */
+  run: number;
+  /** Who plays the client. Default the library. */
+  client?: FerryClient;
+  /** Secure mode (TLS and a token) rather than plain; library client only. */
+  secure?: boolean;
+}
+
 /**
  * One ferry `get` or `put` of `file` against a fresh `ferry serve` (so its peak RSS is
- * this transfer's, returned as `extra` in MiB), by `client`; the copy is removed after.
+ * this transfer's, returned as `extra` in MiB); the copy is removed after.
  */
 export async function ferryTransfer(
   bench: Bench,
-  kind: "get" | "put",
   file: TestFile,
-  run: number,
-  client: FerryClient = "library",
+  { kind, run, client = "library", secure = false }: FerryTransfer,
 ): Promise<Timed> {
   const { served, local } = bench.workspace;
-  await using server = await startFerry(served, client === "library" ? undefined : client);
+  await using server = await startFerry(served, {
+    source: client === "library" ? undefined : client,
+    secure: secure ? bench.workspace.secure : undefined,
+  });
   const name = `copy-${run}-${file.name}`;
   const copyPath = join(kind === "get" ? local : served, name);
   try {
@@ -133,7 +155,7 @@ export async function ferryTransfer(
       ? await timed(
         [Deno.pid, server.pid],
         () =>
-          withLibraryClient(server.port, (session) =>
+          withLibraryClient(server, (session) =>
             libraryMove(session, kind, file, kind === "get" ? copyPath : name)),
       )
       : await cliSession(client, server, [

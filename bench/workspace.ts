@@ -1,6 +1,7 @@
 /**
  * The benchmark's temp folder and the files in it: the folder every server serves, a
- * folder for downloads, a sink for raw uploads, and the test files with their SHA-256.
+ * folder for downloads, a sink for raw uploads, the test files with their SHA-256, and
+ * the identity and token of the secure servers.
  * As root it mounts a tmpfs there, so the disk stays out of the figures; otherwise it
  * says whether the folder is on tmpfs anyway.
  *
@@ -9,9 +10,11 @@
 
 import { join } from "node:path";
 import { createDigest } from "../src/common/digest.ts";
+import { newToken } from "../src/server/access.ts";
+import { loadIdentity } from "../src/server/identity.ts";
 import { randomBytes } from "../tests/support/helpers.ts";
 import type { BenchOptions } from "./options.ts";
-import type { Checkout } from "./processes.ts";
+import type { Checkout, SecureAccess } from "./processes.ts";
 import type { Results } from "./report.ts";
 import type { Vsftpd } from "./vsftpd.ts";
 
@@ -46,6 +49,8 @@ export interface Workspace extends AsyncDisposable {
   empty: string;
   /** The small files, fetched one by one. */
   small: TestFile[];
+  /** The identity (in the temp folder) and token of every secure server. */
+  secure: SecureAccess;
 }
 
 /** What every scenario gets. */
@@ -65,7 +70,11 @@ export async function createWorkspace(options: BenchOptions): Promise<Workspace>
   const needsBig = options.only.has("get") || options.only.has("put");
   const big = needsBig ? options.size : 1;
   const bytes = 3 * big + 2 * options.clients * options.clientSize +
-    2 * options.smallCount * options.smallSize + (256 << 20);
+    2 * options.smallCount * options.smallSize + (256 << 20) +
+    // Scenario 8: its trees, their copies on the server, and the ones fetched back.
+    (options.only.has("tree")
+      ? 4 * (options.treeBig.count * options.treeBig.size + options.smallCount * options.smallSize)
+      : 0);
   const mounted = await quietly("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", root]);
   let disposed: Promise<void> | undefined;
   const dispose = () =>
@@ -86,6 +95,9 @@ export async function createWorkspace(options: BenchOptions): Promise<Workspace>
     for (let i = 0; i < options.smallCount; i++) {
       small.push(await file(`small-${String(i).padStart(5, "0")}.bin`, options.smallSize));
     }
+    const identity = join(root, "identity.pem");
+    const { fingerprint } = (await loadIdentity(identity)).identity;
+    const token = newToken();
     const type = await new Deno.Command("stat", { args: ["-f", "-c", "%T", root] }).output();
     return {
       root,
@@ -99,6 +111,7 @@ export async function createWorkspace(options: BenchOptions): Promise<Workspace>
       perClient: await file("per-client.bin", options.clientSize),
       empty,
       small,
+      secure: { identity, fingerprint, token },
       [Symbol.asyncDispose]: dispose,
     };
   } catch (error) {
@@ -118,7 +131,11 @@ async function quietly(program: string, args: string[]): Promise<boolean> {
  * Writes `size` bytes of incompressible, non-repeating data to `folder/name`: one
  * random block of up to 4 MiB, with each copy's index stamped in.
  */
-async function writeTestFile(folder: string, name: string, size: number): Promise<TestFile> {
+export async function writeTestFile(
+  folder: string,
+  name: string,
+  size: number,
+): Promise<TestFile> {
   const path = join(folder, name);
   const block = randomBytes(Math.min(size, 4 << 20));
   const view = new DataView(block.buffer);

@@ -17,6 +17,10 @@ export interface BannerFacts {
   /** The address another machine should use (a real interface when listening on all). */
   reachAs: { hostname: string; port: number };
   readOnly: boolean;
+  /** Whether `root` is one file shared alone, not a folder. */
+  oneFile?: boolean;
+  /** The classic dialect a `--plain` server speaks, if not the default `ferry`. */
+  dialect?: string;
   /** Absent for a classic (`--plain`) server. */
   secure?: {
     fingerprint: string;
@@ -41,10 +45,16 @@ export function formatBanner(facts: BannerFacts): string {
   const target = formatAddress(facts.reachAs);
   const { secure } = facts;
   if (!secure) {
-    const what = facts.readOnly ? "read this folder" : "read and write this folder";
+    const what = facts.oneFile
+      ? "read this file"
+      : facts.readOnly
+      ? "read this folder"
+      : "read and write this folder";
     lines.push(
       `ferry: warning: classic protocol (--plain): no encryption and no token, so anyone who can reach this port can ${what}`,
-      `ferry: on the other machine, run: ferry connect --plain ${target}`,
+      `ferry: on the other machine, run: ferry connect --plain ${
+        facts.dialect && facts.dialect !== "ferry" ? `--dialect ${facts.dialect} ` : ""
+      }${target}`,
     );
     return lines.map((line) => line + "\n").join("");
   }

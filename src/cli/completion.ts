@@ -24,11 +24,16 @@ export interface Candidate {
 export interface CompletionSources {
   /** Every command word (names and aliases). */
   commands: readonly string[];
-  /** What each argument of a command is, if anything completes it. */
-  argKinds(command: string): readonly (ArgKind | undefined)[];
-  /** The server's names. */
-  remote(): Promise<Candidate[]>;
-  /** The entries of a local folder (`""` for the current one). */
+  /**
+   * What argument `index` of `command` names (0 is the first; options do not count),
+   * if anything completes it.
+   */
+  argKind(command: string, index: number): ArgKind | undefined;
+  /** The options `command` takes (`-r`, `--json`), if any. */
+  options(command: string): readonly string[];
+  /** The entries of a folder on the server, relative to its current folder (`""` for that one). */
+  remote(folder: string): Promise<Candidate[]>;
+  /** The entries of a local folder, relative to the local current folder (`""` for that one). */
   local(folder: string): Promise<Candidate[]>;
 }
 
@@ -45,29 +50,49 @@ export async function complete(
   const index = betweenWords ? words.length : words.length - 1;
   const raw = betweenWords ? "" : line.slice(words[index].start);
   const typed = betweenWords ? "" : words[index].text;
+  const command = words[0]?.text.toLowerCase() ?? "";
+  const { position, optionsEnded } = argumentPosition(words.slice(1, index).map((w) => w.text));
   let found: Candidate[];
   let folder = "";
+  let kind: ArgKind | undefined;
   if (index === 0) {
     found = sources.commands.map((name) => ({ name, folder: false }));
+  } else if (typed.startsWith("-") && !optionsEnded) {
+    found = sources.options(command).map((name) => ({ name, folder: false }));
   } else {
-    const kind = sources.argKinds(words[0].text.toLowerCase())[index - 1];
-    if (kind === "remote") found = await sources.remote();
-    else if (kind === "local") {
-      folder = typed.slice(0, typed.lastIndexOf("/") + 1);
-      found = await sources.local(folder);
-    } else return [[], raw];
+    kind = sources.argKind(command, position);
+    if (kind === undefined) return [[], raw];
+    folder = typed.slice(0, typed.lastIndexOf("/") + 1);
+    found = await (kind === "remote" ? sources.remote(folder) : sources.local(folder));
   }
   const base = typed.slice(folder.length);
   // Local dot files only when asked for, as shells do.
-  const hideDots = index > 0 && sources.argKinds(words[0].text.toLowerCase())[index - 1] ===
-      "local" &&
-    !base.startsWith(".");
+  const hideDots = kind === "local" && !base.startsWith(".");
   const shown = found
     .filter((c) => c.name.startsWith(base) && !(hideDots && c.name.startsWith(".")))
     .map((c) => render(folder + c.name, c.folder, openQuote ?? (raw.startsWith("'") ? "'" : "")))
     .filter((text) => text.startsWith(raw))
     .sort();
   return [shown, raw];
+}
+
+/**
+ * Which argument the next word is, given the words before it: options do not count
+ * (`get -r photos` completes photos as get's first), nor does the `--` that ends them.
+ */
+function argumentPosition(before: readonly string[]): { position: number; optionsEnded: boolean } {
+  let position = 0;
+  let optionsEnded = false;
+  for (const word of before) {
+    if (!optionsEnded && word === "--") optionsEnded = true;
+    else if (optionsEnded || !isOption(word)) position++;
+  }
+  return { position, optionsEnded };
+}
+
+/** Whether a word is an option (`-r`, `--json`; `-` alone is standard input or output). */
+function isOption(word: string): boolean {
+  return word.startsWith("-") && word !== "-";
 }
 
 /** A local folder's entries, `~` expanded; none if it cannot be read. */

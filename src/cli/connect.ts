@@ -14,6 +14,7 @@ import { type CliIo, readLines } from "./io.ts";
 import { openPrompt } from "./prompt.ts";
 import { runRepl } from "./repl.ts";
 import { secureSetup } from "./secure_setup.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry connect ARGS`; returns the exit code. */
 export async function connectCommand(args: string[], io: CliIo): Promise<number> {
@@ -22,10 +23,12 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     options: {
       command: { type: "string", short: "c", multiple: true },
       timeout: { type: "string", default: "120" },
+      verify: { type: "boolean", default: false },
       plain: { type: "boolean", default: false },
       fingerprint: { type: "string" },
       "token-file": { type: "string" },
       "known-hosts": { type: "string" },
+      ...DIALECT_OPTION,
       ...COMMON_OPTIONS,
     },
     allowPositionals: true,
@@ -44,6 +47,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       `--timeout ${quote(values.timeout)} is not a number of seconds above 0`,
     );
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "connect", dialect);
   const address = formatAddress(target);
   const secure = values.plain ? undefined : secureSetup(io, values, address);
   if (typeof secure === "string") return usageError(io, "connect", secure);
@@ -59,6 +64,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       timeout: timeout * 1000,
       signal: io.stopSignal,
       secure,
+      verify: values.verify,
+      dialect,
       // Classic mode: tell a stranger (SSH, SMTP, an HTTP server) apart at once, not
       // after the whole timeout. See README "connect" for why these two.
       listenFirst: interactive ? LISTEN_FIRST_MS : 0,

@@ -12,7 +12,7 @@ export function describeFailure(error: unknown): string {
   if (error instanceof UnsupportedError) return printable(error.message);
   if (error instanceof RemoteError) return `Server refused: ${error.message}`;
   if (error instanceof DestinationExistsError) {
-    return `${printable(error.message)}; give another local name: get NAME LOCAL`;
+    return `${printable(error.message)}; give another name, or -f to replace it`;
   }
   return printable(describeError(error));
 }

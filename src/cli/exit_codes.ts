@@ -6,6 +6,7 @@
  */
 
 import {
+  BatchError,
   CancelledError,
   ConnectError,
   IntegrityError,
@@ -14,6 +15,7 @@ import {
   RemoteError,
   TransferError,
   TrustError,
+  UnverifiedError,
   UsageError,
 } from "../common/errors.ts";
 
@@ -35,6 +37,8 @@ export const TRANSFER_FAILED = 5;
 export const LOCAL_FILE = 6;
 /** `connect`: the server's identity is unknown and was not confirmed, or has changed. */
 export const UNTRUSTED = 7;
+/** `connect --verify`: a transfer the server did not vouch for with a checksum. */
+export const NOT_VERIFIED = 8;
 /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
 export const INTERRUPTED = 130;
 
@@ -48,14 +52,18 @@ export const CONNECT_EXIT_CODES: readonly (readonly [number, string])[] = [
   [TRANSFER_FAILED, "transfer failed: connection lost, protocol violation, checksum mismatch"],
   [LOCAL_FILE, "local file problem: missing, not a regular file, already exists"],
   [UNTRUSTED, "the server's identity is new and was not confirmed, or it has changed"],
+  [NOT_VERIFIED, "--verify: a transfer the server did not vouch for with a checksum"],
   [INTERRUPTED, "interrupted: Ctrl-C or SIGTERM in a script, Ctrl-C at a question"],
 ];
 
 /** The exit code that reports `error`. */
 export function exitCodeFor(error: unknown): number {
+  // Some files of many were not transferred: the first one's failure says why.
+  if (error instanceof BatchError) return exitCodeFor(error.cause);
   if (error instanceof UsageError) return USAGE;
   if (error instanceof ConnectError) return CANNOT_CONNECT;
   if (error instanceof RemoteError) return REFUSED;
+  if (error instanceof UnverifiedError) return NOT_VERIFIED;
   if (
     error instanceof TransferError || error instanceof ProtocolError ||
     error instanceof IntegrityError

@@ -11,6 +11,8 @@ export interface Output {
   write(text: string): void;
   /** Writes bytes as they are (`get NAME -`); absent where only text goes. */
   writeBytes?(bytes: Uint8Array): Promise<void>;
+  /** Whether a person reads it on a terminal (sizes in units then); default: no. */
+  isTerminal?: boolean;
 }
 
 /** Where progress goes: a terminal gets a redrawn bar, anything else only summaries. */
@@ -69,6 +71,7 @@ export function defaultIo(): CliIo {
     env: processEnv,
     stdout: {
       write: writer(Deno.stdout),
+      isTerminal: Deno.stdout.isTerminal(),
       writeBytes: async (bytes) => {
         for (let offset = 0; offset < bytes.byteLength;) {
           offset += await Deno.stdout.write(bytes.subarray(offset));

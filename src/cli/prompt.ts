@@ -14,7 +14,7 @@ import { historyPath, loadHistory, saveHistory } from "./history.ts";
 import type { CliIo } from "./io.ts";
 import { LineEditor } from "./line_editor.ts";
 import { RemoteNames } from "./remote_names.ts";
-import { commandWords, replCommand } from "./repl_commands.ts";
+import { argKind, commandWords, optionWords } from "./repl_commands.ts";
 
 /** A prompt ready to read lines. */
 export interface Prompt extends AsyncDisposable {
@@ -43,9 +43,9 @@ export async function openPrompt(client: Client, io: CliIo): Promise<Prompt> {
     complete: (line) =>
       complete(line, {
         commands: commandWords(),
-        argKinds: (word) => replCommand(word)?.args ?? [],
-        remote: async () =>
-          (await names.entries()).map((e) => ({ name: e.name, folder: e.isDirectory })),
+        argKind,
+        options: optionWords,
+        remote: (folder) => names.entries(folder),
         local: localEntries,
       }),
   });

@@ -15,7 +15,8 @@ import { exitCodeFor, INTERNAL_ERROR, INTERRUPTED, OK } from "./exit_codes.ts";
 import type { Output, ProgressTarget } from "./io.ts";
 import { RemoteNames } from "./remote_names.ts";
 import { type ReplCommand, replCommand, type ReplContext } from "./repl_commands.ts";
-import { quoteWord, tokenize } from "./tokenize.ts";
+import { quoteWord } from "./quote_word.ts";
+import { tokenize } from "./tokenize.ts";
 
 /** Options for {@linkcode runRepl}. */
 export interface ReplOptions extends Omit<ReplContext, "names" | "signal"> {
@@ -89,10 +90,15 @@ export async function runLine(line: string, context: LineContext): Promise<boole
 function withSpaceHint(error: unknown, verb: string, args: string[], command: ReplCommand) {
   const missing = (error instanceof RemoteError || error instanceof LocalFileError) &&
     /^No such/.test(error.message);
-  if (!command.nameFirst || args.length < 2 || !(missing || error instanceof UsageError)) {
+  // The options stay as typed; the words after them were probably one name.
+  const named = args.findIndex((arg) => arg === "--" || !arg.startsWith("-") || arg === "-");
+  const options = named < 0 ? args : args.slice(0, named);
+  const words = named < 0 ? [] : args.slice(args[named] === "--" ? named + 1 : named);
+  if (!command.nameFirst || words.length < 2 || !(missing || error instanceof UsageError)) {
     return error;
   }
-  const hint = ` (to use a name with spaces, quote it: ${verb} ${quoteWord(args.join(" "))})`;
+  const quoted = [...options, quoteWord(words.join(" "))].join(" ");
+  const hint = ` (to use a name with spaces, quote it: ${verb} ${quoted})`;
   const Kind = (error as Error).constructor as new (
     message: string,
     options: ErrorOptions,

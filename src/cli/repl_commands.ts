@@ -8,16 +8,32 @@
  * @module
  */
 
-import { checkName, type Client } from "../client/client.ts";
-import { chooseDestination } from "../client/local_files.ts";
-import { CancelledError, UsageError } from "../common/errors.ts";
-import { printable } from "../common/text.ts";
+import type { Client } from "../client/client.ts";
 import type { ByteSink } from "../transport/payload_pump.ts";
 import type { ArgKind } from "./completion.ts";
+import {
+  cdCommand,
+  changeCommand,
+  lcdCommand,
+  LIST_FLAGS,
+  llsCommand,
+  lpwdCommand,
+  lsCommand,
+  pwdCommand,
+  RENAME_FLAGS,
+  renameCommand,
+} from "./folder_commands.ts";
 import type { Output, ProgressTarget } from "./io.ts";
-import { expandHome, STANDARD_STREAM } from "./local_paths.ts";
-import { ProgressBar } from "./progress.ts";
 import type { RemoteNames } from "./remote_names.ts";
+import type { FlagSpec } from "./repl_flags.ts";
+import {
+  getCommand,
+  MANY_FLAGS,
+  mgetCommand,
+  mputCommand,
+  putCommand,
+  TRANSFER_FLAGS,
+} from "./transfer_commands.ts";
 
 /** What a command runs against. */
 export interface ReplContext {
@@ -43,9 +59,14 @@ export interface ReplCommand {
   aliases: string[];
   minArgs: number;
   maxArgs: number;
-  /** What each argument names, for Tab. */
+  /**
+   * What each argument names, for Tab (options do not count); for a command that
+   * takes any number of arguments, the last kind goes on for the rest.
+   */
   args?: readonly (ArgKind | undefined)[];
-  /** Changes the server's folder: the names Tab knows are stale afterwards. */
+  /** The options it takes, as `parseFlags` reads them (and Tab offers them). */
+  flags?: FlagSpec<string>;
+  /** Changes the server's files or folder: the names Tab knows are stale afterwards. */
   changes?: boolean;
   /**
    * Its first argument is a name (remote or local): if it is not found and more words
@@ -60,72 +81,147 @@ export interface ReplCommand {
 /** Every command, in the order `help` lists them. */
 export const REPL_COMMANDS: Record<string, ReplCommand> = {
   ls: {
-    usage: "ls",
-    summary: "list the server's files (folders end in /)",
+    usage: "ls [-l] [--json] [PATH]",
+    summary: "list a server folder (-l: sizes, times; --json)",
     aliases: ["dir"],
     minArgs: 0,
-    maxArgs: 0,
-    async run(_args, { client, stdout, names, signal }) {
-      const entries = await client.list({ signal });
-      names?.seen(entries);
-      stdout.write(
-        entries.map((e) => printable(e.name) + (e.isDirectory ? "/" : "") + "\n").join(""),
-      );
-    },
+    maxArgs: 4,
+    args: ["remote"],
+    flags: LIST_FLAGS,
+    run: lsCommand,
   },
   get: {
-    usage: "get NAME [LOCAL]",
-    summary: "download NAME to ./NAME, or to LOCAL (a file, a folder, - for stdout)",
+    usage: "get [-r] [-f] NAME [LOCAL]",
+    summary: "download NAME or what a pattern matches (-r, -f)",
     aliases: ["download"],
     minArgs: 1,
-    maxArgs: 2,
+    maxArgs: 5,
     args: ["remote", "local"],
+    flags: TRANSFER_FLAGS,
     nameFirst: true,
-    async run([name, local], context) {
-      const { client, stderr, signal, stdoutBytes } = context;
-      checkName(name); // Before the destination: a bad name is the first thing to hear.
-      const bar = new ProgressBar(stderr, "get", name);
-      const options = { signal, onProgress: (b: number, t: number) => bar.update(b, t) };
-      try {
-        if (local === STANDARD_STREAM) {
-          if (!stdoutBytes) throw new UsageError("Standard output cannot take a download here");
-          bar.finish({ verb: "get", ...await client.getInto(name, stdoutBytes, options) });
-          return;
-        }
-        const path = await chooseDestination(name, local && expandHome(local));
-        bar.finish({ verb: "get", ...await client.get(name, path, options) });
-      } catch (error) {
-        throw reportCancel(error, bar);
-      } finally {
-        bar.finish();
-      }
-    },
+    run: getCommand,
   },
   put: {
-    usage: "put PATH [NAME]",
-    summary: "upload the local file PATH (- for stdin) as NAME (default: its name)",
+    usage: "put [-r] [-f] PATH [NAME]",
+    summary: "upload PATH or what a pattern matches (-r, -f)",
     aliases: ["upload"],
     minArgs: 1,
-    maxArgs: 2,
+    maxArgs: 5,
     args: ["local", "remote"],
+    flags: TRANSFER_FLAGS,
     changes: true,
     nameFirst: true,
-    async run([path, name], context) {
-      const { client, stderr, signal } = context;
-      if (path === STANDARD_STREAM) return await putStdin(name, context);
-      const bar = new ProgressBar(stderr, "put", name ?? path);
-      try {
-        const result = await client.put(expandHome(path), name, {
-          signal,
-          onProgress: (b, t) => bar.update(b, t),
-        });
-        bar.finish({ verb: "put", ...result });
-      } catch (error) {
-        throw reportCancel(error, bar);
-      } finally {
-        bar.finish();
-      }
-    },
+    run: putCommand,
+  },
+  mget: {
+    usage: "mget [-f] NAME...",
+    summary: "download several files or patterns to the local folder",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    args: ["remote"],
+    flags: MANY_FLAGS,
+    run: mgetCommand,
+  },
+  mput: {
+    usage: "mput [-f] PATH...",
+    summary: "upload several local files or patterns to the server folder",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    args: ["local"],
+    flags: MANY_FLAGS,
+    changes: true,
+    run: mputCommand,
+  },
+  cd: {
+    usage: "cd [PATH]",
+    summary: "change the server folder (.. up; / or none: the top)",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 1,
+    args: ["remote"],
+    changes: true,
+    nameFirst: true,
+    run: cdCommand,
+  },
+  pwd: {
+    usage: "pwd",
+    summary: "show the server folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 0,
+    run: pwdCommand,
+  },
+  mkdir: {
+    usage: "mkdir PATH...",
+    summary: "make folders on the server",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    args: ["remote"],
+    changes: true,
+    run: changeCommand("mkdir"),
+  },
+  rmdir: {
+    usage: "rmdir PATH...",
+    summary: "remove empty folders on the server",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: Infinity,
+    args: ["remote"],
+    changes: true,
+    run: changeCommand("rmdir"),
+  },
+  rm: {
+    usage: "rm PATH...",
+    summary: "remove files on the server",
+    aliases: ["delete"],
+    minArgs: 1,
+    maxArgs: Infinity,
+    args: ["remote"],
+    changes: true,
+    run: changeCommand("rm"),
+  },
+  rename: {
+    usage: "rename [-f] FROM TO",
+    summary: "rename or move (TO/ moves into a folder; -f replace)",
+    aliases: ["mv"],
+    minArgs: 2,
+    maxArgs: 4,
+    args: ["remote", "remote"],
+    flags: RENAME_FLAGS,
+    changes: true,
+    nameFirst: true,
+    run: renameCommand,
+  },
+  lcd: {
+    usage: "lcd [PATH]",
+    summary: "change the local folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 1,
+    args: ["local"],
+    nameFirst: true,
+    run: lcdCommand,
+  },
+  lpwd: {
+    usage: "lpwd",
+    summary: "show the local folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 0,
+    run: lpwdCommand,
+  },
+  lls: {
+    usage: "lls [-l] [--json] [PATH]",
+    summary: "list a local folder",
+    aliases: [],
+    minArgs: 0,
+    maxArgs: 4,
+    args: ["local"],
+    flags: LIST_FLAGS,
+    run: llsCommand,
   },
   features: {
     usage: "features",
@@ -166,36 +262,6 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
   },
 };
 
-/** A cancelled transfer's bar ends with the line that says so; `error` goes on up. */
-function reportCancel(error: unknown, bar: ProgressBar): unknown {
-  if (error instanceof CancelledError) {
-    bar.cancelled();
-    error.reported = true;
-  }
-  return error;
-}
-
-/**
- * `put - NAME`: standard input, copied to a private temp file first (the protocol
- * sends the length before the bytes), then uploaded, then removed.
- */
-async function putStdin(name: string | undefined, context: ReplContext): Promise<void> {
-  if (name === undefined) throw new UsageError("Usage: put - NAME (stdin has no name of its own)");
-  checkName(name);
-  if (!context.stdin) {
-    throw new UsageError(
-      "Standard input is not free to read a file from here: use -c for the commands",
-    );
-  }
-  const temp = await Deno.makeTempFile({ prefix: "ferry-stdin-" });
-  try {
-    await context.stdin.pipeTo((await Deno.open(temp, { write: true })).writable);
-    await REPL_COMMANDS.put.run([temp, name], { ...context, stdin: undefined });
-  } finally {
-    await Deno.remove(temp).catch(() => {});
-  }
-}
-
 const BY_NAME = new Map<string, ReplCommand>(
   Object.entries(REPL_COMMANDS).flatMap(([name, command]) =>
     [name, ...command.aliases].map((alias) => [alias, command] as const)
@@ -212,14 +278,28 @@ export function commandWords(): string[] {
   return [...BY_NAME.keys()];
 }
 
+/** What argument `index` of the command `word` names (options not counted), for Tab. */
+export function argKind(word: string, index: number): ArgKind | undefined {
+  const command = replCommand(word);
+  const kinds = command?.args ?? [];
+  return kinds[index] ?? (command?.maxArgs === Infinity ? kinds.at(-1) : undefined);
+}
+
+/** Every spelling of every option the command `word` takes, for Tab. */
+export function optionWords(word: string): string[] {
+  return Object.values(replCommand(word)?.flags ?? {}).flat();
+}
+
 /** The `help` text: one line per command. */
 export function replHelp(): string {
   const lines = Object.values(REPL_COMMANDS).map((command) => {
     const aliases = command.aliases.length ? ` (also ${command.aliases.join(", ")})` : "";
-    return `  ${command.usage.padEnd(18)} ${command.summary}${aliases}\n`;
+    return `  ${command.usage.padEnd(26)} ${command.summary}${aliases}\n`;
   });
-  return `Commands:\n${lines.join("")}  ${"!COMMAND".padEnd(18)} run COMMAND here ` +
+  return `Commands:\n${lines.join("")}  ${"!COMMAND".padEnd(26)} run COMMAND here ` +
     `(at a terminal's prompt only)\n` +
     `Quote names with spaces, or escape them: get "my file.txt" or get my\\ file.txt\n` +
-    `In local paths ~ is your home folder. A # starts a comment.\n`;
+    `In local paths ~ is your home folder; - is stdin for put and stdout for get.\n` +
+    `A # starts a comment. -r: a folder and all it holds; -f: replace what is there\n` +
+    `(atomically); -- ends the options: rm -- -odd-name\n`;
 }

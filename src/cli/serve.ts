@@ -1,20 +1,23 @@
 /**
- * `ferry serve`: share a folder until Ctrl-C.
+ * `ferry serve`: share a folder (or one file, read-only) until Ctrl-C.
  *
  * @module
  */
 
+import { join } from "node:path";
 import { LocalFileError, RefusalError } from "../common/errors.ts";
 import { describeError, formatAddress, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
 import { COMMON_OPTIONS, parseOrUsage, parsePort, usageError } from "./args.ts";
 import { CANNOT_LISTEN, OK } from "./exit_codes.ts";
+import type { SessionEvent } from "../server/log.ts";
 import { SERVE_HELP, VERSION } from "./help.ts";
 import { type CliIo, untilAborted } from "./io.ts";
 import { limitFlagOptions, parseLimitFlags } from "./limit_flags.ts";
-import { formatEvent } from "./log_format.ts";
+import { formatEvent, LOG_FORMATS, type LogFormat } from "./log_format.ts";
 import { formatBanner } from "./banner.ts";
 import { serveSecure } from "./serve_secure.ts";
+import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
 
 /** Runs `ferry serve ARGS`; returns the exit code. */
 export async function serve(args: string[], io: CliIo): Promise<number> {
@@ -28,6 +31,9 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       identity: { type: "string" },
       "token-file": { type: "string" },
       "read-token-file": { type: "string" },
+      grace: { type: "string", default: "10" },
+      "log-format": { type: "string", default: "text" },
+      ...DIALECT_OPTION,
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -45,14 +51,29 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     return usageError(io, "serve", `Port ${quote(values.port)} is not a number from 0 to 65535`);
   }
   if (positionals.length > 1) {
-    return usageError(io, "serve", `Expected one folder, got ${positionals.length}`);
+    return usageError(io, "serve", `Expected one folder or file, got ${positionals.length}`);
   }
+  const grace = Number(values.grace);
+  if (!/^\d+(\.\d+)?$/.test(values.grace)) {
+    return usageError(io, "serve", `--grace ${quote(values.grace)} is not a number of seconds`);
+  }
+  const format = LOG_FORMATS.find((name) => name === values["log-format"]);
+  if (!format) {
+    return usageError(
+      io,
+      "serve",
+      `--log-format ${quote(values["log-format"])} is not one of ${LOG_FORMATS.join(", ")}`,
+    );
+  }
+  const log = eventLog(io, format);
   const plainOnly = ["identity", "token-file", "read-token-file"].find((flag) =>
     values[flag as "identity"] !== undefined
   );
   if (values.plain && plainOnly) {
     return usageError(io, "serve", `--plain has no identity or tokens: drop --${plainOnly}`);
   }
+  const dialect = parseDialectFlag(values.dialect, values.plain);
+  if (typeof dialect === "string") return usageError(io, "serve", dialect);
   // The client's `!COMMAND` is why ferry may run programs; a server never needs to.
   Deno.permissions.revokeSync({ name: "run" });
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
@@ -68,7 +89,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       readOnly: values["read-only"],
       limits,
       secure: secure?.options,
-      log: (event) => io.stderr.write(formatEvent(event) + "\n"),
+      dialect,
+      log,
     });
   } catch (error) {
     // A folder that cannot be served is the user's to fix; a port that cannot be had
@@ -82,20 +104,51 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`ferry: ${describeListenError(error, where)}\n`);
     return CANNOT_LISTEN;
   }
+  const { store } = server;
   io.stdout.write(formatBanner({
-    root: server.store.root,
+    root: store.only === undefined ? store.root : join(store.root, store.only),
+    oneFile: store.only !== undefined,
     listening: server.addr,
     reachAs: reachableAddress(server.addr),
-    readOnly: server.store.readOnly,
+    readOnly: store.readOnly,
+    dialect: dialect.name,
     secure: secure?.banner,
   }));
+  for (const name of server.strandedMoves) {
+    io.stderr.write(
+      `ferry: ${
+        quote(name)
+      } is a file a crash left in the middle of a rename or removal; it was kept\n`,
+    );
+  }
   for (const name of server.removedStaleUploads) {
-    io.stderr.write(`ferry: removed ${quote(name)}, left by an upload a crash cut short\n`);
+    log({ peer: "-", action: "cleanup", name, result: "ok: left by an upload a crash cut short" });
   }
   await Promise.race([stopped, server.finished]);
-  await server.shutdown();
-  io.stderr.write("ferry: stopped\n");
+  // Ctrl-C (or SIGTERM) again ends the transfers still under way at once.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const again = () => void server.shutdown();
+  for (const signal of signals) Deno.addSignalListener(signal, again);
+  try {
+    const stopping = server.shutdown({ grace: grace * 1000 }); // Stops accepting at once.
+    log({
+      peer: "-",
+      action: "shutdown",
+      result:
+        `ok: accepting no more connections; commands under way may finish within ${grace} s ` +
+        "(Ctrl-C again ends them now)",
+    });
+    await stopping;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, again);
+  }
+  log({ peer: "-", action: "stop", result: "ok: stopped" });
   return OK;
+}
+
+/** Writes each event as one line of the log, on stderr. */
+function eventLog(io: CliIo, format: LogFormat): (event: SessionEvent) => void {
+  return (event) => io.stderr.write(formatEvent(event, new Date(), format) + "\n");
 }
 
 function print(io: CliIo, text: string): number {

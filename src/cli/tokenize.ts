@@ -79,12 +79,3 @@ export function tokenize(line: string): string[] {
   if (openQuote) throw new SyntaxError(`Unterminated ${openQuote} quote in: ${printable(line)}`);
   return words.map((word) => word.text);
 }
-
-/**
- * `text` as one word for a command line: bare if it needs nothing, else in double
- * quotes with `"` and `\` escaped. The inverse of {@linkcode tokenize} for one word.
- */
-export function quoteWord(text: string): string {
-  if (text !== "" && !/[\s"'\\#]/.test(text)) return text;
-  return `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
-}

@@ -1,46 +1,48 @@
 /**
  * One session with a server, as a library: a {@linkcode Client} (made by `connect()`
  * in `connect.ts`) whose `list()`, `get()`, `put()`, `features()` and `quit()` return
- * data and throw typed errors. It reports progress through a callback, never prints,
- * and never decides for the caller where a download goes.
+ * data and throw typed errors, and whose folder commands (`cd()`, `mkdir()`,
+ * `tree()`...) ask for the extension they need first. It reports progress through a
+ * callback, never prints, and never decides for the caller where a download goes.
  *
  * @module
  */
 
 import { basename } from "node:path";
-import { AtomicFile } from "../common/atomic_file.ts";
-import {
-  IntegrityError,
-  LocalFileError,
-  ProtocolError,
-  RemoteError,
-  TransferError,
-  UnsupportedError,
-  UsageError,
-} from "../common/errors.ts";
-import { describeError, formatAddress, quote } from "../common/text.ts";
-import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
-import {
-  acceptAnswer,
-  BASE_FEATURES,
-  type Feature,
-  type FeatureSet,
-  offerOf,
-  parseOffer,
-} from "../protocol/features.ts";
-import { type ListingEntry, parseListing } from "../protocol/listing.ts";
+import { LocalFileError, UsageError } from "../common/errors.ts";
+import { ChangeWatch } from "../common/file_snapshot.ts";
+import { describeError, quote } from "../common/text.ts";
+import type { Feature } from "../protocol/features.ts";
+import { Listing } from "../protocol/listing.ts";
+import type { LongEntry } from "../protocol/long_listing.ts";
 import { nameProblem } from "../protocol/names.ts";
-import type { Channel } from "../transport/channel.ts";
+import { formatFolder } from "../protocol/paths.ts";
 import type { ByteSink } from "../transport/payload_pump.ts";
-import type { NetAddress, Transport } from "../transport/connection.ts";
-import type { Watchdog } from "../transport/deadline.ts";
 import type { Control } from "./control.ts";
-import { runTransfer } from "./data_transfer.ts";
-import { checkNewFile, downloadTempPath, openLocalFile } from "./local_files.ts";
-import { receiveFile, receiveListing, sendFile } from "./transfers.ts";
+import {
+  changeFolder,
+  changePath,
+  type FolderSession,
+  hashOf,
+  listedFolder,
+  longListing,
+  renamePath,
+} from "./folder_commands.ts";
+import { checkNewFile, checkReplaceable, createDownload, openLocalFile } from "./local_files.ts";
+import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
+import { type ClientSettings, Session } from "./session.ts";
+import { checkDownload, checkUpload, type Received, receiveFile, sendFile } from "./transfers.ts";
 
-/** The extensions this client can use, offered to ferry servers that ask. */
-export const CLIENT_FEATURES: readonly Feature[] = [];
+export type { ClientSettings } from "./session.ts";
+
+/** The extensions this client can use, offered to ferry servers that ask (PROTOCOL.md §9.3). */
+export const CLIENT_FEATURES: readonly Feature[] = [
+  { name: "path" },
+  { name: "list-long" },
+  { name: "manage" },
+  { name: "hash" },
+  { name: "frames" },
+];
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
 export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -54,6 +56,12 @@ export interface TransferOptions {
    * of it is kept, the call throws `CancelledError`, and the session goes on.
    */
   signal?: AbortSignal;
+  /**
+   * Let the finished file take the place of an existing one, atomically (`get`: the
+   * local file; `put`: the server's, which needs the `manage` extension). Default
+   * `false`: an existing file is refused and left as it is.
+   */
+  replace?: boolean;
 }
 
 /** What a finished `get` or `put` moved. */
@@ -71,243 +79,218 @@ export interface TransferResult {
   ms: number;
 }
 
-/** How a client reaches its server, once connected. */
-export interface ClientSettings {
-  transport: Transport;
-  timeout: number;
-  features?: readonly Feature[];
-}
-
 /** One session with a server. Commands run one at a time, in order. */
-export class Client implements AsyncDisposable {
-  #control: Control;
-  #settings: ClientSettings;
-  /** Aborts on `close()`, which ends the transfer under way. */
-  #closing = new AbortController();
-  #features: FeatureSet | undefined;
-  /** Whether the server answered `feat`: a ferry server, which always vouches for its bytes. */
-  #ferry = false;
+export class Client extends Session {
+  /** The session's current folder on the server, as the answer to `cd` gave it. */
+  #cwd: string[] = [];
+  /** What the folder commands use of this session. */
+  #folders: FolderSession = {
+    require: (feature) => this.require(feature),
+    remote: (typed) => this.remote(typed),
+    ask: (command) => this.ask(command),
+    listing: (command) => this.listing(command),
+  };
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
-    this.#control = control;
-    this.#settings = settings;
+    super(control, { ...settings, features: settings.features ?? CLIENT_FEATURES });
   }
 
-  /** The server's address. */
-  get remoteAddr(): NetAddress {
-    return this.#control.remoteAddr;
-  }
-
-  /** Whether the session is over (after `quit()`, `close()` or a fatal error). */
-  get closed(): boolean {
-    return this.#control.closed;
+  /** The session's current folder on the server: `/` until {@linkcode cd} moves it. */
+  get cwd(): string {
+    return formatFolder(this.#cwd);
   }
 
   /**
-   * The extensions agreed with the server, asked for the first time this is called
-   * (never before, so a base-protocol server never sees `feat` unless someone wants
-   * to know). A server that refuses `feat` speaks the base protocol: none.
+   * What `typed` names on the server, from the current folder (or from the root if
+   * it starts with `/`). Anything but a plain name needs the `path` extension.
    */
-  async features(): Promise<FeatureSet> {
-    if (this.#features) return this.#features;
-    const offered = this.#settings.features ?? CLIENT_FEATURES;
-    try {
-      const answer = await this.#control.request({ verb: "feat", offer: offerOf(offered) });
-      this.#features = agreedFrom(answer.type === "ok" ? answer.text : "", offered);
-      this.#ferry = true;
-      this.#control.agree(this.#features);
-    } catch (error) {
-      if (error instanceof ProtocolError) this.#control.close();
-      if (!(error instanceof RemoteError) || this.closed) throw error;
-      this.#features = BASE_FEATURES;
-    }
-    return this.#features;
-  }
-
-  /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */
-  async require(feature: string): Promise<void> {
-    if ((await this.features()).has(feature)) return;
-    throw new UnsupportedError(
-      `The server at ${formatAddress(this.remoteAddr)} does not support ${quote(feature)}`,
-    );
+  async remote(typed: string): Promise<RemotePath> {
+    const path = remotePath(this.#cwd, typed);
+    if (!path.plain) await this.require("path");
+    return path;
   }
 
   /**
-   * Shows the server `token` (which needs the `auth` extension, agreed first) and
-   * returns what it grants. A wrong token is a {@linkcode RemoteError}.
+   * Lists the current folder on the server, or the folder `path` names (which needs
+   * the `path` extension: a base `ls` takes no argument). The entries are read from
+   * the listing's text as they are iterated, so a huge listing costs about twice its
+   * size, not 50 bytes an entry.
    */
-  async authenticate(token: string): Promise<Access> {
-    await this.require("auth");
-    const answer = await this.#control.request({ verb: "auth", token });
-    const access = answer.type === "ok" ? answer.text : "";
-    if (access !== "read-write" && access !== "read-only") {
-      this.close();
-      throw new ProtocolError(`The server's answer to auth is malformed: ${quote(access)}`);
-    }
-    return access;
+  async list(path?: string, options: Pick<TransferOptions, "signal"> = {}): Promise<Listing> {
+    if (path !== undefined) await this.require("path");
+    const folder = await listedFolder(this.#folders, path);
+    return new Listing(await this.listing({ verb: "ls", path: folder }, options.signal));
   }
 
-  /** Lists the server's folder. */
-  async list(options: Pick<TransferOptions, "signal"> = {}): Promise<ListingEntry[]> {
-    const listing = await this.#transfer(
-      { verb: "ls" },
-      (data, watchdog) => receiveListing(data, () => watchdog.kick()),
-      options.signal,
-    );
-    return parseListing(new TextDecoder().decode(listing));
+  /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
+  listLong(path?: string): Promise<LongEntry[]> {
+    return longListing(this.#folders, { verb: "list", path });
   }
 
   /**
-   * Downloads `name` to the local file `path`, which must not exist: the bytes go to
-   * a temp file beside it, and appear under `path` only once whole and verified.
+   * Lists everything below a folder, paths relative to it, a folder before what it
+   * holds (`list-long`). The paths are the server's word: check them before use.
+   */
+  tree(path?: string): Promise<LongEntry[]> {
+    return longListing(this.#folders, { verb: "tree", path });
+  }
+
+  /**
+   * Moves to the folder `path` names, or with none asks which folder the session is
+   * in (`path` extension); returns where the session now is.
+   */
+  async cd(path?: string): Promise<string> {
+    this.#cwd = await changeFolder(this.#folders, { path, cwd: this.#cwd });
+    return this.cwd;
+  }
+
+  /** The SHA-256 (hex) of a file on the server, worked out there (`hash` extension). */
+  hash(path: string): Promise<string> {
+    return hashOf(this.#folders, path);
+  }
+
+  /** Makes a folder on the server (`manage` extension). */
+  mkdir(path: string): Promise<void> {
+    return changePath(this.#folders, { verb: "mkdir", path });
+  }
+
+  /** Removes an empty folder on the server (`manage` extension). */
+  rmdir(path: string): Promise<void> {
+    return changePath(this.#folders, { verb: "rmdir", path });
+  }
+
+  /** Removes a file on the server (`manage` extension). */
+  remove(path: string): Promise<void> {
+    return changePath(this.#folders, { verb: "rm", path });
+  }
+
+  /**
+   * Renames `from` to `to` on the server (`manage` extension); refused if `to`
+   * exists, unless `replace` (then only a file replaces a file). A `to` ending in `/`
+   * is a folder to move `from` into.
+   */
+  rename(from: string, to: string, options: { replace?: boolean } = {}): Promise<void> {
+    return renamePath(this.#folders, { from, to, replace: options.replace ?? false });
+  }
+
+  /**
+   * Downloads `name` (a path, with the `path` extension) to the local file `path`,
+   * which must not exist unless `replace`: the bytes go to a temp file beside it, and
+   * appear under `path` only once whole and verified. Temp files that killed runs
+   * left in that folder are removed first.
    */
   async get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
-    checkName(name);
-    await checkNewFile(path);
+    const wire = filePath(await this.remote(name));
+    if (options.replace) await checkReplaceable(path);
+    else await checkNewFile(path);
     const started = performance.now();
     const cannotWrite = (error: unknown) =>
       new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
-    await using file = await AtomicFile.create(path, downloadTempPath(path)).catch((error) => {
+    await using file = await createDownload(path).catch((error) => {
       throw cannotWrite(error);
     });
     const sink = {
       write: (chunk: Uint8Array) =>
         file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
     };
-    const received = await this.#receive(name, sink, options);
-    await file.commit().catch((error) => {
+    const received = await this.#receive(wire, sink, options);
+    checkDownload(received, this.expectation(name));
+    await file.commit({ replace: options.replace }).catch((error) => {
       if (error instanceof Deno.errors.AlreadyExists) {
         throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
       }
       throw cannotWrite(error);
     });
-    return { ...received, path, ms: performance.now() - started };
+    return { ...resultOf(name, received), path, ms: performance.now() - started };
   }
 
   /**
    * Downloads `name` into `sink` (standard output, say), which cannot be taken back:
-   * a corrupt or cut-off download still throws, but after its bytes were written.
+   * a corrupt, cut-off or (with `verify`) unverified download still throws, but after
+   * its bytes were written.
    */
   async getInto(
     name: string,
     sink: ByteSink,
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    checkName(name);
+    const wire = filePath(await this.remote(name));
     const started = performance.now();
-    const received = await this.#receive(name, sink, options);
-    return { ...received, path: "-", ms: performance.now() - started };
+    const received = await this.#receive(wire, sink, options);
+    checkDownload(received, this.expectation(name));
+    return { ...resultOf(name, received), path: "-", ms: performance.now() - started };
   }
 
-  /** A `get`'s bytes into `sink`, checked against the server's checksum. */
-  async #receive(
-    name: string,
-    sink: ByteSink,
-    options: TransferOptions,
-  ): Promise<Omit<TransferResult, "path" | "ms">> {
+  /** A `get` of the wire path `wire` into `sink`; the caller judges what arrived. */
+  async #receive(wire: string, sink: ByteSink, options: TransferOptions): Promise<Received> {
     let total = 0;
-    const received = await this.#transfer(
-      { verb: "get", name },
+    const framed = this.#framed();
+    return await this.transfer(
+      { verb: "get", name: wire },
       (data, watchdog) =>
-        receiveFile(data, sink, (length) => total = length, (bytes) => {
-          watchdog.kick();
-          options.onProgress?.(bytes, total);
+        receiveFile(data, sink, {
+          framed,
+          onLength: (length) => total = length,
+          onProgress: (bytes) => {
+            watchdog.kick();
+            options.onProgress?.(bytes, total);
+          },
         }),
       options.signal,
     );
-    if (received.declared === undefined && this.#ferry) {
-      // A ferry server always sends its trailer: without it, the end was cut off.
-      throw new TransferError(
-        `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
-      );
-    }
-    if (received.declared !== undefined && received.declared !== received.sha256) {
-      throw new IntegrityError(
-        `Download of ${quote(name)} is corrupt: the server sent sha256 ${received.declared} ` +
-          `but the bytes hash to ${received.sha256}`,
-      );
-    }
-    const { bytes, sha256 } = received;
-    return { name, bytes, sha256, verified: received.declared !== undefined };
   }
 
   /**
-   * Uploads the local file `path` as `name` (default: its base name). The server
-   * refuses to replace an existing file.
+   * Uploads the local file `path` as `name` (default: its base name; a `name` ending
+   * in `/` is a folder to put it in). The server refuses to replace an existing file
+   * unless `replace`. A file that changes while it is sent fails the upload, and the
+   * server keeps nothing.
    */
   async put(
     path: string,
     name = basename(path),
     options: TransferOptions = {},
   ): Promise<TransferResult> {
-    checkName(name);
+    if (name.endsWith("/")) name = joinRemote(name, basename(path));
+    const wire = filePath(await this.remote(name));
+    if (options.replace) await this.require("manage");
     const started = performance.now();
     using file = await openLocalFile(path);
-    const { size } = await file.stat();
-    const { sha256, verified } = await this.#transfer(
-      { verb: "put", name },
+    const watch = await ChangeWatch.start(file, path);
+    const { size } = watch.before;
+    const framed = this.#framed();
+    const { sha256, verified } = await this.transfer(
+      { verb: options.replace ? "replace" : "put", name: wire },
       (data, watchdog) =>
-        sendFile(data, file, size, (bytes) => {
-          watchdog.kick();
-          options.onProgress?.(bytes, size);
+        sendFile(data, file, size, {
+          framed,
+          check: () => watch.check(),
+          onProgress: (bytes) => {
+            watchdog.kick();
+            options.onProgress?.(bytes, size);
+          },
         }),
       options.signal,
     );
-    if (!verified && this.#ferry) {
-      throw new TransferError(
-        `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
-      );
-    }
+    checkUpload(verified, this.expectation(name));
     return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
   }
 
-  /** Says goodbye and closes the connection. */
-  async quit(): Promise<void> {
-    await this.#control.quit();
+  /** Whether payloads are framed: the session agreed `frames` (asked already, if ever). */
+  #framed(): boolean {
+    return this.agreed?.has("frames") ?? false;
   }
+}
 
-  /**
-   * Closes the connection without a goodbye, ending any transfer under way (which
-   * then fails and leaves nothing behind). Safe to call twice.
-   */
-  close(): void {
-    this.#closing.abort();
-    this.#control.close();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.quit();
-  }
-
-  /** Runs one command's transfer over its data connection (see `data_transfer.ts`). */
-  #transfer<V extends Verb, T>(
-    command: CommandOf<V>,
-    use: (data: Channel, watchdog: Watchdog) => Promise<T>,
-    cancel?: AbortSignal,
-  ): Promise<T> {
-    const { transport, timeout } = this.#settings;
-    return runTransfer(this.#control, command, use, {
-      transport,
-      timeout,
-      cancel,
-      closing: this.#closing.signal,
-    });
-  }
+/** What a `get` moved, from what arrived. */
+function resultOf(name: string, received: Received): Omit<TransferResult, "path" | "ms"> {
+  const { bytes, sha256 } = received;
+  return { name, bytes, sha256, verified: received.declared !== undefined };
 }
 
 /** Refuses, as a usage error, a name the server could never accept. */
 export function checkName(name: string): void {
   const problem = nameProblem(name);
   if (problem) throw new UsageError(problem);
-}
-
-/** The features the server's `ok` agreed to; a malformed answer breaks the protocol. */
-function agreedFrom(text: string, offered: readonly Feature[]): FeatureSet {
-  const answer = parseOffer(text);
-  const agreed = typeof answer === "string" ? answer : acceptAnswer(answer, offered);
-  if (typeof agreed === "string") {
-    throw new ProtocolError(`The server's answer to feat is malformed: ${agreed}`);
-  }
-  return agreed;
 }

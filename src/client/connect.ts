@@ -7,6 +7,7 @@
 
 import { ConnectError, NotFerryError, TrustError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
@@ -34,6 +35,11 @@ export interface ConnectOptions {
    * in the clear, for base-protocol servers and `ferry serve --plain`.
    */
   secure?: SecureConnectOptions;
+  /**
+   * The classic protocol's dialect the server speaks (PROTOCOL.md §15). Not with
+   * `secure`, which is ferry-to-ferry. Default `ferry`.
+   */
+  dialect?: Dialect;
   /** How to reach the server, for tests of other transports. Default TCP, or TLS when `secure`. */
   transport?: Transport;
   /** The extensions to offer. Default {@linkcode CLIENT_FEATURES}. */
@@ -52,6 +58,11 @@ export interface ConnectOptions {
    * than `timeout`. Default `timeout`.
    */
   firstReply?: number;
+  /**
+   * Fail every transfer the server does not vouch for with a checksum (a base-protocol
+   * server sends none), keeping no download. Default `false`: marked not verified.
+   */
+  verify?: boolean;
 }
 
 /** How a secure session is set up. */
@@ -73,6 +84,9 @@ export interface SecureConnectOptions {
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
   const client = await open(options);
   if (!options.secure) return client;
+  // Until the session is set up, the signal ends it (each reply is bounded by the timeout).
+  const stop = () => client.close();
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
     await client.require("auth");
     await client.require("tickets");
@@ -82,6 +96,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
   } catch (error) {
     await client.quit();
     throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
 }
 
@@ -104,6 +120,12 @@ function pinned(check: CheckIdentity): CheckIdentity {
 }
 
 async function open(options: ConnectOptions): Promise<Client> {
+  const { dialect } = options;
+  if (options.secure && dialect && dialect.name !== "ferry") {
+    throw new TypeError(
+      `Cannot speak the ${dialect.name} dialect securely: dialects are the classic protocol`,
+    );
+  }
   const address = { hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 2121 };
   const timeout = options.timeout ?? 120_000;
   const transport = options.transport ??
@@ -121,12 +143,19 @@ async function open(options: ConnectOptions): Promise<Client> {
     );
     const control = new Control(connection, {
       timeout,
+      dialect,
       firstReply: options.secure ? undefined : options.firstReply,
     });
     if (!options.secure && options.listenFirst) await control.listenFirst(options.listenFirst);
     const features = options.features ??
       [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])];
-    return new Client(control, { transport, timeout, features });
+    return new Client(control, {
+      transport,
+      timeout,
+      features,
+      dialect,
+      verify: options.verify,
+    });
   } catch (error) {
     if (error instanceof TrustError || error instanceof NotFerryError) throw error;
     throw new ConnectError(

@@ -6,31 +6,35 @@
  * @module
  */
 
-import {
-  DialectError,
-  NotFerryError,
-  ProtocolError,
-  RemoteError,
-  TransferError,
-} from "../common/errors.ts";
-import { formatAddress, quote } from "../common/text.ts";
-import { ClientConnection } from "../protocol/client_connection.ts";
+import { DialectError, NotFerryError, RemoteError, TransferError } from "../common/errors.ts";
+import { quote } from "../common/text.ts";
+import { ClientConnection, type ClientEvent } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { FeatureSet } from "../protocol/features.ts";
-import { couldStartField } from "../protocol/field.ts";
-import { looksLikeTls } from "../protocol/replies.ts";
-import { Channel, TIMED_OUT } from "../transport/channel.ts";
+import { Listing } from "../protocol/listing.ts";
+import { Channel, settled, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
+import { FirstBytes } from "./stranger.ts";
 
 /** How long to wait, after a refusal, for a close that says the session is over. */
 const HANG_UP_GRACE_MS = 50;
 
 /** What a command's reply was, when it was not a refusal. */
-export type Answer = { type: "port"; port: number; ticket?: string } | { type: "ok"; text: string };
+export type Answer =
+  | { type: "port"; port: number; ticket?: string }
+  | { type: "ok"; text: string }
+  /** The listing, in a dialect that sends it on the control connection. */
+  | { type: "listing"; bytes: Uint8Array }
+  /** In an active dialect: the server connected to this client's data port. */
+  | { type: "connected"; channel: Channel };
 
-/** How much of a stranger's first answer a message quotes. */
-const QUOTED_BYTES = 60;
+/** An active command's data port, and the server's connection to it when it comes. */
+export interface ActiveData {
+  port: number;
+  accepted: Promise<Channel>;
+}
 
 /** Options for a {@linkcode Control}. */
 export interface ControlOptions {
@@ -42,22 +46,24 @@ export interface ControlOptions {
    * Default: `timeout`.
    */
   firstReply?: number;
+  /** The dialect the server speaks (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
 }
 
 /** One control connection; commands run one at a time. */
 export class Control {
   #channel: Channel;
-  #machine = new ClientConnection();
+  #machine: ClientConnection;
   #timeout: number;
   #firstReply: number;
   /** Whether a reply has been read: until then, a stranger is told apart from a ferry server. */
   #answered = false;
-  /** The first bytes the server sent, kept until it has answered once, to quote them. */
-  #firstBytes: Uint8Array | undefined;
+  /** What the server sent before its first reply was read whole. */
+  #first = new FirstBytes();
   /** Feeds the state machine, keeping the first bytes. */
   #decoder = {
     receive: (bytes: Uint8Array) => {
-      if (!this.#answered) this.#keepFirst(bytes);
+      if (!this.#answered) this.#first.keep(bytes);
       this.#machine.receive(bytes);
     },
     receiveEnd: () => this.#machine.receiveEnd(),
@@ -66,6 +72,7 @@ export class Control {
 
   constructor(connection: Connection, options: ControlOptions) {
     this.#channel = new Channel(connection);
+    this.#machine = new ClientConnection(options.dialect);
     this.#timeout = options.timeout;
     this.#firstReply = Math.min(options.firstReply ?? Infinity, options.timeout);
   }
@@ -78,13 +85,18 @@ export class Control {
   async listenFirst(ms: number): Promise<void> {
     const bytes = await this.#channel.readWithin(ms).catch(() => null);
     if (bytes === TIMED_OUT || bytes === null) return; // Silent, or gone: the first command tells.
-    this.#keepFirst(bytes);
-    if (!couldStartField(bytes)) throw this.#stranger("it spoke first, with", true);
+    this.#first.keep(bytes);
+    if (this.#first.foreign) throw this.#stranger("it spoke first, with", { quoteStart: true });
     this.#machine.receive(bytes);
   }
 
   get remoteAddr(): NetAddress {
     return this.#channel.remoteAddr;
+  }
+
+  /** This side's address: where an active client listens for data connections. */
+  get localAddr(): NetAddress {
+    return this.#channel.localAddr;
   }
 
   /** Whether the connection is closed (after `quit`, `close` or a fatal error). */
@@ -94,33 +106,42 @@ export class Control {
 
   /**
    * Sends `command` and returns its answer. A refusal throws {@linkcode RemoteError}
-   * and leaves the session usable; anything else that goes wrong closes it.
+   * and leaves the session usable; anything else that goes wrong closes it. In an
+   * active dialect, `active` is the data port sent with the command: the answer is
+   * then the server's connection to it, or a refusal, whichever comes.
    */
-  async request<V extends Verb>(command: CommandOf<V>): Promise<Answer> {
+  async request<V extends Verb>(command: CommandOf<V>, active?: ActiveData): Promise<Answer> {
     if (this.closed) throw new TransferError("The connection to the server is closed");
     try {
-      await this.#channel.write(this.#machine.sendCommand(command));
+      const bytes = this.#machine.sendCommand(command, active?.port);
       const first = !this.#answered;
       const limit = first ? this.#firstReply : this.#timeout;
+      // Sending is bounded too: a server that reads nothing fills the buffers in the end.
       const event = await withDeadline(
         limit,
         () => this.close(),
         () =>
           first && limit < this.#timeout
-            ? this.#stranger(`it did not answer within ${seconds(limit)}`, false)
+            ? this.#stranger(`it did not answer within ${seconds(limit)}`, { quoteStart: false })
             : new TransferError(`The server did not answer within ${seconds(limit)}`),
-        () => this.#channel.next(this.#decoder),
+        async () => {
+          await this.#channel.write(bytes);
+          return active
+            ? await this.#nextOrConnected(active.accepted)
+            : await this.#channel.next(this.#decoder);
+        },
       ).catch((error) => {
-        const start = this.#firstBytes;
-        const stranger = first && error instanceof ProtocolError && start !== undefined &&
-          !couldStartField(start) && !looksLikeTls(start);
-        throw stranger ? this.#stranger("it answered", true, error) : error;
+        // Whatever failed to parse, a first answer in another protocol says more.
+        const stranger = first && !(error instanceof NotFerryError) && this.#first.foreign;
+        throw stranger ? this.#stranger("it answered", { quoteStart: true, cause: error }) : error;
       });
       this.#answered = true;
-      this.#firstBytes = undefined;
+      this.#first.clear();
       switch (event.type) {
         case "port":
         case "ok":
+        case "listing":
+        case "connected":
           return event;
         case "closed":
           throw new TransferError("The server closed the connection");
@@ -142,26 +163,30 @@ export class Control {
   }
 
   /** A stranger at the server's address: the session is over. */
-  #stranger(what: string, quoteStart: boolean, cause?: unknown): NotFerryError {
+  #stranger(what: string, options: { quoteStart: boolean; cause?: unknown }): NotFerryError {
     this.close();
-    const start = new TextDecoder().decode(this.#firstBytes).split(/\r?\n/)[0];
-    const quoted = quoteStart ? ` ${quote(start, QUOTED_BYTES)}` : "";
-    return new NotFerryError(
-      `The server at ${
-        formatAddress(this.remoteAddr)
-      } does not look like a ferry or simple-FTP server: ${what}${quoted}`,
-      { cause },
-    );
+    return this.#first.stranger(this.remoteAddr, what, options);
   }
 
-  #keepFirst(bytes: Uint8Array): void {
-    const kept = this.#firstBytes?.byteLength ?? 0;
-    if (kept >= QUOTED_BYTES) return;
-    const more = bytes.subarray(0, QUOTED_BYTES - kept);
-    const joined = new Uint8Array(kept + more.byteLength);
-    if (this.#firstBytes) joined.set(this.#firstBytes);
-    joined.set(more, kept);
-    this.#firstBytes = joined;
+  /**
+   * The reply, or the server's connection to this client's data port if that comes
+   * first: the two never both come, since in an active dialect success is silence.
+   */
+  async #nextOrConnected(
+    accepted: Promise<Channel>,
+  ): Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer & { type: "connected" }> {
+    const arrived = settled(accepted.then((channel) => ({ type: "connected" as const, channel })));
+    while (true) {
+      const event = this.#decoder.next();
+      if (event.type !== "need-data") return event;
+      const chunk = await this.#channel.readOr(arrived);
+      if (chunk === null) this.#decoder.receiveEnd();
+      else if (chunk instanceof Uint8Array) this.#decoder.receive(chunk);
+      else {
+        this.#machine.connected();
+        return chunk;
+      }
+    }
   }
 
   /** Records the extensions the server agreed to, which change how replies read. */
@@ -174,11 +199,19 @@ export class Control {
     if (this.#machine.state === "transferring") this.#machine.endTransfer();
   }
 
-  /** Says goodbye (best effort), ends the stream cleanly, and closes. */
+  /** Says goodbye (best effort, within the timeout), ends the stream cleanly, and closes. */
   async quit(): Promise<void> {
     if (this.closed) return;
-    await this.#channel.write(this.#machine.sendCommand({ verb: "quit" })).catch(() => {});
-    await this.#channel.closeWrite();
+    const goodbye = this.#machine.sendCommand({ verb: "quit" });
+    await withDeadline(
+      this.#timeout,
+      () => this.close(),
+      () => new TransferError("The server did not take the goodbye"),
+      async () => {
+        await this.#channel.write(goodbye);
+        await this.#channel.closeWrite();
+      },
+    ).catch(() => {});
     this.close();
   }
 
@@ -210,7 +243,7 @@ export class Control {
 
 /** A frame's text for a message: what it looks like, and its start. */
 function describeFrame(text: string): string {
-  const lines = text.split("\n").filter((line) => line !== "");
-  const what = lines.length > 1 ? `what looks like a listing (${lines.length} lines)` : "a frame";
+  const lines = new Listing(text).size; // Counted, not split: the frame may be 64 MiB.
+  const what = lines > 1 ? `what looks like a listing (${lines} lines)` : "a frame";
   return `${what}, ${quote(text, 80)},`;
 }

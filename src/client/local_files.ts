@@ -7,6 +7,8 @@
  */
 
 import { dirname, join } from "node:path";
+import { AtomicFile } from "../common/atomic_file.ts";
+import { digestOf } from "../common/digest.ts";
 import { DestinationExistsError, LocalFileError } from "../common/errors.ts";
 import { describeError, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
@@ -14,17 +16,23 @@ import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 /**
  * Where a download of `name` goes when the user names `destination` (default:
  * `name` in the current folder): into it if it is a folder (a trailing `/` says it
- * must be one), else that path. Then checked by {@linkcode checkNewFile}.
+ * must be one), else that path. Then checked by {@linkcode checkNewFile}, or with
+ * `replace` by {@linkcode checkReplaceable}.
  */
-export async function chooseDestination(name: string, destination = name): Promise<string> {
+export async function chooseDestination(
+  name: string,
+  destination = name,
+  options: { replace?: boolean } = {},
+): Promise<string> {
+  const check = options.replace ? checkReplaceable : checkNewFile;
   const target = await statOrUndefined(destination).catch((error) => {
     throw cannotWrite(destination, error);
   });
-  if (target?.isDirectory) return await checkNewFile(join(destination, name));
+  if (target?.isDirectory) return await check(join(destination, name));
   if (/[\\/]$/.test(destination)) {
     throw new LocalFileError(`No such local folder ${quote(destination)}`);
   }
-  return await checkNewFile(destination);
+  return await check(destination);
 }
 
 /**
@@ -48,6 +56,23 @@ export async function checkNewFile(path: string): Promise<string> {
   throw new DestinationExistsError(`${quote(path)} already exists here`);
 }
 
+/**
+ * Refuses, before anything is downloaded, a local path a download may not replace: a
+ * folder, or one whose folder does not exist. A file there (or nothing) is fine.
+ */
+export async function checkReplaceable(path: string): Promise<string> {
+  try {
+    return await checkNewFile(path);
+  } catch (error) {
+    if (!(error instanceof DestinationExistsError)) throw error;
+  }
+  const info = await Deno.lstat(path).catch((error) => {
+    throw cannotWrite(path, error);
+  });
+  if (info.isDirectory) throw new LocalFileError(`${quote(path)} is a folder here`);
+  return path;
+}
+
 function cannotWrite(path: string, error: unknown): LocalFileError {
   return new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, {
     cause: error,
@@ -59,7 +84,58 @@ function cannotWrite(path: string, error: unknown): LocalFileError {
  * link stays on one file system), and of fixed length, so any name that fits fits.
  */
 export function downloadTempPath(path: string): string {
-  return join(dirname(path), `.ferry-download-${crypto.randomUUID()}.part`);
+  return join(dirname(path), `${DOWNLOAD_PREFIX}${crypto.randomUUID()}.part`);
+}
+
+const DOWNLOAD_PREFIX = ".ferry-download-";
+const DOWNLOAD_PATTERN =
+  /^\.ferry-download-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.part$/;
+
+/**
+ * A temp file younger than this is never taken for a leftover: it may belong to a
+ * download that has created it and not yet locked it.
+ */
+const STALE_AFTER_MS = 1_000;
+
+/** Folders already tidied by this process: what a killed run left is there from the start. */
+const tidied = new Set<string>();
+
+/**
+ * Starts a download of `path`: removes what killed runs left in its folder (the first
+ * time this process downloads there), then creates its temp file, locked while in use
+ * (see {@linkcode removeStaleDownloads}).
+ */
+export async function createDownload(path: string): Promise<AtomicFile> {
+  const folder = dirname(path);
+  if (!tidied.has(folder)) {
+    tidied.add(folder);
+    await removeStaleDownloads(folder).catch(() => []); // Tidying is no reason to fail.
+  }
+  return await AtomicFile.create(path, downloadTempPath(path), { lock: true });
+}
+
+/**
+ * Removes the temp files of downloads a killed run left in `folder`: those no process
+ * holds locked (every download locks its own) and at least a second old. Returns
+ * their names.
+ */
+export async function removeStaleDownloads(folder: string, now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  for await (const entry of Deno.readDir(folder)) {
+    if (!entry.isFile || !DOWNLOAD_PATTERN.test(entry.name)) continue;
+    const path = join(folder, entry.name);
+    try {
+      using file = await Deno.open(path, { read: true });
+      const { mtime } = await file.stat();
+      if (now - (mtime?.getTime() ?? now) < STALE_AFTER_MS) continue;
+      if (!(await file.tryLock(true))) continue; // In use by a download under way.
+      await Deno.remove(path);
+      removed.push(entry.name);
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }
 
 async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
@@ -90,6 +166,16 @@ export async function openLocalFile(path: string): Promise<Deno.FsFile> {
   }
   try {
     return await Deno.open(path, { read: true });
+  } catch (error) {
+    throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
+  }
+}
+
+/** The SHA-256 (hex) of a local file, read in 1 MiB pieces. */
+export async function hashLocalFile(path: string): Promise<string> {
+  using file = await openLocalFile(path);
+  try {
+    return await digestOf(file);
   } catch (error) {
     throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
   }

@@ -3,17 +3,33 @@
  * takes a payload and its trailer, {@linkcode sendFile} sends one while listening
  * for the server's status (which can arrive mid-upload), and
  * {@linkcode receiveListing} takes a listing. Each decides what the answer (or its
- * absence, from a base-protocol server) means.
+ * absence, from a base-protocol server) means. In a session that agreed `frames`, a
+ * file either way is a framed payload (PROTOCOL.md §16), whose end frame can also say
+ * that the sender stopped.
  *
  * @module
  */
 
 import { createDigest } from "../common/digest.ts";
-import { IntegrityError, ProtocolError, RemoteError, TransferError } from "../common/errors.ts";
-import { describeError, printable } from "../common/text.ts";
+import {
+  FileChangedError,
+  IntegrityError,
+  ProtocolError,
+  RemoteError,
+  TransferError,
+  UnverifiedError,
+} from "../common/errors.ts";
+import { describeError, printable, quote } from "../common/text.ts";
+import { encodeFrame } from "../protocol/field.ts";
 import { MAX_LISTING_BYTES } from "../protocol/listing.ts";
 import { PayloadDecoder, type PayloadEvent } from "../protocol/payload_decoder.ts";
-import { parseStatus, parseTrailer, type PutStatus } from "../protocol/trailers.ts";
+import {
+  formatTrailer,
+  parseEnd,
+  parseStatus,
+  parseTrailer,
+  type PutStatus,
+} from "../protocol/trailers.ts";
 import type { Channel } from "../transport/channel.ts";
 import {
   type ByteSink,
@@ -47,21 +63,31 @@ async function payloadStart(channel: Channel, decoder: PayloadDecoder): Promise<
 /**
  * Receives a `get` payload into `sink`, then the trailer if the server sends one. A
  * base-protocol server may send the file as several frames; `onLength` hears the
- * length each time more is announced, before its bytes are written.
+ * length each time more is announced, before its bytes are written. `framed`: the
+ * session agreed `frames`, so the payload is framed and always ends in a verdict.
  */
 export async function receiveFile(
   channel: Channel,
   sink: ByteSink,
-  onLength: (length: number) => void,
-  onProgress: OnBytes,
+  { onLength, onProgress, framed }: {
+    onLength: (length: number) => void;
+    onProgress: OnBytes;
+    framed: boolean;
+  },
 ): Promise<Received> {
-  const decoder = new PayloadDecoder("download");
+  const decoder = new PayloadDecoder(framed ? "framed" : "download");
   const digest = await createDigest("sha256");
   const pump = new Pump();
   let bytes = 0;
-  let event: PayloadEvent = { type: "payload", length: await payloadStart(channel, decoder) };
+  let event: PayloadEvent = await channel.next(decoder);
+  if (event.type === "size") {
+    onLength(event.total);
+    event = await channel.next(decoder);
+  } else if (event.type !== "payload") {
+    throw new TransferError("The server closed the data connection early");
+  }
   for (; event.type === "payload"; event = await channel.next(decoder)) {
-    onLength(bytes + event.length);
+    if (!framed) onLength(bytes + event.length);
     await receivePayload(channel, decoder, sink, event.length, {
       digest,
       pump,
@@ -70,8 +96,65 @@ export async function receiveFile(
     });
     bytes += event.length;
   }
-  const declared = event.type === "frame" ? parseTrailer(event.text) : undefined;
-  return { bytes, sha256: digest.hex(), declared };
+  const text = event.type === "frame" ? event.text : undefined;
+  if (!framed) {
+    return { bytes, sha256: digest.hex(), declared: text && parseTrailer(text) };
+  }
+  // The decoder ends a framed payload only with its end frame.
+  const end = parseEnd(text!);
+  // The server stopped (the file changed, say): its sentence is the reason.
+  if (!end.ok) throw new TransferError(printable(end.message));
+  return { bytes, sha256: digest.hex(), declared: end.sha256 };
+}
+
+/** What a session takes as the server's word on a transfer. */
+export interface Expectation {
+  /** The file's name on the server, for messages. */
+  name: string;
+  /**
+   * The server's trailers and statuses always come: it answered `feat` (a ferry
+   * server) and speaks a dialect that has them.
+   */
+  vouches: boolean;
+  /** Every transfer must be vouched for (`--verify`). */
+  verify: boolean;
+}
+
+/** Throws unless `received` may be kept: whole, and vouched for if it must be. */
+export function checkDownload(received: Received, { name, vouches, verify }: Expectation): void {
+  if (received.declared === undefined && vouches) {
+    // A ferry server always sends its trailer: without it, the end was cut off.
+    throw new TransferError(
+      `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
+    );
+  }
+  if (received.declared !== undefined && received.declared !== received.sha256) {
+    throw new IntegrityError(
+      `Download of ${quote(name)} is corrupt: the server sent sha256 ${received.declared} ` +
+        `but the bytes hash to ${received.sha256}`,
+    );
+  }
+  if (received.declared === undefined && verify) {
+    throw new UnverifiedError(
+      `${quote(name)} was not verified (the server sent no checksum) and verification ` +
+        "is required, so the download was discarded",
+    );
+  }
+}
+
+/** Throws unless an upload the server did (or did not) confirm counts as done. */
+export function checkUpload(verified: boolean, { name, vouches, verify }: Expectation): void {
+  if (!verified && vouches) {
+    throw new TransferError(
+      `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
+    );
+  }
+  if (!verified && verify) {
+    throw new UnverifiedError(
+      `${quote(name)} was sent but not verified (the server sent no confirmation) and ` +
+        "verification is required",
+    );
+  }
 }
 
 /** Receives an `ls` payload: the listing's bytes. */
@@ -101,16 +184,27 @@ export async function receiveListing(channel: Channel, onProgress: OnBytes): Pro
   return listing;
 }
 
+/** How {@linkcode sendFile} sends. */
+export interface SendFileOptions {
+  onProgress: OnBytes;
+  /** The session agreed `frames`: send a framed payload, which can end with an error. */
+  framed: boolean;
+  /** Throws if the file changed since it was opened (called for each chunk, and last). */
+  check?: () => Promise<void>;
+}
+
 /**
  * Sends a `put` payload while reading the status frame. The server may answer before
  * it has everything (a refusal mid-upload): then the send stops at once and the
- * server's reason is what the user hears.
+ * server's reason is what the user hears. A file that changes while it is sent is
+ * never vouched for: the server gets a short upload (base) or an `error` end frame
+ * (framed), and keeps nothing.
  */
 export async function sendFile(
   channel: Channel,
   file: Deno.FsFile,
   size: number,
-  onProgress: OnBytes,
+  { onProgress, framed, check }: SendFileOptions,
 ): Promise<{ sha256: string; verified: boolean }> {
   const status = readStatus(channel).then(
     (answer) => ({ answer }),
@@ -119,7 +213,13 @@ export async function sendFile(
   const digest = await createDigest("sha256");
   // The end of the stream after the payload tells the server the file is whole: a
   // base client sends it in several frames, so one frame alone says nothing.
-  const sending = sendPayload(channel, fileSource(file), size, { digest, onProgress })
+  const sending = sendPayload(channel, fileSource(file), size, {
+    digest,
+    onProgress,
+    check,
+    tail: framed ? () => encodeFrame(formatTrailer(digest.hex())) : undefined,
+    framed: framed ? { words: describeError } : undefined,
+  })
     .then(() => channel.closeWrite())
     .then(
       () => ({ sha256: digest.hex() }),
@@ -133,6 +233,8 @@ export async function sendFile(
   const reply = await status;
   if (first === "answered") channel.close(); // Ends a send still under way.
   const sent = await sending;
+  // This side stopped the upload: the server's answer to that adds nothing.
+  if ("error" in sent && sent.error instanceof FileChangedError) throw sent.error;
   const answer = "answer" in reply ? reply.answer : undefined;
   if (answer && !answer.ok) throw new RemoteError(printable(answer.message));
   if ("error" in sent) throw sent.error;

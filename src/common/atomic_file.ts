@@ -2,7 +2,10 @@
  * A file that appears under its real name only when complete: bytes go to a temp
  * file beside the target, are flushed to disk, and are then hard-linked into place.
  * `link` refuses an existing target, so nothing is ever overwritten and of two racing
- * writers exactly one wins. Used by the server's uploads and the client's downloads.
+ * writers exactly one wins. Asked to replace, it renames the complete file over the
+ * old one instead: a reader of the old file keeps reading the old bytes, and no one
+ * sees a half-written file under the name. Used by the server's uploads and the
+ * client's downloads.
  *
  * @module
  */
@@ -25,10 +28,32 @@ export class AtomicFile implements AsyncDisposable {
     this.#file = file;
   }
 
-  /** Creates the temp file `tempPath` (which must not exist) for the target `path`. */
-  static async create(path: string, tempPath: string): Promise<AtomicFile> {
+  /**
+   * Creates the temp file `tempPath` (which must not exist) for the target `path`.
+   * With `lock`, it is held under an exclusive advisory lock until it is settled, so
+   * another process can tell a temp file in use from one a killed run left.
+   */
+  static async create(
+    path: string,
+    tempPath: string,
+    { lock = false }: { lock?: boolean } = {},
+  ): Promise<AtomicFile> {
     const file = await Deno.open(tempPath, { write: true, createNew: true, mode: 0o644 });
-    return new AtomicFile(path, tempPath, file);
+    const atomic = new AtomicFile(path, tempPath, file);
+    if (lock) {
+      try {
+        await file.lock(true);
+      } catch (error) {
+        await atomic[Symbol.asyncDispose]();
+        throw error;
+      }
+    }
+    return atomic;
+  }
+
+  /** What the temp file is, as its open handle sees it. */
+  stat(): Promise<Deno.FileInfo> {
+    return this.#open("stat").stat();
   }
 
   /** Writes all of `chunk`. */
@@ -41,9 +66,11 @@ export class AtomicFile implements AsyncDisposable {
 
   /**
    * Flushes the bytes to disk and links them under {@linkcode path}, then removes the
-   * temp file. Throws `Deno.errors.AlreadyExists` if the target exists by then.
+   * temp file. Throws `Deno.errors.AlreadyExists` if the target exists by then. With
+   * `replace`, renames the file over whatever file is there (never a folder: that
+   * throws `Deno.errors.IsADirectory`).
    */
-  async commit(): Promise<void> {
+  async commit(options: { replace?: boolean } = {}): Promise<void> {
     const file = this.#open("commit");
     try {
       await file.syncData();
@@ -51,7 +78,8 @@ export class AtomicFile implements AsyncDisposable {
       this.#close();
     }
     try {
-      await linkNoReplace(this.tempPath, this.path);
+      if (options.replace) await renameOverFile(this.tempPath, this.path);
+      else await linkNoReplace(this.tempPath, this.path);
     } catch (error) {
       await this[Symbol.asyncDispose]();
       throw error;
@@ -86,12 +114,20 @@ export class AtomicFile implements AsyncDisposable {
   }
 }
 
+/** Renames `from` over `to`, which may be a file or missing, never a folder. */
+async function renameOverFile(from: string, to: string): Promise<void> {
+  const existing = await Deno.lstat(to).catch(() => undefined);
+  // rename(2) would replace an empty folder with a file on some systems: never.
+  if (existing?.isDirectory) throw new Deno.errors.IsADirectory(`${to} is a folder`);
+  await Deno.rename(from, to);
+}
+
 /**
  * Makes `from` appear as `to` unless `to` exists. A hard link does that atomically;
  * on a file system without hard links (FAT, some network shares) fall back to a
  * checked rename, which leaves a tiny race window instead of failing outright.
  */
-async function linkNoReplace(from: string, to: string): Promise<void> {
+export async function linkNoReplace(from: string, to: string): Promise<void> {
   try {
     await Deno.link(from, to);
   } catch (error) {
@@ -101,7 +137,8 @@ async function linkNoReplace(from: string, to: string): Promise<void> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether anything, even a dangling symlink, has the name `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;

@@ -29,3 +29,21 @@ export async function createDigest(name: DigestName): Promise<Digest> {
 
 /** What a transfer that needs no digest (a listing) hashes with: nothing. */
 export const NO_DIGEST: Digest = Object.freeze({ update: () => {}, hex: () => "" });
+
+/** Something to read from, such as a `Deno.FsFile`. */
+export interface Readable {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/**
+ * The SHA-256 (hex) of everything left to read in `file`, read in pieces of at most
+ * `chunk` bytes (default 1 MiB), so memory stays flat whatever the size.
+ */
+export async function digestOf(file: Readable, chunk = 1 << 20): Promise<string> {
+  const digest = await createDigest("sha256");
+  const buffer = new Uint8Array(Math.max(1, chunk));
+  for (let read; (read = await file.read(buffer)) !== null;) {
+    digest.update(buffer.subarray(0, read));
+  }
+  return digest.hex();
+}

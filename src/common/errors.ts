@@ -132,6 +132,17 @@ export class CancelledError extends Error {
 }
 
 /**
+ * A file changed while it was being sent (rewritten, grown, shrunk): the bytes sent
+ * may mix two versions, so the transfer must not be vouched for.
+ */
+export class FileChangedError extends TransferError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FileChangedError";
+  }
+}
+
+/**
  * Something answered at the server's address, but not in the protocol: a server that
  * speaks first (SSH, SMTP, FTP), or one whose answer is not a field. The session is over.
  */
@@ -139,5 +150,30 @@ export class NotFerryError extends ConnectError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "NotFerryError";
+  }
+}
+
+/**
+ * A transfer the peer did not vouch for (a base-protocol server sends no checksum),
+ * where the caller asked for every transfer to be verified.
+ */
+export class UnverifiedError extends IntegrityError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UnverifiedError";
+  }
+}
+
+/**
+ * Some files of a transfer of many were not transferred; each one's own error is in
+ * `failures` (the first is the `cause`), and the message says how many.
+ */
+export class BatchError extends Error {
+  readonly failures: readonly unknown[];
+
+  constructor(message: string, failures: readonly unknown[]) {
+    super(message, { cause: failures[0] });
+    this.name = "BatchError";
+    this.failures = failures;
   }
 }

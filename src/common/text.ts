@@ -1,18 +1,34 @@
 /**
  * Making text from a peer safe to show. File names and server messages can hold
- * terminal escape sequences; nothing ferry prints or logs shows them raw.
+ * terminal escape sequences, and characters that show as nothing at all (so that
+ * `report\u200b.pdf` passes for `report.pdf`); nothing ferry prints or logs shows them
+ * raw.
  *
  * @module
  */
 
 // C0 controls, DEL, C1 controls, the Unicode line/paragraph separators, and the
-// bidirectional controls that can make "exe.txt" display as "txt.exe".
+// bidirectional controls that can make "exe.txt" display as "txt.exe": never allowed
+// in a name (see hasControlCharacter).
 // deno-lint-ignore no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
-/** Replaces every control character with a visible `\uXXXX` escape. */
+// What printable() escapes: those, every format character (zero-width spaces and
+// joiners, the byte-order mark, tags...), every space but the plain one, and the
+// characters that draw nothing (fillers, variation selectors, the braille blank).
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]/gu;
+
+/**
+ * Replaces every control, format or invisible character with a visible escape:
+ * `\uXXXX`, or `\u{XXXXX}` past U+FFFF.
+ */
 export function printable(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(INVISIBLE, (c) => {
+    const code = c.codePointAt(0)!;
+    const hex = code.toString(16);
+    return code > 0xffff ? `\\u{${hex}}` : `\\u${hex.padStart(4, "0")}`;
+  });
 }
 
 /**
@@ -26,7 +42,10 @@ export function quote(text: string, max = 200): string {
   return `"${printable(cut.replaceAll("\\", "\\\\").replaceAll('"', '\\"'))}"`;
 }
 
-/** Whether `text` contains a character {@linkcode printable} would escape. */
+/**
+ * Whether `text` contains a control character: C0, DEL, C1, a line or paragraph
+ * separator, or a bidirectional control (all of which {@linkcode printable} escapes).
+ */
 export function hasControlCharacter(text: string): boolean {
   UNSAFE.lastIndex = 0;
   const found = UNSAFE.test(text);
@@ -35,13 +54,32 @@ export function hasControlCharacter(text: string): boolean {
 }
 
 /**
- * The message of a thrown value, without the OS detail Deno appends
- * (`No such file or directory (os error 2): open '/x'` becomes `No such file or directory`).
+ * The message of a thrown value in words for a user: without the OS detail Deno
+ * appends (`No such file or directory (os error 2): open '/x'` becomes `No such file or
+ * directory`), and never the runtime's own texts, which speak of its flags and its
+ * resources ("run again with the --allow-all flag", "operation canceled").
  */
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  const permission = PERMISSION.exec(message);
+  if (permission || error instanceof Deno.errors.NotCapable) {
+    return SYSTEM_PATH.test(permission?.[1] ?? "")
+      ? "ferry does not use system paths such as /dev, /proc and /sys"
+      : "ferry is not permitted to use it";
+  }
+  for (const [pattern, words] of RUNTIME_TEXTS) if (pattern.test(message)) return words;
   return message.replace(/ \(os error \d+\)/, "").replace(/: [a-z_]+ '.*'$/, "");
 }
+
+/** Deno's permission refusal: `Requires all access to "/proc/x", run again with ...`. */
+const PERMISSION = /^Requires \w+ access to "?([^",]*)"?, run again with the --allow-/;
+const SYSTEM_PATH = /^\/(dev|proc|sys)(\/|$)/;
+
+/** The runtime's words for a resource that went away under a call, and ferry's. */
+const RUNTIME_TEXTS: [RegExp, string][] = [
+  [/^operation canceled$|^Interrupted/i, "it was stopped"],
+  [/^Bad resource ID$|underlying resource was closed or consumed/i, "it was closed"],
+];
 
 /** `host:port`, with brackets around an IPv6 host: `[::1]:2121`. */
 export function formatAddress(address: { hostname: string; port: number }): string {

@@ -6,48 +6,37 @@
  * does the reading and writing.
  *
  * ```
- *  ready ──sendCommand()──▶ awaiting ──port──▶ transferring ──endTransfer()──▶ ready
- *                              └──refused / ok──▶ ready
+ *  ready ──sendCommand()──▶ awaiting ──port / connected()──▶ transferring ──endTransfer()──▶ ready
+ *                              └──refused / ok / listing──▶ ready
  *  any state ──quit / end of stream / protocol error──▶ closed
  * ```
+ *
+ * The {@linkcode Dialect} decides what a reply can be (PROTOCOL.md §15): in `framed`
+ * every reply is a frame; in an active dialect the command carries the client's own
+ * port, and only a refusal comes back (success is the server connecting).
  *
  * @module
  */
 
 import { ProtocolError } from "../common/errors.ts";
-import { printable } from "../common/text.ts";
-import { type CommandOf, COMMANDS, formatCommand, type ReplyKind, type Verb } from "./commands.ts";
+import { type CommandOf, COMMANDS, formatCommand, type Verb } from "./commands.ts";
+import { type Dialect, FERRY_DIALECT, formatActiveCommand } from "./dialects.ts";
 import { decodeSignedField, encodeFrame, FIELD_LENGTH } from "./field.ts";
 import { BASE_FEATURES, type FeatureSet } from "./features.ts";
 import { cutShort, END, NEED_DATA, type NoItem, takeField, takeFrame, takeRest } from "./frames.ts";
-import { MAX_LISTING_BYTES } from "./listing.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
+import { looksLikeTls, MAX_MESSAGE_BYTES } from "./replies.ts";
 import {
-  interpretReplyField,
-  looksLikeTls,
-  MAX_MESSAGE_BYTES,
-  parseFramedPort,
-  parseOk,
-  type ReplyField,
-} from "./replies.ts";
+  type ClientEvent,
+  expectationOf,
+  type Expecting,
+  frameEvent,
+  type PendingReply,
+  refusal,
+  replyField,
+} from "./reply_reading.ts";
 
-/** What the server answered. */
-export type ClientEvent =
-  /** Receive more bytes. */
-  | { type: "need-data" }
-  /** Connect to this data port for the command's bytes (sending `ticket` first, if any). */
-  | { type: "port"; port: number; ticket?: string }
-  /** The command had no effect; `message` is the server's reason, if it gave one. */
-  | { type: "refused"; message: string | undefined }
-  /** An extension verb succeeded, with this text. */
-  | { type: "ok"; text: string }
-  /**
-   * A frame where a bare port belongs (a listing, a status line): a server of
-   * another dialect. It was read whole, so the session is still in step.
-   */
-  | { type: "frame"; text: string }
-  /** The server closed the connection: the session is over. */
-  | { type: "closed" };
+export type { ClientEvent } from "./reply_reading.ts";
 
 /** Where the control connection is. */
 export type ClientState = "ready" | "awaiting" | "transferring" | "closed";
@@ -59,10 +48,15 @@ const lenientUtf8 = new TextDecoder();
 export class ClientConnection {
   #buffer = new ReceiveBuffer();
   #state: ClientState = "ready";
-  #expecting: ReplyKind = "none";
+  #expecting: Expecting = "none";
   /** The reply field, once read, while the frame behind it is still arriving. */
   #field: PendingReply | undefined;
   #features: FeatureSet = BASE_FEATURES;
+  #dialect: Dialect;
+
+  constructor(dialect: Dialect = FERRY_DIALECT) {
+    this.#dialect = dialect;
+  }
 
   /** The extensions agreed with `feat`, which change how replies read. */
   get features(): FeatureSet {
@@ -84,12 +78,36 @@ export class ClientConnection {
     return this.#buffer.ended;
   }
 
-  /** Formats `command` and waits for its reply (none for `quit`, which closes). */
-  sendCommand<V extends Verb>(command: CommandOf<V>): Uint8Array {
+  /**
+   * Formats `command` and waits for its reply (none for `quit`, which closes). In an
+   * active dialect, a command with a data connection carries `dataPort`, the port
+   * this client listens on.
+   */
+  sendCommand<V extends Verb>(command: CommandOf<V>, dataPort?: number): Uint8Array {
     this.#expect("ready", "send a command");
-    this.#expecting = COMMANDS[command.verb].reply;
+    const reply = COMMANDS[command.verb].reply;
+    const active = reply === "port" && this.#dialect.port.by === "client";
+    if (active !== (dataPort !== undefined)) {
+      throw new TypeError(
+        `Cannot send ${command.verb}: a data port goes with it exactly in an active dialect`,
+      );
+    }
+    this.#expecting = expectationOf(this.#dialect, command.verb);
     this.#state = this.#expecting === "none" ? "closed" : "awaiting";
-    return encodeFrame(formatCommand(command));
+    const text = formatCommand(command);
+    return active ? formatActiveCommand(this.#dialect, text, dataPort!) : encodeFrame(text);
+  }
+
+  /**
+   * In an active dialect, the server connected to this client's data port: that is
+   * the answer to the command, and the transfer begins.
+   */
+  connected(): void {
+    this.#expect("awaiting", "take a data connection");
+    if (this.#expecting !== "refusal") {
+      throw new TypeError(`Cannot take a data connection in the ${this.#dialect.name} dialect`);
+    }
+    this.#state = "transferring";
   }
 
   /** Stores bytes from the server. */
@@ -134,9 +152,12 @@ export class ClientConnection {
         if (typeof field === "symbol") return this.#noItem(field);
         const value = decodeSignedField(field);
         const tickets = this.#features.has("tickets");
-        this.#field = this.#expecting === "ok"
-          ? okReplyField(value)
-          : portReplyField(value, !tickets && this.#buffer.length > 0, tickets);
+        const expecting = this.#expecting;
+        if (expecting === "none") throw new TypeError("Cannot read a reply to quit");
+        this.#field = replyField(value, expecting, {
+          followed: this.#buffer.length > 0,
+          tickets,
+        });
       }
       return this.#readAfterField(this.#field);
     } catch (error) {
@@ -160,36 +181,17 @@ export class ClientConnection {
       case "refused-silently":
         this.#field = undefined;
         return { type: "refused", message: undefined };
-      case "framed-port": {
-        const bytes = takeRest(this.#buffer, field.length);
-        if (bytes === NEED_DATA) return { type: "need-data" };
+      case "refused": {
+        const message = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
+        if (typeof message === "symbol") return this.#noItem(message);
         this.#field = undefined;
-        const text = lenientUtf8.decode(bytes);
-        // `0000000002-1`: the framed form of a base server's silent refusal.
-        if (/^-\d+$/.test(text)) return { type: "refused", message: undefined };
-        return { type: "port", port: parseFramedPort(text) };
+        return refusal(lenientUtf8.decode(message));
       }
       case "frame": {
         const bytes = takeRest(this.#buffer, field.length);
         if (bytes === NEED_DATA) return { type: "need-data" };
         this.#field = undefined;
-        return { type: "frame", text: lenientUtf8.decode(bytes) };
-      }
-      case "refused": {
-        const message = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
-        if (typeof message === "symbol") return this.#noItem(message);
-        this.#field = undefined;
-        return { type: "refused", message: printable(lenientUtf8.decode(message)) || undefined };
-      }
-      case "ok-frame": {
-        const bytes = takeRest(this.#buffer, field.length);
-        if (bytes === NEED_DATA) return { type: "need-data" };
-        this.#field = undefined;
-        const text = lenientUtf8.decode(bytes);
-        const ok = parseOk(text);
-        if (ok !== undefined) return { type: "ok", text: ok };
-        // Not an answer ferry sends: a base server's own way of saying no (`-1`, say).
-        return { type: "refused", message: text === "-1" ? undefined : printable(text) };
+        return frameEvent(field.as, bytes);
       }
     }
   }
@@ -206,48 +208,9 @@ export class ClientConnection {
   }
 }
 
-/** A reply field as read: a port-kind reply, or the header of a frame behind it. */
-type PendingReply =
-  | ReplyField
-  | { kind: "ticketed-port"; port: number }
-  | { kind: "ok-frame"; length: number }
-  | { kind: "frame"; length: number };
-
 /** A data-connection ticket is short; anything longer is not one. */
 const MAX_TICKET_BYTES = 64;
 
 /** What a classic client says when an encrypted server answers it. */
 const PLAIN_TO_TLS =
   "The server answered with encryption (TLS): it is a secure ferry server, so connect without --plain";
-
-/** The largest frame read where a port belongs: a listing, at most. */
-const MAX_STRAY_FRAME = MAX_LISTING_BYTES;
-
-/**
- * A port-kind reply's field. A bare port is never followed at once by more bytes (the
- * server waits for the client to connect); a frame is. So a value with bytes already
- * behind it is a frame's length (a listing sent on the control connection, a status
- * line), and connecting to it as a port would reach some other service.
- */
-function portReplyField(value: number, followed: boolean, tickets: boolean): PendingReply {
-  if (followed && value > 5) {
-    if (value > MAX_STRAY_FRAME) {
-      throw new ProtocolError(`Frame of ${value} bytes exceeds the ${MAX_STRAY_FRAME}-byte limit`);
-    }
-    return { kind: "frame", length: value };
-  }
-  const reply = interpretReplyField(value);
-  return tickets && reply.kind === "port" ? { kind: "ticketed-port", port: reply.port } : reply;
-}
-
-/**
- * An `ok`-kind reply's field: zero or negative is a refusal as for any verb; a
- * positive value is the length of the `ok` frame behind it.
- */
-function okReplyField(value: number): PendingReply {
-  if (value <= 0) return interpretReplyField(value);
-  if (value > MAX_MESSAGE_BYTES) {
-    throw new ProtocolError(`Frame of ${value} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit`);
-  }
-  return { kind: "ok-frame", length: value };
-}

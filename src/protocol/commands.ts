@@ -11,19 +11,32 @@
 
 import { quote } from "../common/text.ts";
 import { type FeatureSet, formatOffer, type Offer, parseOffer } from "./features.ts";
-import { nameProblem } from "./names.ts";
+import { nameProblem, pathProblem } from "./names.ts";
 
 /** A command frame over this many bytes is a protocol error. */
 export const MAX_COMMAND_BYTES = 4096;
 
 /** Each verb's arguments. */
 export interface CommandArguments {
-  ls: Record<never, never>;
+  /** `path` only where the session agreed `path`: the folder to list. */
+  ls: { path?: string };
+  /** `name` is a path where the session agreed `path`, else one name; so for every verb below. */
   get: { name: string };
   put: { name: string };
   quit: Record<never, never>;
   feat: { offer: Offer };
   auth: { token: string };
+  cd: { path: string };
+  pwd: Record<never, never>;
+  list: { path?: string };
+  tree: { path?: string };
+  hash: { path: string };
+  replace: { name: string };
+  mkdir: { path: string };
+  rmdir: { path: string };
+  rm: { path: string };
+  rename: { from: string; to: string };
+  "rename-over": { from: string; to: string };
 }
 
 /** A command verb. */
@@ -63,16 +76,56 @@ function noArgument(verb: string) {
       : NO_ARGUMENTS;
 }
 
+/**
+ * Why `text` cannot be what a command names: a path in a session that agreed `path`,
+ * else a single name, as the base protocol has it.
+ */
+export function targetProblem(text: string, agreed: FeatureSet): string | undefined {
+  return agreed.has("path") ? pathProblem(text) : nameProblem(text);
+}
+
 function fileName(verb: string) {
-  return (argument: string | undefined) => {
+  return (argument: string | undefined, agreed: FeatureSet) => {
     if (argument === undefined || argument === "") return `Command ${verb} needs a file name`;
-    return nameProblem(argument) ?? { name: argument };
+    return targetProblem(argument, agreed) ?? { name: argument };
   };
 }
 
+function onePath(verb: string) {
+  return (argument: string | undefined, agreed: FeatureSet) => {
+    if (argument === undefined || argument === "") return `Command ${verb} needs a path`;
+    return targetProblem(argument, agreed) ?? { path: argument };
+  };
+}
+
+/** A folder to list, if any: nothing (or only spaces) is the current folder. */
+function optionalPath(verb: string, needs: string) {
+  return (argument: string | undefined, agreed: FeatureSet) => {
+    if (argument === undefined || argument.trim() === "") return NO_ARGUMENTS;
+    if (!agreed.has(needs)) return `Command ${verb} takes no argument`;
+    return targetProblem(argument, agreed) ?? { path: argument };
+  };
+}
+
+/** `FROM LF TO`: a line feed cannot occur in a name, so it parts the two unambiguously. */
+function twoPaths(verb: string) {
+  return (argument: string | undefined, agreed: FeatureSet) => {
+    const parts = argument?.split("\n") ?? [];
+    if (parts.length !== 2 || parts.includes("")) {
+      return `Command ${verb} needs two paths, separated by a line feed`;
+    }
+    const [from, to] = parts;
+    return targetProblem(from, agreed) ?? targetProblem(to, agreed) ?? { from, to };
+  };
+}
+
+const optionalPathFormat = ({ path }: { path?: string }) => path;
+const pathFormat = ({ path }: { path: string }) => path;
+const twoPathsFormat = ({ from, to }: { from: string; to: string }) => `${from}\n${to}`;
+
 /** Every verb, base and extension. */
 export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
-  ls: { reply: "port", parse: noArgument("ls"), format: () => undefined },
+  ls: { reply: "port", parse: optionalPath("ls", "path"), format: optionalPathFormat },
   get: { reply: "port", parse: fileName("get"), format: ({ name }) => name },
   put: { reply: "port", parse: fileName("put"), format: ({ name }) => name },
   quit: { reply: "none", parse: noArgument("quit"), format: () => undefined },
@@ -92,6 +145,37 @@ export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
         ? "Command auth needs a token (letters, digits, - and _)"
         : { token: argument },
     format: ({ token }) => token,
+  },
+  cd: { reply: "ok", feature: "path", parse: onePath("cd"), format: pathFormat },
+  pwd: { reply: "ok", feature: "path", parse: noArgument("pwd"), format: () => undefined },
+  list: {
+    reply: "port",
+    feature: "list-long",
+    parse: optionalPath("list", "list-long"),
+    format: optionalPathFormat,
+  },
+  tree: {
+    reply: "port",
+    feature: "list-long",
+    parse: optionalPath("tree", "list-long"),
+    format: optionalPathFormat,
+  },
+  hash: { reply: "ok", feature: "hash", parse: onePath("hash"), format: pathFormat },
+  replace: {
+    reply: "port",
+    feature: "manage",
+    parse: fileName("replace"),
+    format: ({ name }) => name,
+  },
+  mkdir: { reply: "ok", feature: "manage", parse: onePath("mkdir"), format: pathFormat },
+  rmdir: { reply: "ok", feature: "manage", parse: onePath("rmdir"), format: pathFormat },
+  rm: { reply: "ok", feature: "manage", parse: onePath("rm"), format: pathFormat },
+  rename: { reply: "ok", feature: "manage", parse: twoPaths("rename"), format: twoPathsFormat },
+  "rename-over": {
+    reply: "ok",
+    feature: "manage",
+    parse: twoPaths("rename-over"),
+    format: twoPathsFormat,
   },
 };
 

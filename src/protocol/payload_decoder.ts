@@ -9,13 +9,18 @@
  *
  * Base-protocol peers may send a file as several frames (the course handout's sample
  * code sends one per 64 KiB), ended by the end of the stream or by an empty frame;
- * the shapes below say where that is allowed (PROTOCOL.md §4.3).
+ * the shapes below say where that is allowed (PROTOCOL.md §4.3). In a session that
+ * agreed `frames`, a file is a framed payload instead: a size announcement, data
+ * frames, an empty frame and an end frame, which lets the sender stop early and say
+ * why (PROTOCOL.md §16).
  *
  * @module
  */
 
+import { ProtocolError } from "../common/errors.ts";
+import { quote } from "../common/text.ts";
 import { decodeField, FIELD_LENGTH } from "./field.ts";
-import { END, NEED_DATA, takeField, takeFrame } from "./frames.ts";
+import { cutShort, END, NEED_DATA, takeField, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { MAX_MESSAGE_BYTES } from "./replies.ts";
 import { isTrailer } from "./trailers.ts";
@@ -24,6 +29,8 @@ import { isTrailer } from "./trailers.ts";
 export type PayloadEvent =
   /** Receive more bytes. */
   | { type: "need-data" }
+  /** A framed payload's announcement: `total` payload bytes are coming, in data frames. */
+  | { type: "size"; total: number }
   /** The next `length` bytes are payload (one frame of it): move them, then ask again. */
   | { type: "payload"; length: number }
   /** The frame that vouches for the payload (a trailer or status), as text. */
@@ -37,11 +44,21 @@ export type PayloadEvent =
  * - `download`: payload frames, then a trailer or the end (`get`): a frame that is a
  *   trailer ends the payload, any other frame is more of it, an empty one ends it;
  * - `upload`: payload frames until the end or an empty frame (`put`, on the server);
- * - `status`: one small frame or the end (`put`, on the client).
+ * - `status`: one small frame or the end (`put`, on the client);
+ * - `framed`: a framed payload, either way, in a session that agreed `frames`: the
+ *   announcement (a `size` event), data frames, an empty frame, then the end frame
+ *   (`sha256 …` or `error …`, as a `frame` event). Every part must come: an end of
+ *   the stream anywhere before the end frame is a cut.
  */
-export type PayloadShape = "listing" | "download" | "upload" | "status";
+export type PayloadShape = "listing" | "download" | "upload" | "status" | "framed";
 
-type Phase = "first" | "more" | "payload" | "after" | "done";
+type Phase = "first" | "more" | "payload" | "after" | "done" | "announce" | "data";
+
+/** The most a framed payload's data frame may hold: 1 MiB (PROTOCOL.md §16). */
+export const MAX_DATA_FRAME = 1 << 20;
+
+/** The longest announcement a receiver reads: `size ` and up to 16 digits, with room to spare. */
+const MAX_ANNOUNCEMENT_BYTES = 64;
 
 // Lenient: a malformed trailer fails its own parser.
 const lenientUtf8 = new TextDecoder();
@@ -56,9 +73,13 @@ export class PayloadDecoder {
   #phase: Phase;
   #remaining = 0;
 
+  /** A framed payload's announced size, and the data bytes announced by its frames so far. */
+  #total = 0;
+  #announced = 0;
+
   constructor(shape: PayloadShape) {
     this.#shape = shape;
-    this.#phase = shape === "status" ? "after" : "first";
+    this.#phase = shape === "status" ? "after" : shape === "framed" ? "announce" : "first";
   }
 
   /** Payload bytes of the current frame still to come. */
@@ -91,9 +112,13 @@ export class PayloadDecoder {
       case "payload":
         throw new TypeError(`Cannot decode past a payload: ${this.#remaining} bytes are owed`);
       case "after":
-        return this.#vouchingFrame();
+        return this.#shape === "framed" ? this.#endFrame() : this.#vouchingFrame();
       case "done":
         return { type: "end" };
+      case "announce":
+        return this.#announcement();
+      case "data":
+        return this.#dataFrame();
     }
   }
 
@@ -164,7 +189,70 @@ export class PayloadDecoder {
     return { type: "frame", text: lenientUtf8.decode(frame) };
   }
 
-  #startPayload(length: number, then: "more" | "after" | "done"): PayloadEvent {
+  /** A framed payload's first frame, `size <N>`; an end before it means nothing was sent. */
+  #announcement(): PayloadEvent {
+    const frame = takeFrame(this.#buffer, MAX_ANNOUNCEMENT_BYTES);
+    if (frame === NEED_DATA) return { type: "need-data" };
+    if (frame === END) return this.#finish();
+    const text = lenientUtf8.decode(frame);
+    const total = parseAnnouncement(text);
+    if (total === undefined) {
+      throw new ProtocolError(
+        `Cannot read payload announcement ${quote(text, 80)}: expected "size <bytes>"`,
+      );
+    }
+    this.#total = total;
+    this.#phase = "data";
+    return { type: "size", total };
+  }
+
+  /** A data frame of a framed payload, or the empty frame that ends the data. */
+  #dataFrame(): PayloadEvent {
+    const header = this.#buffer.peek(FIELD_LENGTH);
+    if (!header) return this.#mustContinue(FIELD_LENGTH);
+    const length = decodeField(header);
+    this.#buffer.take(FIELD_LENGTH);
+    if (length === 0) {
+      this.#phase = "after";
+      return this.#endFrame();
+    }
+    if (length > MAX_DATA_FRAME) {
+      throw new ProtocolError(
+        `Data frame of ${length} bytes exceeds the ${MAX_DATA_FRAME}-byte limit`,
+      );
+    }
+    if (this.#announced + length > this.#total) {
+      throw new ProtocolError(
+        `Data frames of ${this.#announced + length} bytes exceed the ${this.#total} announced`,
+      );
+    }
+    this.#announced += length;
+    return this.#startPayload(length, "data");
+  }
+
+  /** The end frame of a framed payload: it must come, and `sha256` only after all the data. */
+  #endFrame(): PayloadEvent {
+    const frame = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
+    if (frame === NEED_DATA) return { type: "need-data" };
+    if (frame === END) throw cutShort(0, FIELD_LENGTH);
+    const text = lenientUtf8.decode(frame);
+    const failed = text === "error" || text.startsWith("error ");
+    if (!failed && this.#announced < this.#total) {
+      throw new ProtocolError(
+        `Payload ended after ${this.#announced} of ${this.#total} bytes without an error`,
+      );
+    }
+    this.#phase = "done";
+    return { type: "frame", text };
+  }
+
+  /** Need data, unless the stream has ended: then the framed payload was cut. */
+  #mustContinue(wanted: number): PayloadEvent {
+    if (!this.#buffer.ended) return { type: "need-data" };
+    throw cutShort(this.#buffer.length, wanted);
+  }
+
+  #startPayload(length: number, then: "more" | "after" | "done" | "data"): PayloadEvent {
     this.#remaining = length;
     this.#after = then;
     this.#phase = length > 0 ? "payload" : then;
@@ -172,7 +260,7 @@ export class PayloadDecoder {
   }
 
   /** Where decoding goes once the current payload frame is in. */
-  #after: "more" | "after" | "done" = "more";
+  #after: "more" | "after" | "done" | "data" = "more";
 
   #consume(n: number): void {
     this.#remaining -= n;
@@ -183,4 +271,19 @@ export class PayloadDecoder {
     this.#phase = "done";
     return { type: "end" };
   }
+}
+
+/** The size an announcement (`size 1234`) gives; `undefined` if it is not one. */
+export function parseAnnouncement(text: string): number | undefined {
+  const match = /^size (0|[1-9][0-9]{0,15})$/.exec(text);
+  const total = match ? Number(match[1]) : NaN;
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
+/** A framed payload's announcement of `total` bytes. */
+export function formatAnnouncement(total: number): string {
+  if (!Number.isSafeInteger(total) || total < 0) {
+    throw new RangeError(`Cannot announce ${total} bytes: expected a whole number of at least 0`);
+  }
+  return `size ${total}`;
 }

@@ -15,16 +15,22 @@
  * can still be refused on the control connection; once `transferring`, the port is
  * out and the failure belongs to the data connection (PROTOCOL.md §7.1).
  *
+ * The {@linkcode Dialect} says how replies look, and in an active dialect where the
+ * client's data port is: at the command's end, or a frame of its own after it, which
+ * the machine reads before it yields the command ({@linkcode ServerConnection.clientPort}).
+ *
  * @module
  */
 
 import { ProtocolError, TransferError } from "../common/errors.ts";
+import { type Held, holdCommand, withPortFrame } from "./active_ports.ts";
 import { type Command, MAX_COMMAND_BYTES, parseCommand } from "./commands.ts";
+import { type Dialect, FERRY_DIALECT, formatDialectRefusal, formatPortReply } from "./dialects.ts";
 import { BASE_FEATURES, type FeatureSet } from "./features.ts";
 import { END, NEED_DATA, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { encodeFrame } from "./field.ts";
-import { concatBytes, formatOk, formatPort, formatRefusal, looksLikeTls } from "./replies.ts";
+import { concatBytes, formatOk, looksLikeTls } from "./replies.ts";
 
 /** What a classic server says to an encrypted client (it cannot read this, but logs can). */
 const TLS_TO_PLAIN =
@@ -47,6 +53,7 @@ export type ServerEvent =
 export type ServerState = "reading" | "replying" | "transferring" | "closed";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lenientUtf8 = new TextDecoder();
 
 /** The server side of one control connection. */
 export class ServerConnection {
@@ -54,6 +61,27 @@ export class ServerConnection {
   #state: ServerState = "reading";
   #features: FeatureSet = BASE_FEATURES;
   #agreed = false;
+  #dialect: Dialect;
+  /** A command read whose port frame has not arrived yet. */
+  #held: Held | undefined;
+  #clientPort: number | undefined;
+
+  constructor(dialect: Dialect = FERRY_DIALECT) {
+    this.#dialect = dialect;
+  }
+
+  /** The dialect replies are formatted in. */
+  get dialect(): Dialect {
+    return this.#dialect;
+  }
+
+  /**
+   * In an active dialect, the data port the client sent with the command under way:
+   * the server connects to it. `undefined` in a passive dialect.
+   */
+  get clientPort(): number | undefined {
+    return this.#clientPort;
+  }
 
   /** Where the connection is; see the module diagram. */
   get state(): ServerState {
@@ -67,7 +95,7 @@ export class ServerConnection {
 
   /** Whether no byte of the next command has arrived: the idle deadline applies. */
   get idle(): boolean {
-    return this.#buffer.length === 0;
+    return this.#buffer.length === 0 && this.#held === undefined;
   }
 
   /** Whether the command under way can still be refused on the control connection. */
@@ -88,6 +116,28 @@ export class ServerConnection {
   /** The next event. Only while `reading`: commands are strictly one at a time. */
   next(): ServerEvent {
     this.#expect("reading", "read a command");
+    let held = this.#held;
+    if (!held) {
+      const frame = this.#takeFrame();
+      if (!(frame instanceof Uint8Array)) return frame;
+      held = this.#hold(frame);
+    }
+    if (held.portFrameDue) {
+      this.#held = held; // Until its port frame is in: the command deadline runs.
+      const frame = this.#takeFrame();
+      if (!(frame instanceof Uint8Array)) {
+        if (frame.type !== "need-data") this.#held = undefined;
+        return frame;
+      }
+      this.#held = undefined;
+      held = withPortFrame(held, lenientUtf8.decode(frame));
+    }
+    this.#state = "replying";
+    return this.#commandEvent(held);
+  }
+
+  /** The next whole frame, or the event that stands in its way. */
+  #takeFrame(): Uint8Array | Exclude<ServerEvent, { type: "command" | "invalid" }> {
     let frame;
     try {
       if (looksLikeTls(this.#buffer.peek(2))) throw new ProtocolError(TLS_TO_PLAIN);
@@ -104,16 +154,27 @@ export class ServerConnection {
     if (frame === NEED_DATA) return { type: "need-data", idle: this.idle };
     if (frame === END) {
       this.#state = "closed";
-      return { type: "end", clean: true };
+      return { type: "end", clean: this.#held === undefined };
     }
-    this.#state = "replying";
+    return frame;
+  }
+
+  /** A command frame's text and, in an active dialect, where its data port is. */
+  #hold(frame: Uint8Array): Held {
     let text;
     try {
       text = utf8.decode(frame);
     } catch {
-      return { type: "invalid", reason: "Command is not valid UTF-8" };
+      return { text: undefined, portFrameDue: false };
     }
-    const parsed = parseCommand(text, this.#features);
+    return holdCommand(this.#dialect, text);
+  }
+
+  #commandEvent(held: Held): ServerEvent {
+    this.#clientPort = held.port;
+    if (held.text === undefined) return { type: "invalid", reason: "Command is not valid UTF-8" };
+    if (held.portProblem) return { type: "invalid", reason: held.portProblem };
+    const parsed = parseCommand(held.text, this.#features);
     if (parsed.verb === "invalid") return { type: "invalid", reason: parsed.reason };
     if (parsed.verb === "feat" && this.#agreed) {
       return { type: "invalid", reason: "Features were agreed already in this session" };
@@ -132,17 +193,38 @@ export class ServerConnection {
     if (this.#features.has("tickets") !== (ticket !== undefined)) {
       throw new TypeError("Cannot send a port: a ticket goes with it exactly when tickets are on");
     }
+    const reply = formatPortReply(this.#dialect, port);
     this.#state = "transferring";
-    return ticket === undefined
-      ? formatPort(port)
-      : concatBytes(formatPort(port), encodeFrame(ticket));
+    return ticket === undefined ? reply : concatBytes(reply, encodeFrame(ticket));
+  }
+
+  /**
+   * In an active dialect, the server has connected to the client's port: that
+   * connection is the answer, and nothing is sent on the control connection.
+   */
+  connected(): void {
+    this.#expect("replying", "connect");
+    if (this.#clientPort === undefined) {
+      throw new TypeError(`Cannot connect in the ${this.#dialect.name} dialect: no client port`);
+    }
+    this.#state = "transferring";
+  }
+
+  /** Answers `ls` with the listing itself, in a dialect that lists on the control connection. */
+  sendListing(listing: Uint8Array): Uint8Array {
+    this.#expect("replying", "send a listing");
+    if (this.#dialect.listing !== "control") {
+      throw new TypeError(`Cannot send a listing in the ${this.#dialect.name} dialect`);
+    }
+    this.#state = "reading";
+    return encodeFrame(listing);
   }
 
   /** Refuses the command; the session goes on. */
   sendRefusal(message: string): Uint8Array {
     this.#expect("replying", "refuse");
     this.#state = "reading";
-    return formatRefusal(message);
+    return formatDialectRefusal(this.#dialect, message);
   }
 
   /** Answers an extension verb positively. */
@@ -172,7 +254,7 @@ export class ServerConnection {
    */
   goodbye(message: string): Uint8Array {
     this.#state = "closed";
-    return formatRefusal(message);
+    return formatDialectRefusal(this.#dialect, message);
   }
 
   #expect(state: ServerState, action: string): void {

@@ -1,7 +1,8 @@
 /**
  * The frames that vouch for a payload: the `get` trailer (`sha256 <hex>`) the
- * server sends after the file, and the `put` status (`ok sha256 <hex>` or
- * `error <message>`) it sends once the file is stored. PROTOCOL.md §4.2 and §4.3.
+ * server sends after the file, the `put` status (`ok sha256 <hex>` or
+ * `error <message>`) it sends once the file is stored, and the end frame of a framed
+ * payload (`sha256 <hex>` or `error <message>`). PROTOCOL.md §4.2, §4.3 and §16.
  *
  * @module
  */
@@ -42,11 +43,38 @@ export function formatStatus(status: PutStatus): string {
 
 /** Parses a `put` status frame. */
 export function parseStatus(text: string): PutStatus {
-  if (text === "error" || text.startsWith("error ")) {
-    return { ok: false, message: text.slice(5).trim() || "The server reported an error" };
+  if (isError(text)) {
+    return { ok: false, message: errorMessage(text, "The server reported an error") };
   }
   if (text.startsWith("ok ")) return { ok: true, sha256: parseTrailer(text.slice(3)) };
   throw new ProtocolError(
     `Cannot read upload status ${quote(text)}: expected "ok sha256 <hex>" or "error <message>"`,
   );
+}
+
+/**
+ * How a framed payload ends: the SHA-256 of all its data, or why the sender stopped
+ * (the same two answers as a `put` status, PROTOCOL.md §16).
+ */
+export type PayloadEnd = PutStatus;
+
+/** Formats a framed payload's end frame: `sha256 <hex>` or `error <message>`. */
+export function formatEnd(end: PayloadEnd): string {
+  return end.ok ? formatTrailer(end.sha256) : `error ${end.message}`;
+}
+
+/** Parses a framed payload's end frame. */
+export function parseEnd(text: string): PayloadEnd {
+  if (isError(text)) {
+    return { ok: false, message: errorMessage(text, "The sender stopped without saying why") };
+  }
+  return { ok: true, sha256: parseTrailer(text) };
+}
+
+function isError(text: string): boolean {
+  return text === "error" || text.startsWith("error ");
+}
+
+function errorMessage(text: string, fallback: string): string {
+  return text.slice(5).trim() || fallback;
 }

@@ -17,9 +17,18 @@
 import type { CommandOf, Verb } from "../protocol/commands.ts";
 import type { CommandContext, Reply } from "./command_context.ts";
 import { authenticate } from "./commands/auth.ts";
+import { changeFolder, printFolder } from "./commands/cd.ts";
 import { agreeFeatures } from "./commands/feat.ts";
 import { getFile } from "./commands/get.ts";
+import { hashFile } from "./commands/hash.ts";
+import { listEntries, listTree } from "./commands/list.ts";
 import { listFolder } from "./commands/ls.ts";
+import {
+  makeFolderCommand,
+  removeFileCommand,
+  removeFolderCommand,
+  renameCommand,
+} from "./commands/manage.ts";
 import { putFile } from "./commands/put.ts";
 
 /** One verb's entry. */
@@ -36,7 +45,7 @@ export type HandledVerb = Exclude<Verb, "quit">;
 
 /** Every command the server carries out. */
 export const COMMAND_TABLE: { readonly [V in HandledVerb]: CommandEntry<V> } = {
-  ls: { writes: false, open: false, handle: listFolder },
+  ls: { writes: false, open: false, handle: (context, { path }) => listFolder(context, path) },
   get: { writes: false, open: false, handle: (context, { name }) => getFile(context, name) },
   put: { writes: true, open: false, handle: (context, { name }) => putFile(context, name) },
   feat: {
@@ -45,6 +54,37 @@ export const COMMAND_TABLE: { readonly [V in HandledVerb]: CommandEntry<V> } = {
     handle: (context, { offer }) => agreeFeatures(context, offer),
   },
   auth: { writes: false, open: true, handle: (context, { token }) => authenticate(context, token) },
+  cd: { writes: false, open: false, handle: (context, { path }) => changeFolder(context, path) },
+  pwd: { writes: false, open: false, handle: printFolder },
+  list: { writes: false, open: false, handle: (context, { path }) => listEntries(context, path) },
+  tree: { writes: false, open: false, handle: (context, { path }) => listTree(context, path) },
+  hash: { writes: false, open: false, handle: (context, { path }) => hashFile(context, path) },
+  replace: {
+    writes: true,
+    open: false,
+    handle: (context, { name }) => putFile(context, name, { replace: true }),
+  },
+  mkdir: {
+    writes: true,
+    open: false,
+    handle: (context, { path }) => makeFolderCommand(context, path),
+  },
+  rmdir: {
+    writes: true,
+    open: false,
+    handle: (context, { path }) => removeFolderCommand(context, path),
+  },
+  rm: {
+    writes: true,
+    open: false,
+    handle: (context, { path }) => removeFileCommand(context, path),
+  },
+  rename: { writes: true, open: false, handle: renameCommand },
+  "rename-over": {
+    writes: true,
+    open: false,
+    handle: (context, paths) => renameCommand(context, paths, { replace: true }),
+  },
 };
 
 /** The entry for `verb`. */

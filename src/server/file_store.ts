@@ -1,280 +1,302 @@
 /**
- * The only code that touches the served folder: name checks, the path jail,
- * listings, reading, and atomic no-overwrite uploads. Knows nothing of sockets.
+ * The only code that touches the served folder: what a command's path names, the
+ * jail, listings, reading, and atomic uploads. Knows nothing of sockets.
  *
- * An upload is written to a hidden temp file in the same folder, flushed to disk,
- * then hard-linked under its real name. `link` fails if the name exists, so two
- * racing uploads cannot both win and nothing is ever overwritten.
+ * An upload is written to a hidden temp file in the target's folder, flushed to
+ * disk, then hard-linked under its real name. `link` fails if the name exists, so two
+ * racing uploads cannot both win and nothing is overwritten; a `replace` renames the
+ * temp file over the old one instead, so a reader of the old file keeps reading it.
  *
  * @module
  */
 
-import { join, sep as SEPARATOR } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
 import { RefusalError } from "../common/errors.ts";
+import { type FileSnapshot, snapshotOf } from "../common/file_snapshot.ts";
 import { describeError, hasControlCharacter, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 import type { ListingEntry } from "../protocol/listing.ts";
-import { nameProblem } from "../protocol/names.ts";
+import { formatFolder, resolvePath, type Segments } from "../protocol/paths.ts";
+import {
+  type CheckpointHook,
+  isMissing,
+  Jail,
+  MOVE_PREFIX,
+  type Target,
+  UPLOAD_PREFIX,
+} from "./jail.ts";
+import { checkNotLookAlike } from "./look_alikes.ts";
+import { Upload } from "./upload.ts";
 
-/** Uploads in progress are named `.ferry-upload-<uuid>.part`. */
-export const UPLOAD_PREFIX = ".ferry-upload-";
+export { MOVE_PREFIX, UPLOAD_PREFIX } from "./jail.ts";
+export { Upload } from "./upload.ts";
+
 const UPLOAD_PATTERN =
   /^\.ferry-upload-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.part$/;
 
-/**
- * The temp name of a new upload. Random, so racing uploads of one name never share a
- * file; a restart deletes what a crash left (see `removeStaleUploads`).
- */
-function uploadTempName(): string {
-  return `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
-}
-
 /** Options for {@linkcode FileStore.open}. */
 export interface FileStoreOptions {
-  /** Refuse every upload. Default `false`. */
+  /** Refuse every change. Default `false` (always `true` when one file is shared). */
   readOnly?: boolean;
+  /** Called between each path's check and its use. For tests of the jail; default none. */
+  checkpoint?: CheckpointHook;
 }
 
 /** A file opened for reading, with the size it had when opened. */
 export interface OpenedFile {
   file: Deno.FsFile;
   size: number;
+  /** How the open file looked, to notice it changing while it is sent. */
+  /** How the open file looked, to notice it changing while it is sent. */
+  snapshot: FileSnapshot;
 }
 
-/** The served folder. */
+/** What a command names: a path from the root (a string), or a resolved {@linkcode Target}. */
+export type Where = string | Target;
+
+/** A folder found for listing: its real path and what it was when found. */
+export interface FoundFolder {
+  path: string;
+  info: Deno.FileInfo;
+}
+
+/**
+ * Whether a listing leaves a name out: uploads in progress, names no client could
+ * send back (control characters), and names that are not valid UTF-8 (Deno shows
+ * them with U+FFFD).
+ */
+export function isHidden(name: string): boolean {
+  return isReserved(name) || hasControlCharacter(name) || name.includes("\ufffd");
+}
+
+/** Whether a name is one of ferry's own: an upload's temp file, or a move's. */
+function isReserved(name: string): boolean {
+  return name.startsWith(UPLOAD_PREFIX) || name.startsWith(MOVE_PREFIX);
+}
+
+/** The served folder, or the one served file. */
 export class FileStore {
-  /** The folder's real path, symlinks resolved. */
+  /** The folder's real path, symlinks resolved (the file's folder, when one file is shared). */
   readonly root: string;
-  /** Whether uploads are refused. */
+  /** Whether changes are refused. */
   readonly readOnly: boolean;
+  /** The name of the one file shared, if that is what is served: nothing else is visible. */
+  readonly only: string | undefined;
+  /** Where every path is resolved and checked. */
+  readonly jail: Jail;
 
-  private constructor(root: string, readOnly: boolean) {
-    this.root = root;
+  private constructor(jail: Jail, readOnly: boolean, only: string | undefined) {
+    this.jail = jail;
+    this.root = jail.root;
     this.readOnly = readOnly;
+    this.only = only;
   }
 
-  /** Opens `dir` as a store; refuses a path that is missing or not a folder. */
-  static async open(dir: string, options: FileStoreOptions = {}): Promise<FileStore> {
-    let root: string;
+  /** Opens `path` as a store: a folder, or one file (read-only); refuses anything else. */
+  static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
+    let real: string;
+    let info: Deno.FileInfo;
     try {
-      root = await Deno.realPath(dir);
+      real = await Deno.realPath(path);
+      info = await Deno.stat(real);
     } catch (error) {
-      throw new RefusalError(`Cannot serve folder ${quote(dir)}: ${describeError(error)}`);
+      throw new RefusalError(`Cannot serve folder ${quote(path)}: ${describeError(error)}`);
     }
-    if (!(await Deno.stat(root)).isDirectory) {
-      throw new RefusalError(`Cannot serve ${quote(dir)}: it is not a folder`);
+    if (info.isFile) {
+      return new FileStore(new Jail(dirname(real), options.checkpoint), true, basename(real));
     }
-    return new FileStore(root, options.readOnly ?? false);
+    if (!info.isDirectory) {
+      throw new RefusalError(`Cannot serve ${quote(path)}: it is not a folder or a file`);
+    }
+    return new FileStore(new Jail(real, options.checkpoint), options.readOnly ?? false, undefined);
   }
 
-  /** Removes the temp files of uploads a crash cut short; returns their names. */
-  async removeStaleUploads(): Promise<string[]> {
+  /**
+   * What `text` names from the folder `cwd` (the folder itself when `text` is
+   * undefined). Refuses a path out of the root, a reserved name, and when one file
+   * is shared, anything but it.
+   */
+  resolve(cwd: Segments, text?: string): Target {
+    const segments = text === undefined ? [...cwd] : resolvePath(cwd, text);
+    if (typeof segments === "string") throw new RefusalError(segments);
+    const shown = text ?? formatFolder(cwd);
+    const reserved = segments.find(isReserved);
+    if (reserved !== undefined) {
+      throw new RefusalError(`File name ${quote(reserved)} is reserved for uploads in progress`);
+    }
+    const visible = this.only === undefined || segments.length === 0 ||
+      (segments.length === 1 && segments[0] === this.only);
+    if (!visible) throw new RefusalError(`No such file ${quote(shown)}`);
+    return { segments, shown };
+  }
+
+  /**
+   * Removes, in every folder, the temp files of uploads a crash cut short, and finds
+   * the entries a crash left in the middle of a rename or removal (kept: they are
+   * someone's files). Returns both lists of paths.
+   */
+  async removeStaleUploads(): Promise<{ removed: string[]; stranded: string[] }> {
     const removed: string[] = [];
-    for await (const entry of Deno.readDir(this.root)) {
-      if (entry.isFile && UPLOAD_PATTERN.test(entry.name)) {
-        await Deno.remove(join(this.root, entry.name));
-        removed.push(entry.name);
+    const stranded: string[] = [];
+    const folders = [""];
+    for (let folder; (folder = folders.pop()) !== undefined;) {
+      for await (const entry of Deno.readDir(join(this.root, folder))) {
+        const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
+        if (entry.name.startsWith(MOVE_PREFIX)) stranded.push(path);
+        else if (entry.isDirectory) folders.push(path);
+        else if (entry.isFile && UPLOAD_PATTERN.test(entry.name)) {
+          await Deno.remove(join(this.root, path));
+          removed.push(path);
+        }
       }
     }
-    return removed;
+    return { removed, stranded };
   }
 
-  /** Lists the folder: files and folders inside the jail, uploads in progress hidden. */
-  list(): Promise<ListingEntry[]> {
-    return attempt("Cannot list the shared folder", () => this.#list());
+  /** The folder `where` names, checked to be one inside the jail. */
+  async folder(where: Where): Promise<FoundFolder> {
+    const target = this.#target(where);
+    const path = await this.jail.locate(target);
+    const info = path === undefined ? undefined : await Deno.stat(path);
+    if (path === undefined || !info?.isDirectory) {
+      throw new RefusalError(`No such folder ${quote(target.shown)}`);
+    }
+    return { path, info };
   }
 
-  async #list(): Promise<ListingEntry[]> {
+  /** Lists a folder: files and folders inside the jail, uploads in progress hidden. */
+  list(where?: Where): Promise<ListingEntry[]> {
+    const target = this.#target(where);
+    const action = target.segments.length === 0
+      ? "Cannot list the shared folder"
+      : `Cannot list ${quote(target.shown)}`;
+    return attempt(action, () => this.#list(target));
+  }
+
+  async #list(target: Target): Promise<ListingEntry[]> {
+    const folder = await this.folder(target);
+    await this.jail.checkpoint(folder.path);
     const entries: ListingEntry[] = [];
-    for await (const entry of Deno.readDir(this.root)) {
-      // Hidden: uploads in progress, names no client could send back (control
-      // characters), and names that are not valid UTF-8 (Deno shows them with U+FFFD).
-      if (
-        entry.name.startsWith(UPLOAD_PREFIX) || hasControlCharacter(entry.name) ||
-        entry.name.includes("\ufffd")
-      ) continue;
+    for await (const entry of Deno.readDir(folder.path)) {
+      if (isHidden(entry.name) || !this.#shows(target, entry.name)) continue;
       let { isFile, isDirectory } = entry;
       if (entry.isSymlink) {
-        const target = await this.#resolve(entry.name).catch(() => undefined);
-        if (!target) continue;
-        ({ isFile, isDirectory } = target.info);
+        const info = await this.jail.follow(join(folder.path, entry.name));
+        if (!info) continue;
+        ({ isFile, isDirectory } = info);
       }
       if (isFile || isDirectory) entries.push({ name: entry.name, isDirectory });
     }
+    await this.jail.confirm(target, { path: folder.path, used: folder.info });
     return entries;
   }
 
-  /** Opens the file `name` for reading; refuses missing files, folders and escapes. */
-  openForReading(name: string): Promise<OpenedFile> {
-    return attempt(`Cannot read ${quote(name)}`, () => this.#openForReading(name));
+  /** Whether a listing of `target` shows `name` (when one file is shared, only it). */
+  #shows(target: Target, name: string): boolean {
+    return this.only === undefined || (target.segments.length === 0 && name === this.only);
   }
 
-  async #openForReading(name: string): Promise<OpenedFile> {
-    this.#checkName(name);
-    // A name is one segment inside the real root, so only a symlink can lead out:
-    // resolve those; anything else is what lstat says it is.
-    let path = join(this.root, name);
-    let info = await Deno.lstat(path).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new RefusalError(`No such file ${quote(name)}`);
-      }
-      throw error;
-    });
-    if (info.isSymlink) ({ path, info } = await this.#resolve(name));
+  /** Opens the file `where` names for reading; refuses missing files, folders and escapes. */
+  openForReading(where: Where): Promise<OpenedFile> {
+    const target = this.#target(where);
+    return attempt(`Cannot read ${quote(target.shown)}`, () => this.#openForReading(target));
+  }
+
+  async #openForReading(target: Target): Promise<OpenedFile> {
+    const path = await this.jail.locate(target);
+    if (path === undefined) throw new RefusalError(`No such file ${quote(target.shown)}`);
     // Checked before opening: opening a FIFO for reading would block.
-    if (!info.isFile) throw new RefusalError(`${quote(name)} is not a regular file`);
+    checkRegularFile(await Deno.stat(path), target);
+    await this.jail.checkpoint(path);
     const file = await Deno.open(path, { read: true });
     try {
-      const { size, isFile } = await file.stat();
-      if (!isFile) throw new RefusalError(`${quote(name)} is not a regular file`);
-      if (size > MAX_FIELD_VALUE) {
+      const info = await file.stat();
+      checkRegularFile(info, target);
+      // Opened through a folder swapped for a symlink since the check: another inode.
+      await this.jail.confirm(target, { path, used: info });
+      if (info.size > MAX_FIELD_VALUE) {
         throw new RefusalError(
-          `${quote(name)} is ${size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
+          `${
+            quote(target.shown)
+          } is ${info.size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
         );
       }
-      return { file, size };
+      return { file, size: info.size, snapshot: snapshotOf(info) };
     } catch (error) {
       file.close();
       throw error;
     }
   }
 
-  /** Refuses an upload of `name` that could not succeed: read-only, bad name, exists. */
-  async checkCanCreate(name: string): Promise<void> {
+  /**
+   * Refuses an upload to `where` that could not succeed: read-only, no such folder, a
+   * name that exists (unless `replace`, which still never replaces a folder).
+   * Returns where the file would go.
+   */
+  async checkCanCreate(where: Where, options: { replace?: boolean } = {}): Promise<string> {
     if (this.readOnly) throw new RefusalError("This server is read-only: uploads are refused");
-    this.#checkName(name);
-    const taken = await attempt(`Cannot store ${quote(name)}`, async () => {
-      try {
-        await Deno.lstat(join(this.root, name));
-        return true;
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) return false;
-        throw error;
+    const target = this.#target(where);
+    return await attempt(`Cannot store ${quote(target.shown)}`, async () => {
+      const path = await this.jail.place(target);
+      const existing = await lstatOrUndefined(path);
+      if (existing && !options.replace) {
+        throw new RefusalError(`${quote(target.shown)} already exists on the server`);
       }
+      if (existing?.isDirectory) {
+        throw new RefusalError(`${quote(target.shown)} is a folder, which is never replaced`);
+      }
+      if (!existing) await checkNotLookAlike(path, target);
+      return path;
     });
-    if (taken) throw new RefusalError(`${quote(name)} already exists on the server`);
   }
 
-  /** Starts an upload of `name` into a hidden temp file. */
-  async beginUpload(name: string): Promise<Upload> {
-    await this.checkCanCreate(name);
-    const tempPath = join(this.root, uploadTempName());
+  /** Starts an upload to `where` into a hidden temp file beside it. */
+  async beginUpload(where: Where, options: { replace?: boolean } = {}): Promise<Upload> {
+    const path = await this.checkCanCreate(where, options); // Read-only first, as ever.
+    const target = this.#target(where);
+    await this.jail.checkpoint(path);
     const file = await attempt(
-      `Cannot store ${quote(name)}`,
-      () => AtomicFile.create(join(this.root, name), tempPath),
+      `Cannot store ${quote(target.shown)}`,
+      () => AtomicFile.create(path, join(dirname(path), Jail.scratchName())),
     );
-    return new Upload(name, file);
-  }
-
-  /**
-   * Free bytes on the folder's disk, or `undefined` where that cannot be read (a
-   * platform without statfs, or no `--allow-sys=statfs` permission).
-   */
-  async freeSpace(): Promise<number | undefined> {
-    // Asked, never requested: without the permission Deno would prompt on a terminal
-    // and stall every session until someone answered.
     try {
-      const { state } = await Deno.permissions.query({ name: "sys", kind: "statfs" });
-      if (state !== "granted") return undefined;
-      const { statfs } = await import("node:fs/promises"); // Loaded when first needed.
-      const stats = await statfs(this.root);
-      return stats.bavail * stats.bsize;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * Refuses to store `bytes` more if that would leave less than `keepFree` bytes
-   * free on the folder's disk. Skipped where free space cannot be read; the server
-   * refuses to start with a `keepFree` it could not enforce.
-   */
-  async checkFreeSpace(bytes: number, keepFree: number): Promise<void> {
-    const available = await this.freeSpace();
-    if (available !== undefined && available - bytes < keepFree) {
-      const keeping = keepFree > 0 ? ` while keeping ${keepFree} bytes free` : "";
-      throw new RefusalError(
-        `Not enough disk space on the server for ${bytes} bytes${keeping} (${available} bytes free)`,
-      );
-    }
-  }
-
-  #checkName(name: string): void {
-    const problem = nameProblem(name) ??
-      (name.startsWith(UPLOAD_PREFIX)
-        ? `File name ${quote(name)} is reserved for uploads in progress`
-        : undefined);
-    if (problem) throw new RefusalError(problem);
-  }
-
-  /** Resolves `name` through symlinks, refusing anything that lands outside the root. */
-  async #resolve(name: string): Promise<{ path: string; info: Deno.FileInfo }> {
-    let path: string;
-    try {
-      path = await Deno.realPath(join(this.root, name));
+      // Created through a folder swapped for a symlink since the check: outside.
+      await this.jail.confirm(target, { path: file.tempPath, used: await file.stat() });
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new RefusalError(`No such file ${quote(name)}`);
-      }
+      await file[Symbol.asyncDispose]();
       throw error;
     }
-    if (!path.startsWith(this.root + SEPARATOR)) {
-      throw new RefusalError(`${quote(name)} points outside the shared folder`);
-    }
-    return { path, info: await Deno.stat(path) };
+    return new Upload(target.shown, file, options.replace ?? false);
+  }
+
+  /** A target as is; a path (or none, for the root) resolved from the root. */
+  #target(where?: Where): Target {
+    return where === undefined || typeof where === "string" ? this.resolve([], where) : where;
+  }
+}
+
+function checkRegularFile(info: Deno.FileInfo, target: Target): void {
+  if (info.isDirectory) throw new RefusalError(`${quote(target.shown)} is a folder, not a file`);
+  if (!info.isFile) throw new RefusalError(`${quote(target.shown)} is not a regular file`);
+}
+
+/** What `path` is (not following a final symlink), or `undefined` if nothing is there. */
+export async function lstatOrUndefined(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.lstat(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 
 /** Runs a file-system call, turning its failure into a refusal the client can read. */
-async function attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
+export async function attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof RefusalError) throw error;
     throw new RefusalError(`${action}: ${describeError(error)}`, { cause: error });
-  }
-}
-
-/**
- * One upload in progress: an {@linkcode AtomicFile} whose failures become refusals
- * the client can be told about. Disposing it without committing removes the temp file.
- */
-export class Upload implements AsyncDisposable {
-  readonly name: string;
-  #file: AtomicFile;
-
-  constructor(name: string, file: AtomicFile) {
-    this.name = name;
-    this.#file = file;
-  }
-
-  /** Writes all of `chunk` to the temp file. */
-  async write(chunk: Uint8Array): Promise<void> {
-    try {
-      await this.#file.write(chunk);
-    } catch (error) {
-      throw new RefusalError(`Cannot store ${quote(this.name)}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  }
-
-  /** Flushes the file to disk and publishes it under its name, refusing if taken. */
-  async commit(): Promise<void> {
-    try {
-      await this.#file.commit();
-    } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw new RefusalError(`${quote(this.name)} already exists on the server`);
-      }
-      throw new RefusalError(`Cannot store ${quote(this.name)}: ${describeError(error)}`, {
-        cause: error,
-      });
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#file[Symbol.asyncDispose]();
   }
 }

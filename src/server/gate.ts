@@ -30,11 +30,11 @@ export function gate<V extends Verb>(
   if (standing.secure && standing.access === undefined && !entry.open) {
     return "This server needs a token: authenticate first";
   }
-  if (entry.writes && standing.readOnlyServer) {
-    return "This server is read-only: uploads are refused";
-  }
+  // An upload is a port-kind write; everything else that writes changes the folder.
+  const refused = COMMANDS[verb].reply === "port" ? "uploads are refused" : "changes are refused";
+  if (entry.writes && standing.readOnlyServer) return `This server is read-only: ${refused}`;
   if (entry.writes && standing.access === "read-only") {
-    return "This token is for reading only: uploads are refused";
+    return `This token is for reading only: ${refused}`;
   }
   if (standing.secure && COMMANDS[verb].reply === "port" && !standing.features.has("tickets")) {
     return "This server binds data connections with tickets: agree to them with feat";

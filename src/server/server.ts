@@ -7,21 +7,33 @@
  */
 
 import { RefusalError } from "../common/errors.ts";
+import { type Dialect, dialectFeatures, FERRY_DIALECT } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { listenEverywhere } from "../transport/dual_stack.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type TlsIdentity, tlsServer } from "../transport/tls.ts";
 import { type AccessTokens, AuthThrottle } from "./access.ts";
-import { acceptConnections } from "./accept_loop.ts";
+import { acceptConnections, type ShutdownOptions } from "./accept_loop.ts";
 import { Admission } from "./admission.ts";
 import { FileStore } from "./file_store.ts";
+import { freeSpace } from "./free_space.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import type { EventLog } from "./log.ts";
 import { runSession } from "./session.ts";
 
-/** The extensions a classic ferry server agrees to (PROTOCOL.md §9). */
-export const SERVER_FEATURES: readonly Feature[] = [];
+/**
+ * The extensions a ferry server agrees to (PROTOCOL.md §9.3): paths and a current
+ * folder, long listings and trees, changes to the folder, hashes on request, and
+ * framed payloads (`frames`, only in a dialect with trailers: see `dialectFeatures`).
+ */
+export const SERVER_FEATURES: readonly Feature[] = [
+  { name: "path" },
+  { name: "list-long" },
+  { name: "manage" },
+  { name: "hash" },
+  { name: "frames" },
+];
 
 /** What a secure server adds: tokens, and tickets for data connections (§10). */
 export const SECURE_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
@@ -34,7 +46,7 @@ export interface SecureOptions {
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
-  /** The folder to share. */
+  /** The folder to share, or one file to share alone (read-only). */
   root: string;
   /**
    * Interface to listen on. Default: every interface, IPv6 and IPv4 (one dual-stack
@@ -52,6 +64,11 @@ export interface ServerOptions {
    * the clear, open to anyone who can reach the port.
    */
   secure?: SecureOptions;
+  /**
+   * The classic protocol's dialect: how replies and data connections look
+   * (PROTOCOL.md §15). Not with `secure`, which is ferry-to-ferry. Default `ferry`.
+   */
+  dialect?: Dialect;
   /** How to listen, for tests of other transports. Default TCP, or TLS when `secure`. */
   transport?: Transport;
   /** The extensions to agree to. Default {@linkcode SERVER_FEATURES}. */
@@ -68,23 +85,36 @@ export interface Server extends AsyncDisposable {
   readonly store: FileStore;
   /** Temp files from a crashed earlier run, removed at start-up. */
   readonly removedStaleUploads: readonly string[];
+  /** Entries a crash left in the middle of a rename or removal, found at start-up and kept. */
+  readonly strandedMoves: readonly string[];
   /** Settles when the server has stopped and every session has ended. */
   readonly finished: Promise<void>;
-  /** Stops accepting, ends every session, and waits for them. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops accepting and waits for every session to end: idle ones are closed at once,
+   * commands under way may finish within `options.grace` (default: none), then are
+   * ended. Called again, it ends them all at once.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
 }
 
 /** Opens the folder, clears stale uploads, and starts listening. */
 export async function startServer(options: ServerOptions): Promise<Server> {
   const store = await FileStore.open(options.root, { readOnly: options.readOnly });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  if (limits.minFreeBytes > 0 && await store.freeSpace() === undefined) {
+  if (limits.minFreeBytes > 0 && await freeSpace(store.root) === undefined) {
     throw new RefusalError(
       "Cannot read the disk's free space here (it needs --allow-sys=statfs), so a free-space floor cannot be kept",
     );
   }
-  const removedStaleUploads = store.readOnly ? [] : await store.removeStaleUploads();
-  const { secure } = options;
+  const { removed: removedStaleUploads, stranded: strandedMoves } = store.readOnly
+    ? { removed: [], stranded: [] }
+    : await store.removeStaleUploads();
+  const { secure, dialect } = options;
+  if (secure && dialect && dialect.name !== "ferry") {
+    throw new TypeError(
+      `Cannot serve the ${dialect.name} dialect securely: dialects are the classic protocol`,
+    );
+  }
   const transport = options.transport ?? (secure ? tlsServer(secure.identity) : tcp);
   const port = options.port ?? 2121;
   const listener = options.hostname === undefined
@@ -94,21 +124,27 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     store,
     limits,
     transport,
-    features: options.features ?? [...SERVER_FEATURES, ...(secure ? SECURE_FEATURES : [])],
+    features: dialectFeatures(
+      dialect ?? FERRY_DIALECT,
+      options.features ?? [...SERVER_FEATURES, ...(secure ? SECURE_FEATURES : [])],
+    ),
     security: secure ? { tokens: secure.tokens, throttle: new AuthThrottle() } : undefined,
+    dialect,
     log: options.log,
   };
   const loop = acceptConnections(listener, {
     admission: new Admission(limits),
-    startSession: (connection, signal) => runSession(connection, sessionOptions, signal),
+    startSession: (connection, signal, slot) =>
+      runSession(connection, sessionOptions, { signal, slot }),
     log: options.log,
   });
   return {
     addr: listener.addr,
     store,
     removedStaleUploads,
+    strandedMoves,
     finished: loop.finished,
     shutdown: loop.shutdown,
-    [Symbol.asyncDispose]: loop.shutdown,
+    [Symbol.asyncDispose]: () => loop.shutdown(),
   };
 }

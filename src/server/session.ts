@@ -10,20 +10,25 @@
 import { RefusalError, TransferError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { CommandOf } from "../protocol/commands.ts";
+import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
-import { ServerConnection, type ServerEvent } from "../protocol/server_connection.ts";
-import { Channel, TIMED_OUT } from "../transport/channel.ts";
+import type { Segments } from "../protocol/paths.ts";
+import { concatBytes } from "../protocol/replies.ts";
+import { ServerConnection } from "../protocol/server_connection.ts";
+import { Channel } from "../transport/channel.ts";
 import type { Connection, Transport } from "../transport/connection.ts";
 import { pause, seconds, withDeadline } from "../transport/deadline.ts";
-import type { CommandContext, Outcome, Reply } from "./command_context.ts";
+import type { SessionSlot } from "./admission.ts";
+import { CommandReader } from "./command_reader.ts";
+import type { CommandContext, Outcome, Reply, TransferProgress } from "./command_context.ts";
 import { commandEntry, type HandledVerb } from "./command_table.ts";
 import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./access.ts";
-import { DataConnections, newTicket } from "./data_connections.ts";
+import { DataConnections, type DataOpening, newTicket } from "./data_connections.ts";
 import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Limits } from "./limits.ts";
-import type { EventLog, SessionEvent } from "./log.ts";
+import { commandEvent, endEvent, type EventLog, type SessionEntry, SHUT_DOWN } from "./log.ts";
 
 /** Settings every session of a server shares. */
 export interface SessionOptions {
@@ -34,36 +39,58 @@ export interface SessionOptions {
   features: readonly Feature[];
   /** Tokens and their back-off, on a secure server; none on a classic one. */
   security?: { tokens: AccessTokens; throttle: AuthThrottle };
+  /** How replies and data connections look (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
   /** Receives one event per thing that happened. Default: discard. */
   log?: EventLog;
 }
 
-/** Serves one control connection until the client quits, leaves or breaks the protocol. */
+export { SHUT_DOWN } from "./log.ts";
+
+/**
+ * Serves one control connection until the client quits, leaves or breaks the
+ * protocol, or the session is stopped: through `slot` (to give way, or to drain at
+ * shutdown, after the command under way), or at once by `signal`.
+ */
 export async function runSession(
   connection: Connection,
   options: SessionOptions,
-  signal?: AbortSignal,
+  { signal, slot }: { signal?: AbortSignal; slot?: SessionSlot } = {},
 ): Promise<void> {
-  await new Session(connection, options, signal).run();
+  await new Session(connection, options, signal, slot).run();
 }
 
 class Session {
   #control: Channel;
-  #machine = new ServerConnection();
+  #machine: ServerConnection;
   #options: SessionOptions;
   #signal: AbortSignal | undefined;
   #peer: string;
   #peerHost: string;
   #data: DataConnections;
-  /** When the command now arriving began to arrive (its deadline runs from there). */
-  #commandStarted: number | undefined;
+  #commands: CommandReader;
   /** What the session may do: granted by `auth` on a secure server, at once otherwise. */
   #access: Access | undefined;
+  /** The current folder, moved by `cd` (PROTOCOL.md §11). */
+  #cwd: Segments = [];
 
-  constructor(connection: Connection, options: SessionOptions, signal?: AbortSignal) {
+  constructor(
+    connection: Connection,
+    options: SessionOptions,
+    signal?: AbortSignal,
+    slot?: SessionSlot,
+  ) {
     this.#control = new Channel(connection);
+    this.#machine = new ServerConnection(options.dialect);
     this.#options = options;
     this.#signal = signal;
+    this.#commands = new CommandReader({
+      control: this.#control,
+      machine: this.#machine,
+      limits: options.limits,
+      slot,
+      send: (bytes) => this.#send(bytes),
+    });
     this.#peer = formatAddress(connection.remoteAddr);
     this.#peerHost = connection.remoteAddr.hostname;
     if (!options.security) this.#access = options.store.readOnly ? "read-only" : "read-write";
@@ -73,7 +100,7 @@ class Session {
       peer: connection.remoteAddr,
       limits: options.limits,
       onIntruder: (address) =>
-        this.#log({ action: "intruder", result: `refused data connection from ${address}` }),
+        this.#log({ action: "intruder", result: `refused: data connection from ${address}` }),
     });
   }
 
@@ -85,12 +112,7 @@ class Session {
     try {
       while (await this.#serveNext()) { /* one command each */ }
     } catch (error) {
-      if (error instanceof TransferError) {
-        this.#log({ action: "disconnect", result: error.message });
-      } else if (!this.#signal?.aborted) {
-        // A bug: say so plainly rather than dressing it up as the client's fault.
-        this.#log({ action: "internal-error", result: describeError(error), error });
-      }
+      this.#log(endEvent(error, { shutDown: this.#signal?.aborted ?? false }));
     } finally {
       this.#signal?.removeEventListener("abort", stop);
       this.#closeAll();
@@ -100,18 +122,18 @@ class Session {
 
   /** Handles the next event; `false` once the session is over. */
   async #serveNext(): Promise<boolean> {
-    const event = await this.#nextEvent();
+    const event = await this.#commands.next();
     switch (event.type) {
       case "end":
         this.#log({
           action: "disconnect",
           result: event.clean
             ? "ok"
-            : "The client closed the connection in the middle of a command",
+            : "failed: The client closed the connection in the middle of a command",
         });
         return false;
       case "protocol-error":
-        this.#log({ action: "protocol-error", result: event.reason });
+        this.#log({ action: "protocol-error", result: `failed: ${event.reason}` });
         await this.#send(this.#machine.goodbye(event.reason)).catch(() => {});
         return false;
       case "invalid":
@@ -128,58 +150,28 @@ class Session {
     }
   }
 
-  /**
-   * Reads until the connection has an event. The wait for a command's first byte is
-   * bounded by the idle timeout; once it has started, the whole command must arrive
-   * within the command timeout, so a peer trickling bytes cannot hold a session.
-   */
-  async #nextEvent(): Promise<Exclude<ServerEvent, { type: "need-data" }>> {
-    const { idleTimeout, commandTimeout } = this.#options.limits;
-    while (true) {
-      const event = this.#machine.next();
-      if (event.type !== "need-data") {
-        this.#commandStarted = undefined;
-        return event;
-      }
-      if (!event.idle) this.#commandStarted ??= performance.now();
-      const waited = this.#commandStarted === undefined
-        ? 0
-        : performance.now() - this.#commandStarted;
-      const chunk = await this.#control.readWithin(
-        event.idle ? idleTimeout : Math.max(0, commandTimeout - waited),
-      );
-      if (chunk === TIMED_OUT) {
-        const reason = event.idle
-          ? `Closed after ${seconds(idleTimeout)} without a command`
-          : `Command not received within ${seconds(commandTimeout)}`;
-        // Tell a client that is still there why, then close.
-        await this.#send(this.#machine.goodbye(reason)).catch(() => {});
-        throw new TransferError(reason);
-      }
-      if (chunk === null) this.#machine.receiveEnd();
-      else this.#machine.receive(chunk);
-    }
-  }
-
   /** Carries out one command and logs how it went. */
   async #execute<V extends HandledVerb>(command: CommandOf<V>): Promise<void> {
     const started = performance.now();
+    const progress = { bytes: 0 };
     let outcome: Outcome;
     try {
-      outcome = await this.#answer(command);
+      outcome = await this.#answer(command, progress);
     } catch (error) {
-      if (this.#signal?.aborted) throw error;
-      outcome = await this.#fail(error);
+      if (this.#signal?.aborted) {
+        outcome = { bytes: progress.bytes, result: `failed: ${SHUT_DOWN} during the command` };
+        this.#log(commandEvent(command, started, outcome));
+        throw error;
+      }
+      outcome = { bytes: progress.bytes, ...await this.#fail(error) };
     }
-    this.#log({
-      action: command.verb,
-      name: "name" in command ? command.name : undefined,
-      ms: Math.round(performance.now() - started),
-      ...outcome,
-    });
+    this.#log(commandEvent(command, started, outcome));
   }
 
-  async #answer<V extends HandledVerb>(command: CommandOf<V>): Promise<Outcome> {
+  async #answer<V extends HandledVerb>(
+    command: CommandOf<V>,
+    progress: TransferProgress,
+  ): Promise<Outcome> {
     const entry = commandEntry(command.verb);
     const refusal = gate(command.verb, entry, {
       secure: this.#options.security !== undefined,
@@ -194,6 +186,7 @@ class Session {
         if (reply.grant) {
           this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
         }
+        if (reply.cwd) this.#cwd = reply.cwd;
         await this.#send(this.#machine.sendOk(reply.text));
         return reply.outcome;
       case "agreed":
@@ -201,12 +194,14 @@ class Session {
         return reply.outcome;
       case "data": {
         await using transfer = reply.transfer;
-        const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+        if (reply.listing && this.#machine.dialect.listing === "control") {
+          await this.#send(this.#machine.sendListing(concatBytes(...reply.listing.chunks)));
+          return reply.listing.outcome;
+        }
         try {
           return await this.#data.run(
-            (port) => this.#send(this.#machine.sendPort(port, ticket)),
-            (channel, watchdog) => transfer.run(channel, watchdog),
-            ticket,
+            this.#opening(),
+            (channel, watchdog) => transfer.run(channel, watchdog, progress),
           );
         } finally {
           if (this.#machine.state === "transferring") this.#machine.endTransfer();
@@ -216,12 +211,27 @@ class Session {
   }
 
   /**
+   * How this command's data connection opens: the server listens and sends the port,
+   * or (in an active dialect) connects to the port the client sent.
+   */
+  #opening(): DataOpening {
+    const port = this.#machine.clientPort;
+    if (port !== undefined) {
+      return { by: "client", port, connected: () => this.#machine.connected() };
+    }
+    const ticket = this.#machine.features.has("tickets") ? newTicket() : undefined;
+    return { by: "server", sendPort: (p) => this.#send(this.#machine.sendPort(p, ticket)), ticket };
+  }
+
+  /**
    * Answers a failed command: a refusal while the control connection still can, or
    * (once the port was sent) only the log, since the data connection has said it.
    */
   async #fail(error: unknown): Promise<Outcome> {
     const failure = failureOf(error);
-    if (failure.bug) this.#log({ action: "internal-error", result: describeError(error), error });
+    if (failure.bug) {
+      this.#log({ action: "internal-error", result: `failed: ${describeError(error)}`, error });
+    }
     if (this.#machine.canRefuse) {
       await this.#send(this.#machine.sendRefusal(failure.message));
       return { result: `refused: ${failure.message}` };
@@ -231,11 +241,15 @@ class Session {
 
   #context(): CommandContext {
     const { store, limits, features } = this.#options;
+    const cwd = this.#cwd;
     return {
       store,
       limits,
       supported: features,
       features: this.#machine.features,
+      cwd,
+      target: (path) => store.resolve(cwd, path),
+      dialect: this.#machine.dialect,
       authenticate: (token) => this.#authenticate(token),
     };
   }
@@ -270,7 +284,7 @@ class Session {
     this.#control.close();
   }
 
-  #log(event: Omit<SessionEvent, "peer">): void {
+  #log(event: SessionEntry): void {
     this.#options.log?.({ peer: this.#peer, ...event });
   }
 }

@@ -21,6 +21,9 @@ export interface Decoder<E extends { type: string }> {
   next(): E;
 }
 
+/** What a read or write says when this side closed the connection under it. */
+export const CLOSED = "The connection was closed";
+
 /** How much a read for a state machine asks for: commands and replies are small. */
 const READ_SIZE = 16 << 10;
 
@@ -68,29 +71,45 @@ export class Channel implements Disposable {
    * the read stays under way and the next read returns what it brings.
    */
   async readWithin(ms: number): Promise<Uint8Array | null | typeof TIMED_OUT> {
-    const read = this.#pending ?? settled(this.#readChunk());
-    this.#pending = read;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), ms);
     });
     try {
-      const result = await Promise.race([read, timeout]);
-      if (result !== TIMED_OUT) this.#pending = undefined;
-      return result;
+      return await this.readOr(timeout);
     } finally {
       clearTimeout(timer);
     }
   }
 
   /**
+   * Like {@linkcode read}, but returns what `other` brings if it settles first (a
+   * timer, a connection arriving elsewhere); the read stays under way and the next
+   * read returns what it brings. `other`'s value must not look like a read's.
+   */
+  async readOr<T>(other: Promise<T>): Promise<Uint8Array | null | T> {
+    const read = this.#pending ?? settled(this.#readChunk());
+    this.#pending = read;
+    const first = await Promise.race([
+      read.then((bytes) => ({ bytes })),
+      other.then((value) => ({ value })),
+    ]);
+    if (!("bytes" in first)) return first.value;
+    this.#pending = undefined;
+    return first.bytes;
+  }
+
+  /**
    * Reads between 1 and `view.byteLength` bytes into `view`, which it takes over: the
    * bytes come back in a new view of the same memory (use its `.buffer` from then
    * on). `null` at end of stream. For payloads, so no read-ahead may be pending.
+   * With `min`, waits until that many bytes (at most the view's length) have come,
+   * unless the stream ends first: for a payload whose length is known.
    */
-  async readInto(view: Uint8Array): Promise<Uint8Array | null> {
+  async readInto(view: Uint8Array, options: { min?: number } = {}): Promise<Uint8Array | null> {
     if (this.#pending) throw new TypeError("Cannot read into a buffer while a read is pending");
-    const { value } = await this.#read(view);
+    const min = Math.max(1, Math.min(options.min ?? 1, view.byteLength));
+    const { value } = await this.#read(view, min);
     return value && value.byteLength > 0 ? value : null;
   }
 
@@ -128,7 +147,7 @@ export class Channel implements Disposable {
     try {
       await this.#writer.write(bytes);
     } catch (error) {
-      throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+      throw this.#failure(error);
     }
   }
 
@@ -173,12 +192,22 @@ export class Channel implements Disposable {
     return value;
   }
 
-  async #read(view: Uint8Array) {
+  async #read(view: Uint8Array, min = 1) {
     try {
-      return await this.#reader.read(view, { min: 1 });
+      return await this.#reader.read(view, { min });
     } catch (error) {
-      throw new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
+      throw this.#failure(error);
     }
+  }
+
+  /**
+   * The error for a failed read or write. Closed by this side (a timeout, Ctrl-C, a
+   * shutdown), the runtime's words ("operation canceled", "Bad resource ID") would
+   * only puzzle: say so instead.
+   */
+  #failure(error: unknown): TransferError {
+    if (this.#closed) return new TransferError(CLOSED, { cause: error });
+    return new TransferError(`Connection failed: ${describeError(error)}`, { cause: error });
   }
 }
 

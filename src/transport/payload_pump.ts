@@ -7,35 +7,29 @@
  * A sender's length field and trailer go out in the same writes as the first and
  * last chunk, so a small file is one write; a receiver gets the bytes its decoder
  * already holds first ({@linkcode payloadSource}), then reads the rest straight into
- * the pump's buffers.
+ * the pump's buffers. A sender can check each chunk before it goes out (has the file
+ * changed?): a failed check stops the move before that chunk is written, so the last
+ * chunk waits for the last check, and a receiver that was told nothing more sees a
+ * short payload. In a framed payload (PROTOCOL.md §16) every chunk is a data frame
+ * of its own, and {@linkcode sendPayload} ends a stopped one with an `error` frame.
  *
  * @module
  */
 
-import { TransferError } from "../common/errors.ts";
 import { type Digest, NO_DIGEST } from "../common/digest.ts";
-import { encodeField } from "../protocol/field.ts";
-import type { PayloadDecoder } from "../protocol/payload_decoder.ts";
+import { encodeField, encodeFrame } from "../protocol/field.ts";
+import {
+  formatAnnouncement,
+  MAX_DATA_FRAME,
+  type PayloadDecoder,
+} from "../protocol/payload_decoder.ts";
+import { formatEnd } from "../protocol/trailers.ts";
+import { type ByteSink, type ByteSource, payloadSource } from "./byte_sources.ts";
 import type { Channel } from "./channel.ts";
 import { settled } from "./channel.ts";
 
-/** Where a payload's bytes come from. */
-export interface ByteSource {
-  /**
-   * Reads between 1 and `view.byteLength` bytes into `view`, which it may take over:
-   * the bytes come back in a view whose `.buffer` the pump uses from then on.
-   * `null` at end of stream.
-   */
-  read(view: Uint8Array): Promise<Uint8Array | null>;
-  /** The error for a source that ended after `moved` of `expected` bytes. */
-  endedEarly(moved: number, expected: number): Error;
-}
-
-/** Where a payload's bytes go. */
-export interface ByteSink {
-  /** Writes all of `chunk`. */
-  write(chunk: Uint8Array): Promise<void>;
-}
+export type { ByteSink, ByteSource } from "./byte_sources.ts";
+export { bytesSource, chunksSource, fileSource, payloadSource } from "./byte_sources.ts";
 
 /** Options for {@linkcode Pump.move}. */
 export interface PumpOptions {
@@ -47,6 +41,14 @@ export interface PumpOptions {
   head?: Uint8Array;
   /** Bytes written after it (a trailer); may throw to withhold the payload's end. */
   tail?: () => Uint8Array | Promise<Uint8Array>;
+  /**
+   * Called after each chunk is read (and once for an empty payload), with the bytes
+   * read so far, before that chunk is written; throws to stop the move there. The
+   * call after the last read is the last word: the last chunk waits for it.
+   */
+  check?: (moved: number) => void | Promise<void>;
+  /** Writes each chunk as a frame of its own, with its length field before it. Default off. */
+  frameChunks?: boolean;
   /** Bytes of this payload moved before (a resumed transfer); progress counts on from it. */
   offset?: number;
   /** Called as payload bytes are written, with the total moved so far. */
@@ -61,8 +63,8 @@ export interface PumpOptions {
 /** How many buffers rotate: one filling, one hashing, one draining. */
 const PIPELINE_DEPTH = 3;
 
-/** The size of each read: 1 MiB, measured fastest. */
-const CHUNK_SIZE = 1 << 20;
+/** The size of each read: 1 MiB, measured fastest, and a framed payload's largest data frame. */
+const CHUNK_SIZE = MAX_DATA_FRAME;
 
 /** Up to this size a chunk shares a write with the head or tail; larger, a copy costs more. */
 const COALESCE_LIMIT = 64 << 10;
@@ -93,7 +95,7 @@ export class Pump {
   }
 
   async #move(source: ByteSource, sink: ByteSink, options: PumpOptions): Promise<void> {
-    const { length, digest = NO_DIGEST, offset = 0 } = options;
+    const { length, digest = NO_DIGEST, offset = 0, check } = options;
     const size = this.#reserve(length);
     const slots = this.#slots;
     const readSlot = (index: number, remaining: number) => {
@@ -111,27 +113,43 @@ export class Pump {
     let moved = 0;
     let reading = length > 0 ? readSlot(0, length) : undefined;
     let writing: Promise<void> = Promise.resolve();
-    for (let index = 0;; index++) {
-      let chunk: Uint8Array = EMPTY;
-      if (moved < length) {
-        const read = await reading!;
-        if (read === null) throw source.endedEarly(moved, length);
-        chunk = read;
-        moved += chunk.byteLength;
-        if (moved < length) reading = readSlot(index + 1, length - moved);
+    try {
+      for (let index = 0;; index++) {
+        let chunk: Uint8Array = EMPTY;
+        if (moved < length) {
+          const read = await reading!;
+          if (read === null) {
+            await check?.(moved); // A file that shrank has changed: say that, if it can.
+            throw source.endedEarly(moved, length);
+          }
+          chunk = read;
+          moved += chunk.byteLength;
+          if (moved < length) reading = readSlot(index + 1, length - moved);
+        }
+        await check?.(moved);
         digest.update(chunk);
+        const last = moved >= length;
+        const tail = last && options.tail ? await options.tail() : EMPTY;
+        await writing;
+        const before = offset + moved - chunk.byteLength;
+        const frameHead = options.frameChunks && chunk.byteLength > 0
+          ? join(head, encodeField(chunk.byteLength), EMPTY)
+          : head;
+        writing = settled(
+          writeChunk(sink, { head: frameHead, chunk, tail }, options.writeSlice, (payload) => {
+            if (payload > 0) progress?.(before + payload);
+          }),
+        );
+        head = EMPTY;
+        if (last) break;
       }
-      const last = moved >= length;
-      const tail = last && options.tail ? await options.tail() : EMPTY;
       await writing;
-      const before = offset + moved - chunk.byteLength;
-      writing = settled(writeChunk(sink, { head, chunk, tail }, options.writeSlice, (payload) => {
-        if (payload > 0) progress?.(before + payload);
-      }));
-      head = EMPTY;
-      if (last) break;
+    } catch (error) {
+      // Whatever was being written is out (or failed) before the caller hears of this,
+      // so it may write what comes next (an `error` frame) without the two mixing.
+      await writing.catch(() => {});
+      throw error;
     }
-    await writing;
   }
 
   /** Makes sure the buffers hold a chunk for a payload of `length`; returns the chunk size. */
@@ -199,57 +217,23 @@ function join(head: Uint8Array, chunk: Uint8Array, tail: Uint8Array): Uint8Array
   return bytes;
 }
 
-/** Reads a file (or anything with `read()`), from wherever it is positioned. */
-export function fileSource(file: { read(view: Uint8Array): Promise<number | null> }): ByteSource {
-  return {
-    async read(view) {
-      const n = await file.read(view);
-      return n === null || n === 0 ? null : view.subarray(0, n);
-    },
-    endedEarly: (moved, expected) =>
-      new TransferError(`The file ended after ${moved} of ${expected} bytes`),
-  };
-}
-
-/**
- * Reads a payload off a data connection: first what `decoder` already received,
- * then straight from `channel` into the pump's buffers, never past the payload's end.
- */
-export function payloadSource(channel: Channel, decoder: PayloadDecoder): ByteSource {
-  return {
-    async read(view) {
-      const buffered = decoder.takeBuffered(view.byteLength);
-      if (buffered.byteLength > 0) {
-        view.set(buffered);
-        return view.subarray(0, buffered.byteLength);
-      }
-      const chunk = await channel.readInto(view.subarray(0, decoder.remaining));
-      if (chunk) decoder.skip(chunk.byteLength);
-      return chunk;
-    },
-    endedEarly: (moved, expected) =>
-      new TransferError(`Connection closed after ${moved} of ${expected} bytes`),
-  };
-}
-
-/** Bytes already in memory (a listing) as a source. */
-export function bytesSource(bytes: Uint8Array): ByteSource {
-  let offset = 0;
-  return fileSource({
-    read(view) {
-      if (offset >= bytes.byteLength) return Promise.resolve(null);
-      const n = Math.min(view.byteLength, bytes.byteLength - offset);
-      view.set(bytes.subarray(offset, offset + n));
-      offset += n;
-      return Promise.resolve(n);
-    },
-  });
-}
-
 /** Options for {@linkcode sendPayload} and {@linkcode receivePayload}. */
-export type PayloadOptions = Pick<PumpOptions, "digest" | "tail" | "onProgress" | "offset"> & {
-  /** The pump (and buffers) to use; a fresh one by default. */
-  pump?: Pump;
+export type PayloadOptions =
+  & Pick<PumpOptions, "digest" | "tail" | "check" | "onProgress" | "offset">
+  & {
+    /** The pump (and buffers) to use; a fresh one by default. */
+    pump?: Pump;
+  };
+
+/** Options for {@linkcode sendPayload}. */
+export type SendOptions = PayloadOptions & {
+  /**
+   * Send a framed payload (PROTOCOL.md §16): the announcement, data frames, the empty
+   * frame, then the end frame, which `tail` must give (`sha256 <hex>`). A move that
+   * fails ends with the empty frame and `error <words(error)>` instead, if the
+   * connection still takes it. Default: one frame, as the base protocol has it.
+   */
+  framed?: { words: (error: unknown) => string };
 };
 
 /**
@@ -259,22 +243,44 @@ export type PayloadOptions = Pick<PumpOptions, "digest" | "tail" | "onProgress" 
  */
 const SOCKET_WRITE_SLICE = 256 << 10;
 
+/** The empty frame that ends a framed payload's data. */
+const END_OF_DATA = encodeField(0);
+
 /**
- * Sends one payload frame on `channel`: its length field, `length` bytes from
- * `source`, then `options.tail` (a trailer) if given.
+ * Sends one payload on `channel`: its length field, `length` bytes from `source`, then
+ * `options.tail` (a trailer) if given; or, with `options.framed`, the same bytes as a
+ * framed payload.
  */
-export function sendPayload(
+export async function sendPayload(
   channel: Channel,
   source: ByteSource,
   length: number,
-  { pump = new Pump(), ...options }: PayloadOptions = {},
+  { pump = new Pump(), framed, ...options }: SendOptions = {},
 ): Promise<void> {
-  return pump.move(source, channel, {
-    ...options,
-    length,
-    head: encodeField(length),
-    writeSlice: SOCKET_WRITE_SLICE,
-  });
+  if (!framed) {
+    return await pump.move(source, channel, {
+      ...options,
+      length,
+      head: encodeField(length),
+      writeSlice: SOCKET_WRITE_SLICE,
+    });
+  }
+  const tail = options.tail;
+  if (!tail) throw new TypeError("Cannot send a framed payload without its end frame");
+  try {
+    await pump.move(source, channel, {
+      ...options,
+      length,
+      head: encodeFrame(formatAnnouncement(length)),
+      frameChunks: true,
+      tail: async () => join(END_OF_DATA, await tail(), EMPTY),
+      writeSlice: SOCKET_WRITE_SLICE,
+    });
+  } catch (error) {
+    const end = formatEnd({ ok: false, message: framed.words(error) });
+    await channel.write(join(END_OF_DATA, encodeFrame(end), EMPTY)).catch(() => {});
+    throw error;
+  }
 }
 
 /** Receives the payload frame `decoder` just announced (`length` bytes) into `sink`. */

@@ -18,6 +18,7 @@ import {
   type Transport,
   unmapped,
 } from "./connection.ts";
+import { NodeConnection } from "./node_socket.ts";
 import { readableOf } from "./tcp.ts";
 
 /** The name in every ferry certificate, and the one the client asks for: reserved, never public. */
@@ -160,70 +161,4 @@ function fingerprintOf(socket: TLSSocket): string {
   const fingerprint = socket.getPeerCertificate().fingerprint256;
   if (!fingerprint) throw new Error("the server sent no certificate");
   return fingerprint.replaceAll(":", "").toLowerCase();
-}
-
-/** A `node:tls` socket as a {@linkcode Connection}: Web Streams over its events. */
-class NodeConnection implements Connection {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  #socket: TLSSocket;
-
-  constructor(socket: TLSSocket) {
-    this.#socket = socket;
-    this.readable = new ReadableStream({
-      type: "bytes",
-      start(controller) {
-        let open = true;
-        socket.on("data", (chunk: Uint8Array) => {
-          if (!open) return;
-          controller.enqueue(new Uint8Array(chunk));
-          if ((controller.desiredSize ?? 0) <= 0) socket.pause();
-        });
-        socket.once("end", () => {
-          if (open) {
-            controller.close();
-            controller.byobRequest?.respond(0); // A read waiting now ends too.
-          }
-          open = false;
-        });
-        socket.once("error", (error: Error) => {
-          if (open) controller.error(error);
-          open = false;
-        });
-        socket.once("close", () => {
-          if (open) controller.error(new Error("the connection was closed"));
-          open = false;
-        });
-      },
-      pull() {
-        socket.resume();
-      },
-      cancel() {
-        socket.destroy();
-      },
-    }, { highWaterMark: 1 << 20 });
-    this.writable = new WritableStream({
-      write: (chunk) =>
-        new Promise<void>((resolve, reject) => {
-          socket.write(chunk, (error?: Error | null) => error ? reject(error) : resolve());
-        }),
-    });
-  }
-
-  get localAddr(): NetAddress {
-    return { hostname: this.#socket.localAddress ?? "", port: this.#socket.localPort ?? 0 };
-  }
-
-  get remoteAddr(): NetAddress {
-    return { hostname: this.#socket.remoteAddress ?? "", port: this.#socket.remotePort ?? 0 };
-  }
-
-  closeWrite(): Promise<void> {
-    return new Promise((resolve) => this.#socket.end(() => resolve()));
-  }
-
-  close(): void {
-    if (this.#socket.destroyed) throw new Deno.errors.BadResource("the connection is closed");
-    this.#socket.destroy();
-  }
 }

@@ -14,7 +14,7 @@ const ferry = runFerry;
 
 Deno.test("ferry --help and --version answer for the program and each subcommand", async () => {
   const help = await ferry(["--help"]);
-  assertEquals([help.code, help.stdout.includes("ferry serve [DIR]")], [0, true]);
+  assertEquals([help.code, help.stdout.includes("ferry serve [DIR | FILE]")], [0, true]);
   const serveHelp = await ferry(["serve", "--help"]);
   assertEquals([serveHelp.code, serveHelp.stdout.includes("--read-only")], [0, true]);
   const connectHelp = await ferry(["connect", "--help"]);
@@ -98,7 +98,7 @@ Deno.test("a scripted session lists, uploads, downloads and quits", async () => 
     cwd: work.path,
     stdin: 'ls\nput "photo one.jpg"\nls\nget readme.txt\nget "photo one.jpg" copy.jpg\nquit\n',
   });
-  assertEquals(session.stdout, "readme.txt\nphoto one.jpg\nreadme.txt\n");
+  assertEquals(session.stdout, 'readme.txt\n"photo one.jpg"\nreadme.txt\n');
   const summaries = session.stderr.trim().split("\n");
   assertEquals(summaries.length, 3);
   assertStartsWith(summaries[0], 'put "photo one.jpg": 300.0 KB in ');
@@ -109,8 +109,8 @@ Deno.test("a scripted session lists, uploads, downloads and quits", async () => 
 
   const { code, log } = await server.stop();
   assertEquals(code, 0);
-  assertStringIncludes(log, ' put "photo one.jpg" 300000 B ');
-  assertEquals(log.trimEnd().endsWith("ferry: stopped"), true);
+  assertStringIncludes(log, ' put ok "photo\\u0020one.jpg" 300000 ');
+  assertEquals(log.trimEnd().endsWith(" - stop ok - - - stopped"), true, log);
 });
 
 Deno.test("a script stops at the first failure and exits with its code", async () => {
@@ -129,16 +129,16 @@ Deno.test("a script stops at the first failure and exits with its code", async (
     [
       ["-c", "get there"],
       6,
-      'ferry: "there" already exists here; give another local name: get NAME LOCAL\n',
+      'ferry: "there" already exists here; give another name, or -f to replace it\n',
     ],
     [["-c", "put nothing-here"], 6, 'ferry: No such local file "nothing-here"\n'],
     [
       ["-c", "get ../../etc/passwd"],
       2,
-      'ferry: File name "../../etc/passwd" is not allowed: it must not contain / or \\\n',
+      'ferry: Path "../../etc/passwd" leads out of the shared folder\n',
     ],
     [["-c", "fly away"], 2, 'ferry: Unknown command "fly": type help for the list\n'],
-    [["-c", "get"], 2, "ferry: Usage: get NAME [LOCAL]\n"],
+    [["-c", "get"], 2, "ferry: Usage: get [-r] [-f] NAME [LOCAL]\n"],
     [["-c", 'get "unterminated'], 2, 'ferry: Unterminated " quote in: get "unterminated\n'],
   ];
   for (const [args, code, stderr] of cases) {

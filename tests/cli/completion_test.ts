@@ -4,6 +4,7 @@
  */
 import { assertEquals } from "../support/assert.ts";
 import { type Candidate, complete, localEntries } from "../../src/cli/completion.ts";
+import { argKind, optionWords } from "../../src/cli/repl_commands.ts";
 import { tempDir } from "../support/helpers.ts";
 
 const REMOTE: Candidate[] = [
@@ -13,19 +14,25 @@ const REMOTE: Candidate[] = [
   { name: 'say "hi".txt', folder: false },
 ];
 
-/** Sources with `get NAME LOCAL` and `put LOCAL NAME`, and the local folders asked for. */
+const REMOTE_FOLDERS: Record<string, Candidate[]> = {
+  "": REMOTE,
+  "holidays/": [{ name: "2024.jpg", folder: false }, { name: "old", folder: true }],
+};
+
+/** The real command table's arguments and options; the remote and local folders asked for. */
 function sources(local: Record<string, Candidate[]> = {}) {
   const asked: string[] = [];
+  const remoteAsked: string[] = [];
   return {
     asked,
+    remoteAsked,
     commands: ["get", "put", "ls", "features", "quit"],
-    argKinds: (command: string) =>
-      command === "get"
-        ? ["remote", "local"] as const
-        : command === "put"
-        ? ["local", "remote"] as const
-        : [],
-    remote: () => Promise.resolve(REMOTE),
+    argKind,
+    options: optionWords,
+    remote: (folder: string) => {
+      remoteAsked.push(folder);
+      return Promise.resolve(REMOTE_FOLDERS[folder] ?? []);
+    },
     local: (folder: string) => {
       asked.push(folder);
       return Promise.resolve(local[folder] ?? []);
@@ -78,8 +85,42 @@ Deno.test("complete() lists the folder typed so far for a local path, dot files 
   assertEquals(s.asked, ["", "", "sub/", "sub/"]);
 });
 
+Deno.test("complete() lists the server folder typed so far", async () => {
+  const s = sources();
+  assertEquals(await complete("get holidays/", s), [
+    ["holidays/2024.jpg ", "holidays/old/"],
+    "holidays/",
+  ]);
+  assertEquals(await complete("cd holidays/o", s), [["holidays/old/"], "holidays/o"]);
+  assertEquals(s.remoteAsked, ["holidays/", "holidays/"]);
+});
+
+Deno.test("complete() offers a command's options, and skips them when counting arguments", async () => {
+  const s = sources({ "": [{ name: "photos", folder: true }] });
+  assertEquals(await complete("get -", s), [["--recursive ", "--replace ", "-f ", "-r "], "-"]);
+  assertEquals(await complete("ls --j", s), [["--json "], "--j"]);
+  assertEquals(await complete("get -r -f no", s), [["notes.txt "], "no"]);
+  assertEquals(await complete("put -r ph", s), [["photos/"], "ph"]);
+  assertEquals(await complete("rename -f notes.txt hol", s), [
+    ["holiday\\ video.mp4 ", "holidays/"],
+    "hol",
+  ]);
+  assertEquals(await complete("rm -- -", s), [[], "-"]); // After --, a name: none starts so.
+  assertEquals(await complete("pwd -", s), [[], "-"]); // No options at all.
+});
+
+Deno.test("complete() goes on completing every argument of a command that takes many", async () => {
+  const s = sources({ "": [{ name: "photos", folder: true }] });
+  assertEquals(await complete("rm notes.txt no", s), [["notes.txt "], "no"]);
+  assertEquals(await complete("mkdir a b holidays", s), [["holidays/"], "holidays"]);
+  assertEquals(await complete("mget -f a no", s), [["notes.txt "], "no"]);
+  assertEquals(await complete("mput a p", s), [["photos/"], "p"]);
+  assertEquals(await complete("lcd p", s), [["photos/"], "p"]);
+});
+
 Deno.test("complete() offers nothing where nothing completes", async () => {
-  assertEquals(await complete("ls x", sources()), [[], "x"]);
+  assertEquals(await complete("ls x", sources()), [[], "x"]); // No name starts so.
+  assertEquals(await complete("pwd x", sources()), [[], "x"]); // pwd takes no argument.
   assertEquals(await complete("get a b c", sources()), [[], "c"]); // Past the last argument.
   assertEquals(await complete("!ls no", sources()), [[], ""]);
   assertEquals(await complete("get # no", sources()), [[], ""]); // A comment.

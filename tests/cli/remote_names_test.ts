@@ -17,7 +17,7 @@ Deno.test("RemoteNames lists once, takes ls's listing, and lists again after inv
   await listed(1);
   await Deno.writeTextFile(server.root.file("b.txt"), "b");
   assertEquals((await names.entries()).length, 1); // Cached: b.txt is not known yet.
-  names.seen(await client.list()); // What `ls` does.
+  names.seen("", await client.list()); // What `ls` does.
   assertEquals((await names.entries()).map((e) => e.name), ["a.txt", "b.txt"]);
   await Deno.remove(server.root.file("a.txt"));
   names.invalidate(); // What a `put` does.

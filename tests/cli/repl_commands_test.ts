@@ -6,8 +6,16 @@ Deno.test("replHelp() lists every command and its aliases", () => {
   for (
     const word of [
       "ls",
-      "get NAME [LOCAL]",
-      "put PATH [NAME]",
+      "get [-r] [-f] NAME [LOCAL]",
+      "put [-r] [-f] PATH [NAME]",
+      "mget",
+      "mput",
+      "cd [PATH]",
+      "lcd",
+      "mkdir",
+      "rmdir",
+      "rename [-f] FROM TO",
+      "mv",
       "download",
       "upload",
       "bye",

@@ -94,6 +94,31 @@ Deno.test("a put makes the names Tab knows stale; ls makes them fresh", async ()
   assertEquals((await names.entries()).map((e) => e.name), ["other.txt", "up.txt"]);
 });
 
+Deno.test("mkdir, rename and rm make the names stale too; a subfolder's names are its own", async () => {
+  await using s = await session();
+  const { names } = s.context;
+  const namesOf = async (folder?: string) => (await names.entries(folder)).map((e) => e.name);
+  await runLine("mkdir photos", s.context);
+  assertEquals(await namesOf(), ["photos"]);
+  assertEquals(await namesOf("photos/"), []);
+  await Deno.writeTextFile(s.server.root.file("photos", "a.jpg"), "a");
+  await runLine("ls photos", s.context); // A listing of photos is what Tab knows of it.
+  assertEquals(await namesOf("photos/"), ["a.jpg"]);
+  await runLine("rename photos/a.jpg photos/b.jpg", s.context);
+  assertEquals(await namesOf("photos"), ["b.jpg"]);
+  await runLine("rm photos/b.jpg", s.context);
+  assertEquals(await namesOf("photos/"), []);
+});
+
+Deno.test("the quoting hint keeps the options as typed", async () => {
+  await using s = await session();
+  const missing = await assertRejects(
+    () => runLine("get -f holiday video.mp4", s.context),
+    RemoteError,
+  );
+  assertStringIncludes(missing.message, 'quote it: get -f "holiday video.mp4")');
+});
+
 Deno.test("runRepl() in a script skips comments, stops at the first failure, and gives its code", async () => {
   await using s = await session();
   await Deno.writeTextFile(s.server.root.file("a.txt"), "a");

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
-import { quoteWord, scan, tokenize } from "../../src/cli/tokenize.ts";
+import { scan, tokenize } from "../../src/cli/tokenize.ts";
 
 Deno.test("tokenize() splits on spaces and tabs", () => {
   assertEquals(tokenize("  get   a.txt\tb.txt "), ["get", "a.txt", "b.txt"]);
@@ -57,14 +57,4 @@ Deno.test("scan() says where each word starts, and whether the line ends between
   assertEquals(scan("put ''").betweenWords, false); // An empty quoted word is a word.
   // Positions count UTF-16 units, as the line's string does.
   assertEquals(scan("get 名前 x").words.at(-1), { text: "x", start: 7 });
-});
-
-Deno.test("quoteWord() gives back one word that tokenize() reads as the same text", () => {
-  for (
-    const text of ["plain.txt", "holiday video.mp4", 'say "hi"', "it's", "a\\b", "#1", "", "\t"]
-  ) {
-    assertEquals(tokenize(`get ${quoteWord(text)}`), ["get", text], text);
-  }
-  assertEquals(quoteWord("plain.txt"), "plain.txt");
-  assertEquals(quoteWord("holiday video.mp4"), '"holiday video.mp4"');
 });

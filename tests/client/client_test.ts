@@ -2,7 +2,7 @@
  * The client against scripted servers: base-protocol peers (framed ports, no
  * trailer, no status), broken peers, and lying peers. Nothing corrupt is ever kept.
  */
-import { assertEquals, assertRejects } from "../support/assert.ts";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { connect } from "../../src/client/connect.ts";
 import {
   IntegrityError,
@@ -11,8 +11,8 @@ import {
   TransferError,
 } from "../../src/common/errors.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
-import { namesIn, sha256, tempDir } from "../support/helpers.ts";
-import { scriptedServer } from "../support/scripted_server.ts";
+import { namesIn, sha256, silentPort, tempDir } from "../support/helpers.ts";
+import { portServer, scriptedServer } from "../support/scripted_server.ts";
 
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
 
@@ -211,4 +211,64 @@ Deno.test("a server that stops mid-transfer is given up on after the timeout", a
   await assertRejects(() => client.get("f", local.file("f")), TransferError, "The server stalled");
   release();
   assertEquals(await namesIn(local.path), []);
+});
+
+Deno.test("a get whose data connection is silently dropped fails at the timeout and leaves no file", async () => {
+  await using local = await tempDir();
+  using silent = await silentPort();
+  await using server = portServer(silent.port);
+  await using client = await connect({ port: server.port, timeout: 300 });
+  const started = performance.now();
+  await assertRejects(
+    () => client.get("f", local.file("f")),
+    TransferError,
+    `Cannot open the data connection to port ${silent.port}: no answer within 0.3 s`,
+  );
+  const waited = performance.now() - started;
+  assert(waited < 5_000, `gave up after ${waited.toFixed(0)} ms, not at the 0.3 s timeout`);
+  assertEquals(await namesIn(local.path), []);
+});
+
+Deno.test("closing the client (Ctrl-C) while its data connection hangs ends the get at once", async () => {
+  await using local = await tempDir();
+  using silent = await silentPort();
+  await using server = portServer(silent.port);
+  const client = await connect({ port: server.port, timeout: 600_000 });
+  using watcher = Deno.watchFs(local.path);
+  const getting = client.get("f", local.file("f"));
+  for await (const event of watcher) {
+    if (event.kind === "create") break; // The temp file exists: the get is under way.
+  }
+  const started = performance.now();
+  client.close();
+  const error = await assertRejects(() => getting, TransferError);
+  // Whichever wait it cut (the reply, or the data connection), in ferry's words.
+  assert(/^The connection (to the server is|was) closed$/.test(error.message), error.message);
+  assert(performance.now() - started < 5_000);
+  assertEquals(await namesIn(local.path), []);
+});
+
+Deno.test("a hostile server's 16 MiB listing of one-letter names costs the client a small multiple of it", async () => {
+  const size = 16 << 20;
+  const listing = new TextEncoder().encode("a\n".repeat(size / 2));
+  await using server = scriptedServer(async (control, openData) => {
+    await control.reader.readFrame(100);
+    const data = openData();
+    await control.send(encodeField(data.port));
+    const conn = await data.accept();
+    await conn.send(encodeField(size), listing);
+    conn.close();
+    await control.reader.readFrame(100).catch(() => null);
+  });
+  await using client = await connect({ port: server.port });
+  const before = Deno.memoryUsage();
+  const entries = await client.list();
+  const after = Deno.memoryUsage();
+  assertEquals(entries.size, size / 2);
+  const grown = after.heapUsed + after.external - before.heapUsed - before.external;
+  // An entry object each would be some 50 bytes an entry, 25 times the listing.
+  assert(grown < 6 * size, `the listing of ${size} bytes grew the client by ${grown} bytes`);
+  let count = 0;
+  for (const entry of entries) if (entry.name === "a" && !entry.isDirectory) count++;
+  assertEquals(count, size / 2);
 });

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { AtomicFile } from "../../src/common/atomic_file.ts";
 
@@ -153,4 +153,38 @@ Deno.test("`AtomicFile` racing commits to one target: exactly one wins, the rest
   }
   assertEquals(await readText(target), `writer ${winners[0]}`);
   assertEquals(await namesIn(join(target, "..")), ["contested"], "every temp file is gone");
+});
+
+Deno.test("`AtomicFile.commit({ replace })` renames the whole file over the old one", async () => {
+  await using dir = await tempDir();
+  const target = dir.file("report.pdf");
+  await Deno.writeTextFile(target, "old version");
+  // A reader with the old file open before the replace.
+  using reader = await Deno.open(target, { read: true });
+  const file = await AtomicFile.create(target, dir.file(".report.part"));
+  await file.write(encoder.encode("new version, longer"));
+  assertEquals(await readText(target), "old version", "nothing shows before commit");
+  await file.commit({ replace: true });
+  assertEquals(await readText(target), "new version, longer");
+  assertEquals(await namesIn(dirname(target)), ["report.pdf"]);
+  const old = new Uint8Array(64);
+  const n = await reader.read(old);
+  assertEquals(
+    decoder.decode(old.subarray(0, n ?? 0)),
+    "old version",
+    "the reader keeps the old bytes",
+  );
+});
+
+Deno.test("`AtomicFile.commit({ replace })` creates a missing target and never replaces a folder", async () => {
+  await using dir = await tempDir();
+  const fresh = await AtomicFile.create(dir.file("new"), dir.file(".new.part"));
+  await fresh.write(encoder.encode("x"));
+  await fresh.commit({ replace: true });
+  assertEquals(await readText(dir.file("new")), "x");
+  await Deno.mkdir(dir.file("folder"));
+  const file = await AtomicFile.create(dir.file("folder"), dir.file(".folder.part"));
+  await assertRejects(() => file.commit({ replace: true }), Deno.errors.IsADirectory);
+  assertEquals(await exists(dir.file(".folder.part")), false, "the temp file is gone");
+  assertEquals((await Deno.stat(dir.file("folder"))).isDirectory, true);
 });

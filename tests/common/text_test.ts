@@ -48,3 +48,48 @@ Deno.test("`formatAddress()` writes host:port, with brackets around an IPv6 host
     ["[::1]:2121", "127.0.0.1:2121", "localhost:0"],
   );
 });
+
+Deno.test("`printable()` escapes format and invisible characters, past U+FFFF too", () => {
+  assertEquals(printable("report\u200b.pdf"), "report\\u200b.pdf");
+  assertEquals(printable("a\u00a0b\u3000c\ufeffd\u00ade"), "a\\u00a0b\\u3000c\\ufeffd\\u00ade");
+  assertEquals(printable("x\u{e0041}y\u{e0100}"), "x\\u{e0041}y\\u{e0100}");
+  assertEquals(printable("a\ufe0fb\u3164c"), "a\\ufe0fb\\u3164c");
+  // Still shown as they are: letters, marks, symbols and the plain space.
+  assertEquals(printable("cafe\u0301 naïve 名前 🚢 – x"), "cafe\u0301 naïve 名前 🚢 – x");
+});
+
+Deno.test("`hasControlCharacter()` is only about controls: invisible characters may be in names", () => {
+  assertEquals(hasControlCharacter("report\u200b.pdf"), false);
+  assertEquals(hasControlCharacter("a\u202eb"), true);
+});
+
+Deno.test("`describeError()` never passes on Deno's permission texts", () => {
+  const denied = (path: string) =>
+    new Deno.errors.NotCapable(
+      `Requires all access to "${path}", run again with the --allow-all flag`,
+    );
+  assertEquals(
+    describeError(denied("/proc/x")),
+    "ferry does not use system paths such as /dev, /proc and /sys",
+  );
+  assertEquals(
+    describeError(denied("/dev/shm/x")),
+    "ferry does not use system paths such as /dev, /proc and /sys",
+  );
+  assertEquals(describeError(denied("/home/x")), "ferry is not permitted to use it");
+  assertEquals(
+    describeError(
+      new Error('Requires net access to "127.0.0.1:80", run again with the --allow-net flag'),
+    ),
+    "ferry is not permitted to use it",
+  );
+});
+
+Deno.test("`describeError()` puts the runtime's words for a vanished resource in ferry's", () => {
+  assertEquals(describeError(new Deno.errors.Interrupted("operation canceled")), "it was stopped");
+  assertEquals(describeError(new Deno.errors.BadResource("Bad resource ID")), "it was closed");
+  assertEquals(
+    describeError(new TypeError("The stream's underlying resource was closed or consumed")),
+    "it was closed",
+  );
+});

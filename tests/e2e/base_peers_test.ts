@@ -22,18 +22,8 @@ import {
   tempDir,
   testServer,
 } from "../support/helpers.ts";
-import { Peer } from "../support/peer.ts";
+import { handoutFrames, Peer } from "../support/peer.ts";
 import { scriptedServer } from "../support/scripted_server.ts";
-
-/** The course handout's `sendfile`: one 10-byte header per 64 KiB piece. */
-function handoutFrames(bytes: Uint8Array, terminator: boolean): Uint8Array {
-  const frames: Uint8Array[] = [];
-  for (let offset = 0; offset < bytes.byteLength; offset += 65536) {
-    frames.push(encodeFrame(bytes.subarray(offset, offset + 65536)));
-  }
-  if (terminator) frames.push(encodeField(0));
-  return concat(...frames);
-}
 
 const FILE = randomBytes(328_914);
 

@@ -252,7 +252,7 @@ async function behave(port: number, deadline: number, local: string): Promise<Ma
       assertEquals(result.verified, true, `get ${name}`);
       assertEquals(sha256(await Deno.readFile(result.path)), expected, `get ${name}`);
     } else {
-      const listed = new Set((await client.list()).map((entry) => entry.name));
+      const listed = new Set(Array.from(await client.list(), (entry) => entry.name));
       assertEquals([...known.keys()].filter((name) => !listed.has(name)), [], "ls");
     }
   }
@@ -287,7 +287,7 @@ Deno.test(`the server withstands hostile peers while a client works beside them 
   await using client = await connect({ port: server.port });
   await Deno.writeTextFile(local.file("fresh"), "still here");
   assertEquals((await client.put(local.file("fresh"), "good-fresh")).verified, true);
-  assert.ok((await client.list()).some((entry) => entry.name === "good-fresh"), "fresh ls");
+  assert.ok([...await client.list()].some((entry) => entry.name === "good-fresh"), "fresh ls");
   await client.quit();
   await server.server.shutdown();
 

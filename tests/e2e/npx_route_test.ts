@@ -38,7 +38,7 @@ async function ctrlCOf(command: string[]): Promise<{ code: number; screen: strin
   );
   await tty.waitFor("ferry: or, to allow downloads only:", { ms: 60_000 });
   await tty.press("C-c");
-  const screen = await tty.waitFor("ferry: stopped");
+  const screen = await tty.waitFor(" stop ok - - - stopped"); // The log's last line.
   return { code: await tty.exitCode(), screen };
 }
 

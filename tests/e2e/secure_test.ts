@@ -25,7 +25,7 @@ Deno.test("a secure session lists, gets and puts over TLS, every byte verified",
   await Deno.writeTextFile(server.root.file("a.txt"), "over tls");
   await Deno.writeTextFile(local.file("up.txt"), "uploaded over tls");
   await using client = await secureClient(server.port);
-  assertEquals(await client.list(), [{ name: "a.txt", isDirectory: false }]);
+  assertEquals([...await client.list()], [{ name: "a.txt", isDirectory: false }]);
   const got = await client.get("a.txt", local.file("a.txt"));
   const put = await client.put(local.file("up.txt"));
   assertEquals([got.verified, put.verified], [true, true]);
@@ -43,7 +43,7 @@ Deno.test("a wrong token is refused, and the next wrong one from that address wa
   const waited = performance.now() - started;
   assert(waited >= 450, `the second wrong token was answered after ${waited.toFixed(0)} ms`);
   await using client = await secureClient(server.port);
-  assertEquals(await client.list(), []);
+  assertEquals([...await client.list()], []);
 });
 
 Deno.test("a read-only token reads and cannot write", async () => {

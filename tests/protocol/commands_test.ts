@@ -7,7 +7,7 @@ import {
   parseCommand,
   type ParsedCommand,
 } from "../../src/protocol/commands.ts";
-import { BASE_FEATURES, offerOf } from "../../src/protocol/features.ts";
+import { BASE_FEATURES, FeatureSet, offerOf } from "../../src/protocol/features.ts";
 
 const parse = (text: string) => parseCommand(text, BASE_FEATURES);
 const unknown = (verb: string): ParsedCommand => ({
@@ -125,7 +125,25 @@ Deno.test("`parseCommand()` refuses `feat` with a malformed offer", () => {
 Deno.test("`COMMANDS` says how the server answers each verb", () => {
   assertEquals(
     Object.fromEntries(Object.entries(COMMANDS).map(([verb, spec]) => [verb, spec.reply])),
-    { ls: "port", get: "port", put: "port", quit: "none", feat: "ok", auth: "ok" },
+    {
+      ls: "port",
+      get: "port",
+      put: "port",
+      quit: "none",
+      feat: "ok",
+      auth: "ok",
+      cd: "ok",
+      pwd: "ok",
+      list: "port",
+      tree: "port",
+      hash: "ok",
+      replace: "port",
+      mkdir: "ok",
+      rmdir: "ok",
+      rm: "ok",
+      rename: "ok",
+      "rename-over": "ok",
+    },
   );
 });
 
@@ -175,4 +193,83 @@ Deno.test("`formatCommand()` round-trips through `parseCommand()`", () => {
   for (const command of commands) {
     assertEquals(parse(formatCommand(command)), command);
   }
+});
+
+const EVERYTHING = new FeatureSet([
+  ["path", undefined],
+  ["list-long", undefined],
+  ["manage", undefined],
+  ["hash", undefined],
+]);
+const parseAll = (text: string) => parseCommand(text, EVERYTHING);
+
+Deno.test("`parseCommand()` reads paths where the session agreed `path`, names otherwise", () => {
+  assertEquals(parseAll("get photos/a.jpg"), { verb: "get", name: "photos/a.jpg" });
+  assertEquals(parseAll("put ../up.txt"), { verb: "put", name: "../up.txt" });
+  assertEquals(parseAll("ls photos"), { verb: "ls", path: "photos" });
+  assertEquals(parseAll("ls"), { verb: "ls" });
+  assertEquals(parse("ls photos"), { verb: "invalid", reason: "Command ls takes no argument" });
+  assertEquals(parse("get photos/a.jpg"), {
+    verb: "invalid",
+    reason: 'File name "photos/a.jpg" is not allowed: it must not contain / or \\',
+  });
+  assertEquals(parseAll("get a//b"), {
+    verb: "invalid",
+    reason: 'Path "a//b" is not allowed: it has an empty or "." segment',
+  });
+  assertEquals(parseAll("get /etc/passwd"), {
+    verb: "invalid",
+    reason: 'Path "/etc/passwd" is not allowed: it must be relative',
+  });
+});
+
+Deno.test("`parseCommand()` reads the extension verbs", () => {
+  assertEquals(parseAll("cd photos/2024"), { verb: "cd", path: "photos/2024" });
+  assertEquals(parseAll("pwd"), { verb: "pwd" });
+  assertEquals(parseAll("list"), { verb: "list" });
+  assertEquals(parseAll("tree photos"), { verb: "tree", path: "photos" });
+  assertEquals(parseAll("hash a b.txt"), { verb: "hash", path: "a b.txt" });
+  assertEquals(parseAll("replace report.pdf"), { verb: "replace", name: "report.pdf" });
+  assertEquals(parseAll("mkdir new folder"), { verb: "mkdir", path: "new folder" });
+  assertEquals(parseAll("rmdir old"), { verb: "rmdir", path: "old" });
+  assertEquals(parseAll("rm notes.txt"), { verb: "rm", path: "notes.txt" });
+  assertEquals(parseAll("rename a b\nc/d e"), { verb: "rename", from: "a b", to: "c/d e" });
+  assertEquals(parseAll("rename-over x\ny"), { verb: "rename-over", from: "x", to: "y" });
+});
+
+Deno.test("`parseCommand()` refuses extension verbs without what they need", () => {
+  assertEquals(parseAll("cd"), { verb: "invalid", reason: "Command cd needs a path" });
+  assertEquals(parseAll("rm "), { verb: "invalid", reason: "Command rm needs a path" });
+  assertEquals(parseAll("pwd x"), { verb: "invalid", reason: "Command pwd takes no argument" });
+  for (const text of ["rename a", "rename a\n", "rename \nb", "rename a\nb\nc"]) {
+    assertEquals(parseAll(text), {
+      verb: "invalid",
+      reason: "Command rename needs two paths, separated by a line feed",
+    }, JSON.stringify(text));
+  }
+  assertEquals(parseAll("rename a\n../../x"), { verb: "rename", from: "a", to: "../../x" });
+  assertEquals(parseAll("mkdir a\tb"), {
+    verb: "invalid",
+    reason:
+      'Name "a\\u0009b" is not allowed: it contains a control character (in path "a\\u0009b")',
+  });
+});
+
+Deno.test("`formatCommand()` round-trips the extension verbs through `parseCommand()`", () => {
+  const commands: Command[] = [
+    { verb: "ls", path: "a/b" },
+    { verb: "cd", path: ".." },
+    { verb: "pwd" },
+    { verb: "list", path: "x y" },
+    { verb: "tree" },
+    { verb: "hash", path: "f" },
+    { verb: "replace", name: "dir/f" },
+    { verb: "mkdir", path: "n" },
+    { verb: "rmdir", path: "n/" },
+    { verb: "rm", path: "f" },
+    { verb: "rename", from: "a", to: "b c" },
+    { verb: "rename-over", from: "a/b", to: "c" },
+  ];
+  for (const command of commands) assertEquals(parseAll(formatCommand(command)), command);
+  assertEquals(formatCommand({ verb: "rename", from: "a", to: "b" }), "rename a\nb");
 });

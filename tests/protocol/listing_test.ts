@@ -2,10 +2,13 @@ import { assert, assertEquals } from "../support/assert.ts";
 import {
   compareCodePoints,
   formatListing,
+  Listing,
   type ListingEntry,
+  listingSteps,
   MAX_LISTING_BYTES,
   parseListing,
 } from "../../src/protocol/listing.ts";
+import { concatBytes } from "../../src/protocol/replies.ts";
 
 const file = (name: string): ListingEntry => ({ name, isDirectory: false });
 const folder = (name: string): ListingEntry => ({ name, isDirectory: true });
@@ -80,4 +83,60 @@ Deno.test("`parseListing()` reads what `formatListing()` writes", () => {
     folder("dir"),
     file("😀"),
   ]);
+});
+
+Deno.test("`formatListing()` sorts thousands of names exactly as a code-point sort does", () => {
+  // Names from every range the two orders disagree on: ASCII, U+E000–U+FFFF, astral.
+  const alphabet = ["a", "B", "é", "\ue000", "\uffff", "\uff61", "😀", "𝄞", "名", "\u0000"];
+  const names = Array.from({ length: 3000 }, (_, i) => {
+    let name = "";
+    for (let n = i * 7919; name.length < 6; n = Math.floor(n / 10)) name += alphabet[n % 10];
+    return `${name}${i}`;
+  });
+  const byCodePoint = [...names].sort((a, b) => {
+    const [x, y] = [[...a].map((c) => c.codePointAt(0)!), [...b].map((c) => c.codePointAt(0)!)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  });
+  const listing = formatListing(names.map(file));
+  assertEquals(listing, byCodePoint.map((name) => name + "\n").join(""));
+});
+
+Deno.test("`listingSteps()` yields every few hundred entries and returns chunks of at most 64 KiB", () => {
+  const entries = Array.from({ length: 5000 }, (_, i) => file(`${i}`.padStart(60, "0")));
+  const steps = listingSteps(entries);
+  let yields = 0;
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) yields++;
+  // Keys, runs, merges and encoding each yield every 512 entries or fewer.
+  assert(yields >= 4 * (5000 / 512), `only ${yields} yields`);
+  assert(step.value.every((chunk) => chunk.byteLength <= 65536), "a chunk over 64 KiB");
+  assertEquals(
+    new TextDecoder().decode(concatBytes(...step.value)),
+    entries.map((entry) => entry.name + "\n").join(""),
+  );
+});
+
+Deno.test("`listingSteps()` splits a line that does not fit a chunk at a character boundary", () => {
+  const entries = Array.from(
+    { length: 300 },
+    (_, i) => file(`${String(i).padStart(3, "0")}${"é".repeat(126)}`),
+  );
+  const steps = listingSteps(entries);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  assertEquals(
+    new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(...step.value)),
+    formatListing(entries),
+  );
+});
+
+Deno.test("`Listing` reads entries lazily, as `parseListing()` does, and counts them", () => {
+  const text = "a/\r\nb c\n\n\r\nd";
+  const listing = new Listing(text);
+  assertEquals(listing.size, 3);
+  assertEquals([...listing], [folder("a"), file("b c"), file("d")]);
+  assertEquals([...listing], parseListing(text), "iterable again");
+  assertEquals(new Listing("").size, 0);
+  assertEquals(new Listing("\n\r\n\n").size, 0);
 });

@@ -516,3 +516,174 @@ Deno.test("`PayloadDecoder` leaves a payload cut short for the pump to notice", 
   assertEquals(payload, "abc");
   assertEquals(remaining, 7);
 });
+
+const FRAMED: PayloadShape = "framed";
+const ANNOUNCE_FILE = encodeFrame(`size ${FILE.length}`);
+const CHANGED = 'error "big.bin" changed while it was being sent; try again';
+
+for (const size of SIZES) {
+  Deno.test(`\`PayloadDecoder\` reads a framed payload: size, data frames, empty frame, sha256, fed ${label(size)}`, () => {
+    const bytes = concat(ANNOUNCE_FILE, ...CHUNK_FRAMES, EMPTY_FRAME, encodeFrame(TRAILER));
+    const { decoder: _, ...result } = decode(FRAMED, bytes, size);
+    assertEquals(result, {
+      events: [
+        { type: "size", total: FILE.length },
+        ...CHUNK_EVENTS,
+        { type: "frame", text: TRAILER },
+        { type: "end" },
+      ],
+      payload: FILE,
+      remaining: 0,
+      unread: 0,
+    });
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a framed payload stopped early with an error, fed ${label(size)}`, () => {
+    const bytes = concat(ANNOUNCE_FILE, CHUNK_FRAMES[0], EMPTY_FRAME, encodeFrame(CHANGED));
+    const { events, payload } = decode(FRAMED, bytes, size);
+    assertEquals(events, [
+      { type: "size", total: FILE.length },
+      CHUNK_EVENTS[0],
+      { type: "frame", text: CHANGED },
+      { type: "end" },
+    ]);
+    assertEquals(payload, CHUNKS[0]);
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads an empty framed payload and leaves what follows, fed ${label(size)}`, () => {
+    const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    const bytes = concat(
+      encodeFrame("size 0"),
+      EMPTY_FRAME,
+      encodeFrame(`sha256 ${empty}`),
+      "more",
+    );
+    const { events, unread } = decode(FRAMED, bytes, size, false);
+    assertEquals(events, [
+      { type: "size", total: 0 },
+      { type: "frame", text: `sha256 ${empty}` },
+      { type: "end" },
+    ]);
+    assertEquals(unread, 4);
+  });
+
+  Deno.test(`\`PayloadDecoder\` reads a framed 71-byte data frame that looks like a trailer as data, fed ${label(size)}`, () => {
+    const bytes = concat(
+      encodeFrame("size 71"),
+      encodeFrame(TRAILER),
+      EMPTY_FRAME,
+      encodeFrame(TRAILER),
+    );
+    const { events, payload } = decode(FRAMED, bytes, size);
+    assertEquals(events, [
+      { type: "size", total: 71 },
+      { type: "payload", length: 71 },
+      { type: "frame", text: TRAILER },
+      { type: "end" },
+    ]);
+    assertEquals(payload, TRAILER);
+  });
+
+  Deno.test(`\`PayloadDecoder\` never takes a framed payload cut short for a whole one, fed ${label(size)}`, () => {
+    const whole = concat(ANNOUNCE_FILE, ...CHUNK_FRAMES, EMPTY_FRAME, encodeFrame(TRAILER));
+    for (let cut = 1; cut < whole.byteLength; cut++) {
+      // Cut inside a data frame: the payload is owed, for the pump to report. Anywhere
+      // else: a TransferError. Never a clean end.
+      try {
+        const { events, remaining } = decode(FRAMED, whole.subarray(0, cut), size);
+        assertEquals(events.some((event) => event.type === "end"), false, `cut at ${cut}`);
+        assertEquals(remaining > 0, true, `cut at ${cut}`);
+      } catch (error) {
+        if (!(error instanceof TransferError)) throw error;
+      }
+    }
+    assertEquals(decode(FRAMED, new Uint8Array(0), size).events, [{ type: "end" }]);
+  });
+}
+
+Deno.test("`PayloadDecoder` reads a framed payload's announcement larger than a 10-digit field", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receive(encodeFrame("size 12345678901234"));
+  assertEquals(decoder.next(), { type: "size", total: 12345678901234 });
+  decoder.receive(ascii("0000000003abc"));
+  assertEquals(decoder.next(), { type: "payload", length: 3 });
+});
+
+Deno.test("`PayloadDecoder` rejects malformed framed announcements, quoting them", () => {
+  for (
+    const text of [
+      "size",
+      "size 01",
+      "size -1",
+      "size 1e3",
+      "SIZE 3",
+      "size 3 ",
+      "length 3",
+      "size 99999999999999999",
+    ]
+  ) {
+    const decoder = new PayloadDecoder(FRAMED);
+    decoder.receive(encodeFrame(text));
+    const error = assertThrows(() => decoder.next(), ProtocolError, text);
+    assertEquals(
+      error.message,
+      `Cannot read payload announcement "${text}": expected "size <bytes>"`,
+    );
+  }
+});
+
+Deno.test("`PayloadDecoder` rejects a framed data frame over 1 MiB before it arrives", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receive(concat(encodeFrame("size 5000000"), "0001048577"));
+  decoder.next();
+  const error = assertThrows(() => decoder.next(), ProtocolError);
+  assertEquals(error.message, "Data frame of 1048577 bytes exceeds the 1048576-byte limit");
+});
+
+Deno.test("`PayloadDecoder` rejects framed data beyond the announced size", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receive(concat(encodeFrame("size 3"), "0000000002hi", "0000000002"));
+  decoder.next();
+  assertEquals(decoder.next(), { type: "payload", length: 2 });
+  decoder.takeBuffered(2);
+  const error = assertThrows(() => decoder.next(), ProtocolError);
+  assertEquals(error.message, "Data frames of 4 bytes exceed the 3 announced");
+});
+
+Deno.test("`PayloadDecoder` rejects a framed sha256 end frame after too little data", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receive(concat(encodeFrame("size 3"), "0000000002hi", EMPTY_FRAME, encodeFrame(TRAILER)));
+  decoder.next();
+  decoder.next();
+  decoder.takeBuffered(2);
+  const error = assertThrows(() => decoder.next(), ProtocolError);
+  assertEquals(error.message, "Payload ended after 2 of 3 bytes without an error");
+});
+
+Deno.test("`PayloadDecoder` reports a framed payload that ends where its end frame belongs", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receive(concat(encodeFrame("size 2"), "0000000002hi", EMPTY_FRAME));
+  decoder.receiveEnd();
+  decoder.next();
+  decoder.next();
+  decoder.takeBuffered(2);
+  const error = assertThrows(() => decoder.next(), TransferError);
+  assertEquals(error.message, "Connection closed after 0 of 10 bytes");
+});
+
+Deno.test("`PayloadDecoder` reports a framed payload cut between data frames", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receive(concat(encodeFrame("size 4"), "0000000002hi", "00000"));
+  decoder.receiveEnd();
+  decoder.next();
+  decoder.next();
+  decoder.takeBuffered(2);
+  const error = assertThrows(() => decoder.next(), TransferError);
+  assertEquals(error.message, "Connection closed after 5 of 10 bytes");
+});
+
+Deno.test("`PayloadDecoder` reads an end before a framed announcement as end (nothing was sent)", () => {
+  const decoder = new PayloadDecoder(FRAMED);
+  decoder.receiveEnd();
+  assertEquals(decoder.next(), { type: "end" });
+});

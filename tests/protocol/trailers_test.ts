@@ -1,8 +1,10 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
 import { ProtocolError } from "../../src/common/errors.ts";
 import {
+  formatEnd,
   formatStatus,
   formatTrailer,
+  parseEnd,
   parseStatus,
   parseTrailer,
 } from "../../src/protocol/trailers.ts";
@@ -94,4 +96,15 @@ Deno.test("`parseStatus()` rejects an `ok` with a bad digest as a bad trailer", 
     'Cannot read trailer "sha256 abc"',
   );
   assertThrows(() => parseStatus(`ok md5 ${HEX}`), ProtocolError, "Cannot read trailer");
+});
+
+Deno.test("`formatEnd()` and `parseEnd()` round-trip a framed payload's two endings", () => {
+  const sha256 = "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4";
+  assertEquals(formatEnd({ ok: true, sha256 }), `sha256 ${sha256}`);
+  assertEquals(parseEnd(`sha256 ${sha256}`), { ok: true, sha256 });
+  const message = '"a.bin" changed while it was being sent; try again';
+  assertEquals(formatEnd({ ok: false, message }), `error ${message}`);
+  assertEquals(parseEnd(`error ${message}`), { ok: false, message });
+  assertEquals(parseEnd("error"), { ok: false, message: "The sender stopped without saying why" });
+  assertThrows(() => parseEnd("ok sha256 " + sha256), ProtocolError, "Cannot read trailer");
 });

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { RefusalError } from "../../src/common/errors.ts";
-import { FileStore, UPLOAD_PREFIX } from "../../src/server/file_store.ts";
+import { FileStore, MOVE_PREFIX, UPLOAD_PREFIX } from "../../src/server/file_store.ts";
 import { namesIn, tempDir } from "../support/helpers.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -53,7 +53,11 @@ Deno.test("openForReading() refuses missing files and folders", async () => {
   await Deno.mkdir(dir.file("sub"));
   const store = await FileStore.open(dir.path);
   await assertRejects(() => store.openForReading("nope"), RefusalError, 'No such file "nope"');
-  await assertRejects(() => store.openForReading("sub"), RefusalError, "not a regular file");
+  await assertRejects(
+    () => store.openForReading("sub"),
+    RefusalError,
+    '"sub" is a folder, not a file',
+  );
 });
 
 Deno.test("openForReading() refuses names that are not one path segment", async () => {
@@ -101,11 +105,32 @@ Deno.test("openForReading() refuses the name of an upload in progress", async ()
   await assertRejects(() => store.openForReading(temp), RefusalError, "reserved");
 });
 
-Deno.test("FileStore.open() refuses a missing folder and a file", async () => {
+Deno.test("FileStore.open() refuses a missing folder and a FIFO", async () => {
   await using dir = await tempDir();
-  await Deno.writeTextFile(dir.file("f"), "");
+  await new Deno.Command("mkfifo", { args: [dir.file("pipe")] }).output();
   await assertRejects(() => FileStore.open(dir.file("nope")), RefusalError, "Cannot serve folder");
-  await assertRejects(() => FileStore.open(dir.file("f")), RefusalError, "not a folder");
+  await assertRejects(
+    () => FileStore.open(dir.file("pipe")),
+    RefusalError,
+    "not a folder or a file",
+  );
+});
+
+Deno.test("FileStore.open() of a file shares that file alone, read-only", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(dir.file("report.pdf"), "the report");
+  await Deno.writeTextFile(dir.file("secret.txt"), "not shared");
+  await Deno.mkdir(dir.file("sub"));
+  const store = await FileStore.open(dir.file("report.pdf"));
+  assertEquals([store.readOnly, store.only], [true, "report.pdf"]);
+  assertEquals(await store.list(), [{ name: "report.pdf", isDirectory: false }]);
+  const { file, size } = await store.openForReading("report.pdf");
+  file.close();
+  assertEquals(size, 10);
+  for (const other of ["secret.txt", "sub", "sub/x"]) {
+    await assertRejects(() => store.openForReading(other), RefusalError, "No such file");
+  }
+  await assertRejects(() => store.beginUpload("new"), RefusalError, "read-only");
 });
 
 Deno.test("checkCanCreate() refuses existing names, dangling symlinks included", async () => {
@@ -183,7 +208,7 @@ Deno.test("removeStaleUploads() removes only ferry's own temp files", async () =
   const lookalike = `${UPLOAD_PREFIX}mine.part`;
   for (const name of [stale, lookalike, "keep.txt"]) await Deno.writeTextFile(dir.file(name), "x");
   const store = await FileStore.open(dir.path);
-  assertEquals(await store.removeStaleUploads(), [stale]);
+  assertEquals(await store.removeStaleUploads(), { removed: [stale], stranded: [] });
   assertEquals(await namesIn(dir.path), [lookalike, "keep.txt"].sort());
 });
 
@@ -203,4 +228,67 @@ Deno.test("file-system failures become refusals with the reason, not crashes", a
     'Cannot store "new": No such file',
   );
   await assertRejects(() => store.openForReading("f"), RefusalError, 'No such file "f"');
+});
+
+Deno.test("removeStaleUploads() clears every folder, and keeps a crashed move's file", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.file("a", "b"), { recursive: true });
+  const stale = `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
+  await Deno.writeTextFile(dir.file("a", "b", stale), "x");
+  await Deno.writeTextFile(dir.file("a", "keep.txt"), "x");
+  const store = await FileStore.open(dir.path);
+  const moved = `${MOVE_PREFIX}${crypto.randomUUID()}.part`;
+  await Deno.writeTextFile(dir.file("a", moved), "someone's file, mid-rename");
+  assertEquals(await store.removeStaleUploads(), {
+    removed: [`a/b/${stale}`],
+    stranded: [`a/${moved}`],
+  });
+  assertEquals(await namesIn(dir.file("a")), [moved, "b", "keep.txt"].sort());
+  assertEquals(
+    (await store.list("a")).map((e) => e.name),
+    ["b", "keep.txt"],
+    "hidden all the same",
+  );
+  assertEquals(await namesIn(dir.file("a", "b")), []);
+});
+
+Deno.test("an upload into a folder lands there; a replace takes the old file's place", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(dir.file("docs"));
+  await Deno.writeTextFile(dir.file("docs", "report.pdf"), "old");
+  const store = await FileStore.open(dir.path);
+  await assertRejects(() => store.beginUpload("docs/report.pdf"), RefusalError, "already exists");
+  await assertRejects(
+    () => store.beginUpload("docs", { replace: true }),
+    RefusalError,
+    "is a folder, which is never replaced",
+  );
+  await assertRejects(
+    () => store.beginUpload("nowhere/x"),
+    RefusalError,
+    'No such folder for "nowhere/x"',
+  );
+  {
+    await using upload = await store.beginUpload(store.resolve(["docs"], "report.pdf"), {
+      replace: true,
+    });
+    await upload.write(bytes("new"));
+    assertEquals(await Deno.readTextFile(dir.file("docs", "report.pdf")), "old");
+    await upload.commit();
+  }
+  assertEquals(await Deno.readTextFile(dir.file("docs", "report.pdf")), "new");
+  assertEquals(await namesIn(dir.file("docs")), ["report.pdf"]);
+});
+
+Deno.test("resolve() refuses reserved names anywhere in a path", async () => {
+  await using dir = await tempDir();
+  const store = await FileStore.open(dir.path);
+  const reserved = `${UPLOAD_PREFIX}x.part`;
+  for (const path of [reserved, `${reserved}/a`, `a/${reserved}`]) {
+    await assertRejects(
+      () => store.openForReading(path),
+      RefusalError,
+      "reserved for uploads in progress",
+    );
+  }
 });

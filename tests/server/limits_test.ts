@@ -1,5 +1,11 @@
 /** Session caps, deadlines and upload caps, each against a live server. */
-import { assertEquals, assertRejects, assertStartsWith } from "../support/assert.ts";
+import {
+  assertEquals,
+  assertRejects,
+  assertStartsWith,
+  assertStringIncludes,
+} from "../support/assert.ts";
+import type { Client } from "../../src/client/client.ts";
 import { connect } from "../../src/client/connect.ts";
 import { RemoteError } from "../../src/common/errors.ts";
 import { parseSize } from "../../src/common/sizes.ts";
@@ -35,12 +41,37 @@ Deno.test("a client over the per-address session limit is refused in one sentenc
   await second.list();
 });
 
-Deno.test("a client over the total session limit hears that the server is full", async () => {
+Deno.test("when the server is full of idle sessions, the one idle longest gives way to a newcomer", async () => {
+  await using server = await testServer({ limits: { maxSessions: 4 } });
+  const idle: Client[] = [];
+  for (let i = 0; i < 4; i++) idle.push(await connect({ port: server.port }));
+  await idle[0].list(); // Busy a moment ago: now the one idle longest is idle[1].
+  await using newcomer = await connect({ port: server.port });
+  assertEquals([...await newcomer.list()], []);
+  await assertRejects(
+    () => idle[1].list(),
+    RemoteError,
+    "The server ended the session: The server is full, and this session was idle the longest: it was closed to make room",
+  );
+  assertEquals(idle[1].closed, true);
+  for (const client of [idle[0], idle[2], idle[3]]) assertEquals([...await client.list()], []);
+  for (const client of idle) await client.quit();
+  const event = await server.waitFor((e) =>
+    e.action === "disconnect" && e.result.includes("idle the longest")
+  );
+  assertStringIncludes(event.result, "closed to make room");
+});
+
+Deno.test("a session in the middle of a command never gives way: the newcomer hears that the server is full", async () => {
   await using server = await testServer({ limits: { maxSessions: 1 } });
-  await using first = await connect({ port: server.port });
-  await using second = await connect({ port: server.port });
-  await assertRejects(() => second.list(), RemoteError, "The server is full (at most 1 at once)");
-  await first.list();
+  await Deno.writeFile(server.root.file("big"), new Uint8Array(64 << 20));
+  using busy = await RawClient.connect(server.port);
+  await busy.command("get big");
+  const { port } = await busy.reply() as { port: number };
+  using data = await RawClient.connect(port); // ...and reads nothing for now.
+  await using newcomer = await connect({ port: server.port });
+  await assertRejects(() => newcomer.list(), RemoteError, "The server is full (at most 1 at once)");
+  assertEquals((await data.reader.readFrame(64 << 20))!.byteLength, 64 << 20, "the get went on");
 });
 
 Deno.test("an idle control connection is closed with a reason", async () => {
@@ -54,7 +85,7 @@ Deno.test("an idle control connection is closed with a reason", async () => {
 Deno.test("a client whose idle session was closed hears why, then knows it is over", async () => {
   await using server = await testServer({ limits: { idleTimeout: 50 } });
   await using client = await connect({ port: server.port });
-  await server.waitFor((e) => e.result === "Closed after 0.05 s without a command");
+  await server.waitFor((e) => e.result === "closed: Closed after 0.05 s without a command");
   await assertRejects(
     () => client.list(),
     RemoteError,
@@ -144,7 +175,7 @@ Deno.test("a client that never reads its replies cannot hold a session", async (
   const flood = new TextEncoder().encode("0000000001x".repeat(300_000));
   const sending = raw.send(flood).catch(() => {}); // Fails once the server gives up.
   const event = await server.waitFor((e) => e.action === "disconnect");
-  assertEquals(event.result, "The client stopped reading replies for 0.1 s");
+  assertEquals(event.result, "failed: The client stopped reading replies for 0.1 s");
   await sending;
   await connect({ port: server.port }).then((client) => client.quit());
 });

@@ -156,7 +156,7 @@ Deno.test("a data connection from another address is closed, and the client stil
   assertEquals(new TextDecoder().decode(payload!), "for the client only");
   assertEquals(stolen.length, 0);
   const intrusion = server.events.find((e) => e.action === "intruder")!;
-  assertStartsWith(intrusion.result, "refused data connection from 127.0.0.2:");
+  assertStartsWith(intrusion.result, "refused: data connection from 127.0.0.2:");
 });
 
 Deno.test("shutdown() ends sessions that wait for a data connection", async () => {

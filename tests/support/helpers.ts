@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { decodeField } from "../../src/protocol/field.ts";
 import type { SessionEvent } from "../../src/server/log.ts";
 import { type Server, type ServerOptions, startServer } from "../../src/server/server.ts";
+import { Channel } from "../../src/transport/channel.ts";
+import { tcp } from "../../src/transport/tcp.ts";
 import { assert } from "./assert.ts";
 import { Peer } from "./peer.ts";
 
@@ -148,4 +150,48 @@ export class RawClient extends Peer {
 export function refusalOf(reply: { port: number } | { refused: string } | null): string {
   if (reply !== null && "refused" in reply) return reply.refused;
   throw new assert.AssertionError({ message: `Expected a refusal, got ${JSON.stringify(reply)}` });
+}
+
+/**
+ * A loopback port that takes no more connections and says nothing: its listener never
+ * accepts and its backlog is full, so Linux drops each new SYN without an answer, as a
+ * firewall does. The probe connects until one attempt goes unanswered for 200 ms.
+ */
+export async function silentPort(): Promise<{ port: number } & Disposable> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const fillers: Deno.Conn[] = [];
+  const dispose = () => {
+    fillers.forEach((conn) => conn.close());
+    listener.close();
+  };
+  try {
+    for (let attempt = 0; attempt < 5000; attempt++) {
+      const probe = new AbortController();
+      const timer = setTimeout(() => probe.abort(), 200);
+      try {
+        fillers.push(await Deno.connect({ hostname: "127.0.0.1", port, signal: probe.signal }));
+      } catch (error) {
+        if (!probe.signal.aborted) throw error;
+        return { port, [Symbol.dispose]: dispose };
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    throw new Error(`Port ${port} took 5000 connections without accepting one`);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/** Two channels over one loopback connection: [the accepting side, the connecting side]. */
+export async function channelPair(): Promise<[Channel, Channel]> {
+  const listener = tcp.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const [a, b] = await Promise.all([listener.accept(), tcp.connect(listener.addr)]);
+    return [new Channel(a), new Channel(b)];
+  } finally {
+    listener.close();
+  }
 }

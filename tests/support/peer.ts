@@ -7,7 +7,7 @@
  */
 
 import { TransferError } from "../../src/common/errors.ts";
-import { encodeFrame } from "../../src/protocol/field.ts";
+import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
 import { END, NEED_DATA, takeFrame } from "../../src/protocol/frames.ts";
 import { ReceiveBuffer } from "../../src/protocol/receive_buffer.ts";
 import { Channel, TIMED_OUT } from "../../src/transport/channel.ts";
@@ -134,4 +134,17 @@ export function concat(...parts: (Uint8Array | string)[]): Uint8Array {
     offset += part.byteLength;
   }
   return out;
+}
+
+/**
+ * A file framed the way the course handout's `sendfile` does it: one 10-byte header
+ * per 64 KiB piece, then (with `terminator`) an empty frame.
+ */
+export function handoutFrames(bytes: Uint8Array, terminator = false): Uint8Array {
+  const frames: Uint8Array[] = [];
+  for (let offset = 0; offset < bytes.byteLength; offset += 65536) {
+    frames.push(encodeFrame(bytes.subarray(offset, offset + 65536)));
+  }
+  if (terminator) frames.push(encodeField(0));
+  return concat(...frames);
 }

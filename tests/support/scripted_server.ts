@@ -6,6 +6,7 @@
  * @module
  */
 
+import { encodeField } from "../../src/protocol/field.ts";
 import { Peer } from "./peer.ts";
 
 /** A data listener the script opened: its port, and its one connection. */
@@ -55,4 +56,13 @@ export function scriptedServer(script: Script): { port: number } & AsyncDisposab
       }
     },
   };
+}
+
+/** A server that answers every command with the bare field `port`, until the client hangs up. */
+export function portServer(port: number): { port: number } & AsyncDisposable {
+  return scriptedServer(async (control) => {
+    while ((await control.reader.readFrame(100).catch(() => null)) !== null) {
+      await control.send(encodeField(port)).catch(() => {});
+    }
+  });
 }

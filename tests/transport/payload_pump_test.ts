@@ -17,13 +17,14 @@ import {
   type ByteSink,
   type ByteSource,
   bytesSource,
+  chunksSource,
   fileSource,
   payloadSource,
   Pump,
   receivePayload,
   sendPayload,
 } from "../../src/transport/payload_pump.ts";
-import { tcp } from "../../src/transport/tcp.ts";
+import { channelPair } from "../support/helpers.ts";
 
 const MiB = 1 << 20;
 const encoder = new TextEncoder();
@@ -94,17 +95,6 @@ function memorySource(data: Uint8Array): ByteSource & {
     },
     endedEarly: (moved, expected) => new TransferError(`ended after ${moved} of ${expected}`),
   };
-}
-
-/** Two channels over one loopback connection: [sender, receiver]. */
-async function channelPair(): Promise<[Channel, Channel]> {
-  const listener = tcp.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const [a, b] = await Promise.all([listener.accept(), tcp.connect(listener.addr)]);
-    return [new Channel(a), new Channel(b)];
-  } finally {
-    listener.close();
-  }
 }
 
 /** An in-memory connection yielding `chunks` one per pull, then its end; writes recorded. */
@@ -754,3 +744,150 @@ for (const size of [0, 1, 4095, MiB + 3, 5 * MiB]) {
     }
   });
 }
+
+Deno.test("`Pump.move()` checks each chunk after reading it and before writing it", async () => {
+  const sink = recordingSink();
+  const checks: [number, number][] = [];
+  await new Pump(4).move(bytesSource(bytes("0123456789")), sink, {
+    length: 10,
+    check: (moved) => void checks.push([moved, concat(...sink.writes).byteLength]),
+  });
+  // Each check sees the bytes read so far, while the chunk read last is still unwritten.
+  assertEquals(checks, [[4, 0], [8, 4], [10, 8]]);
+});
+
+Deno.test("`Pump.move()` with a check that fails stops before that chunk: the last one waits for the last check", async () => {
+  const written: Record<number, string> = { 4: "", 8: "<0123", 10: "<01234567" };
+  for (const failAt of [4, 8, 10]) {
+    const changed = new TransferError("changed");
+    const sink = recordingSink();
+    let tails = 0;
+    const error = await assertRejects(
+      () =>
+        new Pump(4).move(bytesSource(bytes("0123456789")), sink, {
+          length: 10,
+          head: bytes("<"),
+          check: (moved) => {
+            if (moved === failAt) throw changed;
+          },
+          tail: () => (tails++, bytes(">")),
+        }),
+      TransferError,
+    );
+    assertEquals([error, tails], [changed, 0]);
+    assertEquals(text(concat(...sink.writes)), written[failAt], `failed at ${failAt}`);
+  }
+});
+
+Deno.test("`Pump.move()` checks an empty payload once, and a source that ends early before saying so", async () => {
+  const checks: number[] = [];
+  await new Pump().move(bytesSource(new Uint8Array(0)), recordingSink(), {
+    length: 0,
+    check: (moved) => void checks.push(moved),
+  });
+  assertEquals(checks, [0]);
+  // A file that shrank: the check gets its say (and here throws its own error) first.
+  await assertRejects(
+    () =>
+      new Pump(4).move(bytesSource(bytes("012345")), recordingSink(), {
+        length: 10,
+        check: (moved) => {
+          if (moved === 6 && checks.push(moved) === 3) throw new TransferError("it shrank");
+        },
+      }),
+    TransferError,
+    "it shrank",
+  );
+});
+
+Deno.test("`Pump.move()` waits for the write under way before it reports a failed check", async () => {
+  let finishWrite = () => {};
+  const writes: string[] = [];
+  const sink: ByteSink = {
+    write(chunk) {
+      writes.push(text(chunk)!);
+      return new Promise((resolve) => finishWrite = resolve);
+    },
+  };
+  let settledFirst = false;
+  const moving = new Pump(4).move(bytesSource(bytes("01234567")), sink, {
+    length: 8,
+    check: (moved) => {
+      if (moved === 8) throw new TransferError("changed");
+    },
+  }).catch((error) => (settledFirst = true, error));
+  await new Promise((resolve) => setTimeout(resolve, 10)); // Let the check fail meanwhile.
+  assertEquals([writes, settledFirst], [["0123"], false]);
+  finishWrite();
+  assertEquals((await moving).message, "changed");
+});
+
+Deno.test("`Pump.move()` with `frameChunks` writes every chunk as a frame, head first", async () => {
+  const sink = recordingSink();
+  await new Pump(4).move(bytesSource(bytes("0123456789")), sink, {
+    length: 10,
+    head: bytes("<"),
+    tail: () => bytes(">"),
+    frameChunks: true,
+  });
+  assertEquals(sink.writes.map(text), ["<00000000040123", "00000000044567", "000000000289>"]);
+});
+
+Deno.test("`sendPayload()` framed sends the announcement, data frames, the empty frame and the end frame", async () => {
+  const connection = scripted();
+  using channel = new Channel(connection);
+  const data = randomBytes(MiB + 3);
+  const digest = await createDigest("sha256");
+  await sendPayload(channel, bytesSource(data), data.byteLength, {
+    digest,
+    tail: () => encodeFrame(formatTrailer(digest.hex())),
+    framed: { words: () => "unused" },
+  });
+  assertEquals(
+    concat(...connection.written),
+    concat(
+      encodeFrame(`size ${MiB + 3}`),
+      encodeField(MiB),
+      data.subarray(0, MiB),
+      encodeField(3),
+      data.subarray(MiB),
+      encodeField(0),
+      encodeFrame(`sha256 ${sha256(data)}`),
+    ),
+  );
+});
+
+Deno.test("`sendPayload()` framed ends a failed send with the empty frame and an error, then throws", async () => {
+  const connection = scripted();
+  using channel = new Channel(connection);
+  const changed = new TransferError('"a" changed while it was being sent; try again');
+  const error = await assertRejects(
+    () =>
+      sendPayload(channel, bytesSource(bytes("0123456789")), 10, {
+        pump: new Pump(4),
+        check: (moved) => {
+          if (moved === 8) throw changed;
+        },
+        tail: () => encodeFrame("sha256 unused"),
+        framed: { words: (error) => (error as Error).message },
+      }),
+    TransferError,
+  );
+  assertEquals(error, changed);
+  assertEquals(
+    concat(...connection.written),
+    concat(
+      encodeFrame("size 10"),
+      encodeFrame("0123"),
+      encodeField(0),
+      encodeFrame(`error ${changed.message}`),
+    ),
+  );
+});
+
+Deno.test("`chunksSource()` reads its pieces in order, across and within the pump's chunks", async () => {
+  const pieces = [bytes("ab"), bytes(""), bytes("cdefg"), bytes("h")];
+  const sink = recordingSink();
+  await new Pump(3).move(chunksSource(pieces), sink, { length: 8 });
+  assertEquals(sink.writes.map(text), ["ab", "cde", "fg", "h"]);
+});

@@ -1,25 +1,43 @@
 /**
- * `get`: one frame with the file's bytes, then the `sha256` trailer frame.
+ * `get`: the file's bytes, then the `sha256` trailer that vouches for them (or, in a
+ * dialect without one, the end of the server's stream); in a session that agreed
+ * `frames`, a framed payload (PROTOCOL.md §16). With `path` agreed, the name is a path
+ * from the session's current folder. The file is checked for changes while it is
+ * sent: one that changed is never vouched for. A base peer is cut off before the last
+ * chunk (it keeps nothing); a framed payload ends with an `error` frame that says why.
  *
  * @module
  */
 
 import { createDigest } from "../../common/digest.ts";
+import { ChangeWatch } from "../../common/file_snapshot.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { formatTrailer } from "../../protocol/trailers.ts";
 import { fileSource, sendPayload } from "../../transport/payload_pump.ts";
-import { type CommandContext, dataReply, type Reply } from "../command_context.ts";
+import { type CommandContext, dataReply, endUnvouched, type Reply } from "../command_context.ts";
+import { failureOf } from "../failures.ts";
 
 /** Opens the file before the port is sent, so a missing file is a plain refusal. */
 export async function getFile(context: CommandContext, name: string): Promise<Reply> {
-  const { file, size } = await context.store.openForReading(name);
-  return dataReply(async (channel, watchdog) => {
+  const target = context.target(name);
+  const { file, size, snapshot } = await context.store.openForReading(target);
+  const watch = new ChangeWatch(file, snapshot, target.shown);
+  return dataReply(async (channel, watchdog, progress) => {
     const digest = await createDigest("sha256");
     await sendPayload(channel, fileSource(file), size, {
       digest,
-      tail: () => encodeFrame(formatTrailer(digest.hex())),
-      onProgress: () => watchdog.kick(),
+      check: () => watch.check(),
+      tail: context.dialect.vouches ? () => encodeFrame(formatTrailer(digest.hex())) : undefined,
+      onProgress: (moved) => {
+        progress.bytes = moved;
+        watchdog.kick();
+      },
+      // Agreed only in a dialect that vouches (`dialectFeatures`): it ends in a checksum.
+      framed: context.features.has("frames")
+        ? { words: (error) => failureOf(error).message }
+        : undefined,
     });
+    await endUnvouched(context, channel);
     return { bytes: size, result: `ok: sha256 ${digest.hex()}` };
   }, () => file.close());
 }

@@ -1,7 +1,11 @@
 /**
- * `put`: receive the file's frames into a temp file until the client ends them, store
- * it atomically, then answer with a status frame on the same connection
- * (PROTOCOL.md §4.3–4.5).
+ * `put` and `replace`: receive the file's frames into a temp file until the client
+ * ends them, store it atomically, then answer with a status frame on the same
+ * connection (PROTOCOL.md §4.3–4.5, §12.2), or in a dialect without one, end the
+ * server's stream. In a session that agreed `frames`, the file is a framed payload
+ * (§16): its size is known (and checked) before any byte, and its end frame either
+ * vouches for the bytes, which must then hash the same, or says why the client
+ * stopped; then nothing is stored.
  *
  * @module
  */
@@ -10,22 +14,36 @@ import { createDigest } from "../../common/digest.ts";
 import { RefusalError, TransferError } from "../../common/errors.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { PayloadDecoder } from "../../protocol/payload_decoder.ts";
-import { formatStatus } from "../../protocol/trailers.ts";
+import { formatStatus, parseEnd } from "../../protocol/trailers.ts";
 import type { Channel } from "../../transport/channel.ts";
 import type { Watchdog } from "../../transport/deadline.ts";
 import { Pump, receivePayload } from "../../transport/payload_pump.ts";
-import { type CommandContext, dataReply, type Outcome, type Reply } from "../command_context.ts";
+import {
+  type CommandContext,
+  dataReply,
+  endUnvouched,
+  type Outcome,
+  type Reply,
+  type TransferProgress,
+} from "../command_context.ts";
 import { failureOf } from "../failures.ts";
 import type { Upload } from "../file_store.ts";
+import { checkFreeSpace } from "../free_space.ts";
 
 /**
  * Creates the temp file before the port is sent, so a folder that cannot be written
- * (or a name that exists) is a plain refusal.
+ * (or a name that exists) is a plain refusal. `replace` (the `replace` command) lets
+ * the finished file take the place of an existing one.
  */
-export async function putFile(context: CommandContext, name: string): Promise<Reply> {
-  const upload = await context.store.beginUpload(name);
+export async function putFile(
+  context: CommandContext,
+  name: string,
+  options: { replace?: boolean } = {},
+): Promise<Reply> {
+  const upload = await context.store.beginUpload(context.target(name), options);
   return dataReply(
-    (channel, watchdog) => receiveUpload(context, upload, channel, watchdog),
+    (channel, watchdog, progress) =>
+      receiveUpload(context, upload, channel, { watchdog, progress }),
     () => upload[Symbol.asyncDispose](),
   );
 }
@@ -34,28 +52,38 @@ async function receiveUpload(
   context: CommandContext,
   upload: Upload,
   channel: Channel,
-  watchdog: Watchdog,
+  { watchdog, progress }: { watchdog: Watchdog; progress: TransferProgress },
 ): Promise<Outcome> {
-  const decoder = new PayloadDecoder("upload");
+  const framed = context.features.has("frames");
+  const decoder = new PayloadDecoder(framed ? "framed" : "upload");
   const space = new SpaceCheck(context);
   const digest = await createDigest("sha256");
   const pump = new Pump();
   try {
+    let event = await channel.next(decoder);
+    // A framed payload says its size first: it is checked before a byte of it comes.
+    if (event.type === "size") {
+      await space.allow(event.total);
+      event = await channel.next(decoder);
+    }
     // One frame from a ferry client; a base client may send several (PROTOCOL.md §4.3).
-    for (let event = await channel.next(decoder); event.type === "payload";) {
-      await space.allow(event.length);
-      const before = space.total - event.length;
+    for (; event.type === "payload"; event = await channel.next(decoder)) {
+      if (!framed) await space.allow(event.length);
       await receivePayload(channel, decoder, upload, event.length, {
         digest,
         pump,
-        offset: before,
-        onProgress: () => watchdog.kick(),
+        offset: progress.bytes,
+        onProgress: (moved) => {
+          progress.bytes = moved;
+          watchdog.kick();
+        },
       });
-      event = await channel.next(decoder);
+      progress.bytes = space.received += event.length;
     }
     if (space.frames === 0) {
       throw new TransferError("The client closed the data connection before sending a file");
     }
+    if (event.type === "frame") checkEnd(event.text, digest.hex());
     watchdog.stop(); // Flushing to disk is local work: the client has nothing to do.
     await upload.commit();
   } catch (error) {
@@ -63,14 +91,31 @@ async function receiveUpload(
     // (the client must not take silence for success), and bugs are then logged.
     if (error instanceof TransferError) throw error;
     const failure = failureOf(error);
-    await answerFailedUpload(channel, failure.message);
+    await answerFailedUpload(context, channel, failure.message);
     if (failure.bug) throw error;
-    return { bytes: space.total, result: `failed: ${failure.message}` };
+    return { bytes: progress.bytes, result: `failed: ${failure.message}` };
   }
   // Stored: a base client that closed without reading the status changes nothing.
   const sha256 = digest.hex();
-  await channel.write(encodeFrame(formatStatus({ ok: true, sha256 }))).catch(() => {});
-  return { bytes: space.total, result: `ok: sha256 ${sha256}` };
+  if (context.dialect.vouches) {
+    await channel.write(encodeFrame(formatStatus({ ok: true, sha256 }))).catch(() => {});
+  }
+  await endUnvouched(context, channel);
+  return { bytes: progress.bytes, result: `ok: sha256 ${sha256}` };
+}
+
+/**
+ * A framed upload's end frame: the client's SHA-256 of what it sent must be that of
+ * what arrived, and an `error` means the client stopped (its file changed, say).
+ */
+function checkEnd(text: string, received: string): void {
+  const end = parseEnd(text);
+  if (!end.ok) throw new RefusalError(`The client stopped sending: ${end.message}`);
+  if (end.sha256 !== received) {
+    throw new RefusalError(
+      `Upload is corrupt: the client sent sha256 ${end.sha256} but the bytes hash to ${received}`,
+    );
+  }
 }
 
 /**
@@ -82,6 +127,8 @@ class SpaceCheck {
   static readonly EVERY = 16 << 20;
   total = 0;
   frames = 0;
+  /** Payload bytes that arrived whole, frame by frame. */
+  received = 0;
   #context: CommandContext;
   #unchecked = 0;
 
@@ -101,19 +148,29 @@ class SpaceCheck {
     }
     this.#unchecked += length;
     if (this.frames > 1 && this.#unchecked < SpaceCheck.EVERY) return;
-    await this.#context.store.checkFreeSpace(this.#unchecked, minFreeBytes);
+    await checkFreeSpace(this.#context.store.root, {
+      bytes: this.#unchecked,
+      keepFree: minFreeBytes,
+    });
     this.#unchecked = 0;
   }
 }
 
 /**
- * Sends an `error` status and stops sending. What the client still sends is read and
- * discarded until it closes (the data connection's close-after-peer): closing with
- * unread bytes would reset the connection and could destroy the status unread.
+ * Sends an `error` status (in a dialect that has one) and stops sending. What the
+ * client still sends is read and discarded until it closes (the data connection's
+ * close-after-peer): closing with unread bytes would reset the connection and could
+ * destroy the status unread.
  */
-async function answerFailedUpload(channel: Channel, message: string): Promise<void> {
+async function answerFailedUpload(
+  context: CommandContext,
+  channel: Channel,
+  message: string,
+): Promise<void> {
   try {
-    await channel.write(encodeFrame(formatStatus({ ok: false, message })));
+    if (context.dialect.vouches) {
+      await channel.write(encodeFrame(formatStatus({ ok: false, message })));
+    }
     await channel.closeWrite();
   } catch {
     // The client is gone: this upload is over either way.

@@ -1,0 +1,197 @@
+/**
+ * Many files in one go (`get -r`, `put -r`, `mget`, `mput`, globs): a
+ * {@linkcode BatchPlan} made by `batch_plans.ts`, carried out one file at a time over
+ * the session, with what happened to each file reported as it happens and in the end.
+ *
+ * A file whose copy is already at the destination is skipped if the two are the same
+ * by SHA-256 (the server hashes its copy: the `hash` extension), so a batch that was
+ * cut short can be run again to finish the rest; one that differs (or cannot be
+ * compared) is refused unless asked to replace it. Every file is written atomically as a single `get` or `put` is,
+ * so a batch never leaves a half-written file. A refusal or a local problem costs that
+ * file only; a lost connection ends the batch, the rest reported as not transferred.
+ *
+ * @module
+ */
+
+import { basename, sep as SEPARATOR } from "node:path";
+import { DestinationExistsError, UnsupportedError } from "../common/errors.ts";
+import { quote } from "../common/text.ts";
+import type { Client, TransferResult } from "./client.ts";
+import { hashLocalFile } from "./local_files.ts";
+import type { Refusal } from "./local_tree.ts";
+
+/** One file of a batch. */
+export interface BatchFile {
+  /** Its path on the server, as sent (relative to the session's current folder). */
+  remote: string;
+  /** Its local path. */
+  local: string;
+  /** Its size, where known beforehand (the listing, the local file). */
+  size: number | undefined;
+  /** How the user sees it: its path within the tree, `photos/a.jpg`. */
+  shown: string;
+  /** The size of the copy at the destination, if one is known to be there already. */
+  existing?: number;
+  /** For a file of a tree being fetched: its segments below the tree's local root. */
+  segments?: readonly string[];
+}
+
+/** What to do, planned before anything moves. */
+export interface BatchPlan {
+  direction: "get" | "put";
+  /** What the user asked for, for the summary: `get -r "photos"`. */
+  label: string;
+  /** Folders to make first, parents before children: local paths for a get, remote for a put. */
+  folders: { path: string; shown: string; segments?: readonly string[] }[];
+  files: BatchFile[];
+  /** What will not be transferred, and why: unsafe names, links, special files. */
+  refused: Refusal[];
+  /** Makes one of `folders` (or finds it there already). */
+  makeFolder(folder: BatchPlan["folders"][number]): Promise<void>;
+  /** Gets a file's destination ready (checks its local folders), before it moves. */
+  prepare?(file: BatchFile): Promise<void>;
+}
+
+/** What happened to one file. */
+export type FileOutcome =
+  | { status: "sent"; file: BatchFile; result: TransferResult }
+  | { status: "skipped"; file: BatchFile }
+  | { status: "failed"; file: BatchFile; error: unknown };
+
+/** How a batch reports as it goes; every callback is optional. */
+export interface BatchEvents {
+  /** A file starts (`index` counts from 0 over `plan.files`). */
+  onStart?(file: BatchFile, index: number): void;
+  /** Bytes of the current file moved so far, and its size. */
+  onProgress?(bytes: number, total: number): void;
+  /** A file is done with, one way or another. */
+  onDone?(outcome: FileOutcome): void;
+}
+
+/** What a batch did. */
+export interface BatchReport {
+  plan: BatchPlan;
+  outcomes: FileOutcome[];
+  /** Payload bytes moved. */
+  bytes: number;
+  ms: number;
+}
+
+/** Options for {@linkcode runBatch}. */
+export interface BatchOptions {
+  /** Replace a destination file that differs (atomically). Default `false`: refuse it. */
+  replace?: boolean;
+  events?: BatchEvents;
+  /**
+   * Cancels the batch when it aborts (Ctrl-C at the prompt): the file under way fails
+   * with `CancelledError`, keeping nothing of it, and the rest are not tried.
+   */
+  signal?: AbortSignal;
+}
+
+/** Runs a plan, one file at a time; never throws for a single file's failure. */
+export async function runBatch(
+  client: Client,
+  plan: BatchPlan,
+  options: BatchOptions = {},
+): Promise<BatchReport> {
+  const started = performance.now();
+  const outcomes: FileOutcome[] = [];
+  const unmade: string[] = [];
+  for (const folder of plan.folders) {
+    try {
+      await plan.makeFolder(folder);
+    } catch (error) {
+      if (client.closed) break;
+      plan.refused.push({ shown: folder.shown, reason: `folder not made: ${messageOf(error)}` });
+      unmade.push(folder.path);
+    }
+  }
+  let bytes = 0;
+  for (const [index, file] of plan.files.entries()) {
+    const report = (outcome: FileOutcome) => {
+      outcomes.push(outcome);
+      options.events?.onDone?.(outcome);
+    };
+    if (client.closed || options.signal?.aborted) {
+      const why = client.closed ? "the connection was lost" : "the batch was cancelled";
+      report({ status: "failed", file, error: new Error(`not tried: ${why}`) });
+      continue;
+    }
+    options.events?.onStart?.(file, index);
+    try {
+      const below = (folder: string) =>
+        file[plan.direction === "get" ? "local" : "remote"]
+          .startsWith(folder + (plan.direction === "get" ? SEPARATOR : "/"));
+      if (unmade.some(below)) throw new Error("not tried: its folder could not be made");
+      await plan.prepare?.(file);
+      const there = await compare(client, { direction: plan.direction, file });
+      if (there === "same") {
+        report({ status: "skipped", file });
+        continue;
+      }
+      if (there !== "missing" && !options.replace) {
+        const why = there === "differs" ? "differs" : "cannot be compared (the server has no hash)";
+        const where = plan.direction === "get" ? "here" : "on the server";
+        throw new DestinationExistsError(`${quote(file.shown)} exists ${where} and ${why}`);
+      }
+      const transfer = {
+        replace: there !== "missing",
+        signal: options.signal,
+        onProgress: (bytes: number, total: number) => options.events?.onProgress?.(bytes, total),
+      };
+      const result = plan.direction === "get"
+        ? await client.get(file.remote, file.local, transfer)
+        : await client.put(file.local, file.remote, transfer);
+      bytes += result.bytes;
+      report({ status: "sent", file, result });
+    } catch (error) {
+      report({ status: "failed", file, error });
+    }
+  }
+  return { plan, outcomes, bytes, ms: performance.now() - started };
+}
+
+/**
+ * What the destination holds of this file: nothing, the very same file (same size,
+ * then the same SHA-256, the server's worked out there), or another.
+ */
+async function compare(
+  client: Client,
+  { direction, file }: { direction: "get" | "put"; file: BatchFile },
+): Promise<"missing" | "same" | "differs" | "unknown"> {
+  const there = direction === "get" ? await localSize(file.local) : file.existing;
+  if (there === undefined) return "missing";
+  const mine = direction === "get" ? file.size : (await Deno.lstat(file.local)).size;
+  // An unknown size (a name asked for without a listing) leaves it to the hash.
+  if (mine !== undefined && there !== mine) return "differs";
+  const remote = await client.hash(file.remote).catch((error) => {
+    if (error instanceof UnsupportedError) return undefined;
+    throw error;
+  });
+  if (remote === undefined) return "unknown";
+  return remote === await hashLocalFile(file.local) ? "same" : "differs";
+}
+
+/** The size of a local file, `undefined` if none is there; a folder or link there is refused. */
+async function localSize(path: string): Promise<number | undefined> {
+  const info = await Deno.lstat(path).catch(() => undefined);
+  if (!info) return undefined;
+  if (!info.isFile) {
+    throw new DestinationExistsError(
+      `${quote(basename(path))} is not a plain file here; left as it is`,
+    );
+  }
+  return info.size;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** How many files a report counts of each kind. */
+export function tally(report: BatchReport): { sent: number; skipped: number; failed: number } {
+  const count = (status: FileOutcome["status"]) =>
+    report.outcomes.filter((outcome) => outcome.status === status).length;
+  return { sent: count("sent"), skipped: count("skipped"), failed: count("failed") };
+}
