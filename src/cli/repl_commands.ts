@@ -1,19 +1,18 @@
 /**
  * The `ftp>` commands: one table entry each, with usage, aliases, how many
  * arguments it takes, what each argument is (for Tab), whether it changes the
- * server's folder (so the names Tab knows are fetched again), and what it does with
- * a {@linkcode Client}. A new command is a new entry; the prompt, completion and
+ * server's files or folder (so the names Tab knows are fetched again), and what it
+ * does with the client. A new command is a new entry; the prompt, completion and
  * `help` pick it up from here.
  *
  * @module
  */
 
-import type { Client } from "../client/client.ts";
-import type { ByteSink } from "../transport/payload_pump.ts";
 import type { ArgKind } from "./completion.ts";
 import {
   cdCommand,
   changeCommand,
+  type FolderIo,
   lcdCommand,
   LIST_FLAGS,
   llsCommand,
@@ -23,8 +22,6 @@ import {
   RENAME_FLAGS,
   renameCommand,
 } from "./folder_commands.ts";
-import type { Output, ProgressTarget } from "./io.ts";
-import type { RemoteNames } from "./remote_names.ts";
 import type { FlagSpec } from "./repl_flags.ts";
 import {
   getCommand,
@@ -33,24 +30,14 @@ import {
   mputCommand,
   putCommand,
   TRANSFER_FLAGS,
+  type TransferIo,
 } from "./transfer_commands.ts";
 
-/** What a command runs against. */
-export interface ReplContext {
-  client: Client;
-  /** Listings and the prompt. */
-  stdout: Output;
-  /** Progress, summaries and errors. */
-  stderr: ProgressTarget;
-  /** The server's names, as Tab knows them. */
-  names?: RemoteNames;
-  /** Aborts when the user cancels this command (Ctrl-C at the prompt). */
-  signal?: AbortSignal;
-  /** Where `get NAME -` writes; absent where standard output takes no bytes. */
-  stdoutBytes?: ByteSink;
-  /** What `put - NAME` reads; absent where standard input carries the commands. */
-  stdin?: ReadableStream<Uint8Array>;
-}
+/**
+ * What a command runs against: the client, the streams, the names Tab knows, the
+ * cancel signal (Ctrl-C at the prompt) and, where free, the bytes of stdin and stdout.
+ */
+export interface ReplContext extends TransferIo, FolderIo {}
 
 /** One `ftp>` command. */
 export interface ReplCommand {
