@@ -82,6 +82,19 @@ Deno.test("ferry connect says it cannot connect, and exits 3", async () => {
   assertEquals(result.stderr, `ferry: Cannot connect to 127.0.0.1:${port}: Connection refused\n`);
 });
 
+Deno.test("a secure connect to a closed port says so in ferry's words, not node's", async () => {
+  await using home = await tempDir();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const result = await ferry(
+    ["connect", `127.0.0.1:${port}`, "--fingerprint", "ab".repeat(32), "-c", "ls"],
+    { env: { XDG_CONFIG_HOME: home.path, FERRY_TOKEN: "t" } },
+  );
+  assertEquals(result.code, 3);
+  assertEquals(result.stderr, `ferry: Cannot connect to 127.0.0.1:${port}: Connection refused\n`);
+});
+
 Deno.test("a scripted session lists, uploads, downloads and quits", async () => {
   await using shared = await tempDir();
   await using work = await tempDir();
