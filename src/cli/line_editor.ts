@@ -52,6 +52,11 @@ export class LineEditor {
   /** The history, newest first, as readline last reported it. */
   #history: string[];
   #onData = (chunk: Uint8Array | string) => this.#filter(String(chunk));
+  /**
+   * readline's own handler for a resized terminal, which redraws the prompt: heard
+   * only while a prompt is shown, not over a command's output (a progress bar).
+   */
+  #redrawOnResize: (() => void) | undefined;
 
   constructor(options: LineEditorOptions) {
     const input = new PassThrough() as TerminalInput;
@@ -66,6 +71,7 @@ export class LineEditor {
     process.stdin.setEncoding("utf8");
     process.stdin.on("data", this.#onData);
     const complete = options.complete;
+    const heard = process.stdout.listeners("resize");
     this.#rl = readline.createInterface({
       input,
       output: process.stdout,
@@ -80,6 +86,8 @@ export class LineEditor {
           complete(line).then((result) => callback(null, result), () => callback(null, [[], ""]));
         }),
     });
+    this.#redrawOnResize = process.stdout.listeners("resize")
+      .find((listener) => !heard.includes(listener)) as (() => void) | undefined;
     this.#rl.on("line", (line: string) => this.#deliver(line));
     this.#rl.on("close", () => this.#end());
     this.#rl.on("SIGINT", () => this.#clearLine());
@@ -96,6 +104,10 @@ export class LineEditor {
     if (this.#closed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.#waiting = resolve;
+      if (this.#redrawOnResize) {
+        process.stdout.off("resize", this.#redrawOnResize); // Never twice.
+        process.stdout.on("resize", this.#redrawOnResize);
+      }
       this.#rl.resume();
       this.#input.setRawMode(true);
       this.#rl.prompt();
@@ -143,6 +155,7 @@ export class LineEditor {
 
   #suspend(): void {
     if (this.#closed) return;
+    if (this.#redrawOnResize) process.stdout.off("resize", this.#redrawOnResize);
     this.#rl.pause();
     this.#input.setRawMode(false);
   }

@@ -285,6 +285,25 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a resize during a transfer redraws the bar alone, never the prompt over it",
+  ignore,
+  async fn() {
+    await using download = await stalledDownload(100);
+    const { tty } = download;
+    await tty.record();
+    await tty.resize(80, 30);
+    await tty.waitFor((screen) => bars(screen).length === 1 && bars(screen)[0].length <= 80);
+    await tty.press("C-c");
+    await tty.waitFor("nothing was kept\nftp> ");
+    // Between the resize and the cancel, the prompt is drawn once: after the cancel.
+    const output = await tty.waitForOutput(/nothing was kept[^]*ftp> /);
+    assertEquals(output.split("ftp> ").length - 1, 1, JSON.stringify(output));
+    await tty.press("C-d");
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
 /** The lines of a screen that show a piece of the progress bar. */
 function bars(screen: string): string[] {
   return screen.split("\n").filter((line) =>
