@@ -91,6 +91,11 @@ export class LineEditor {
     this.#rl.on("line", (line: string) => this.#deliver(line));
     this.#rl.on("close", () => this.#end());
     this.#rl.on("SIGINT", () => this.#clearLine());
+    // Ctrl-Z at the prompt: readline stops ferry, and on `fg` redraws the line but
+    // pauses itself, which would leave the prompt deaf to every key.
+    this.#rl.on("SIGCONT", () => {
+      if (this.#waiting) this.#rl.resume();
+    });
     this.#rl.on("history", (lines: string[]) => {
       this.#history = [...lines];
       options.onHistory?.(this.#history);
