@@ -1,12 +1,12 @@
 import { assert, assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
+import { displayWidth } from "../../src/cli/live_line.ts";
 import {
-  displayWidth,
   formatDuration,
   ProgressBar,
   renderProgress,
   renderSummary,
-  rewind,
 } from "../../src/cli/progress.ts";
+import { fakeTerminal } from "../support/fake_terminal.ts";
 
 Deno.test("formatDuration() shows m:ss and h:mm:ss", () => {
   assertEquals(formatDuration(0), "0:00");
@@ -113,35 +113,6 @@ Deno.test("ProgressBar.finish() writes its summary once", () => {
   bar.finish({ verb: "get", name: "f", bytes: 1, ms: 1, verified: true });
   bar.finish();
   assertEquals(written.split("\n").length, 2);
-});
-
-/** A terminal that records what is drawn, with a width and a resize to play. */
-function fakeTerminal(columns: number) {
-  const terminal = {
-    written: "",
-    columns,
-    listeners: new Set<() => void>(),
-    target: {
-      write: (text: string) => void (terminal.written += text),
-      isTerminal: true,
-      columns: () => terminal.columns,
-      onResize(listener: () => void) {
-        terminal.listeners.add(listener);
-        return () => terminal.listeners.delete(listener);
-      },
-    },
-    resize(to: number) {
-      terminal.columns = to;
-      for (const listener of terminal.listeners) listener();
-    },
-  };
-  return terminal;
-}
-
-Deno.test("rewind() climbs the rows a wide line wrapped onto after the terminal narrowed", () => {
-  assertEquals(rewind(50, 80), "\r\x1b[J");
-  assertEquals(rewind(100, 60), "\r\x1b[1A\x1b[J");
-  assertEquals(rewind(150, 50), "\r\x1b[2A\x1b[J");
 });
 
 Deno.test("ProgressBar redraws at once on a resize, narrower, clearing the rows the old one took", () => {
