@@ -182,7 +182,9 @@ export class LineEditor {
     this.#rl.write(null, { ctrl: true, name: "e" }); // The cursor to the line's end.
     const { rows } = this.#rl.getCursorPos();
     process.stdout.write("^C" + "\r\n".repeat(rows + 1));
-    this.#feed(CLEAR_LINE, false);
+    // At once, not through the input: keys typed right after Ctrl-C, in the same
+    // chunk, come next and belong to the new line, not to the one cancelled.
+    this.#rl.write(null, { ctrl: true, name: "u" });
   }
 
   /** Keys from the terminal: to readline, unless a Ctrl-R search is taking them. */

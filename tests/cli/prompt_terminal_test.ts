@@ -92,6 +92,23 @@ Deno.test({
 });
 
 Deno.test({
+  name: "keys that come in one burst with Ctrl-C belong to the new line",
+  ignore,
+  async fn() {
+    await using place = await setting({ "notes.txt": "n" });
+    await using tty = await place.open();
+    await tty.waitFor("ftp> ");
+    await tty.type("get nothing");
+    await tty.waitFor("nothing");
+    await tty.press("C-c", "l", "s", "Enter"); // One write: the program reads them together.
+    const screen = await tty.waitFor("notes.txt\nftp>");
+    assertStringIncludes(screen, "ftp> get nothing^C\nftp> ls\nnotes.txt\nftp> ");
+    await tty.press("C-d");
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
+Deno.test({
   name: "the prompt's history outlives the session, and Ctrl-R searches it",
   ignore,
   async fn() {
