@@ -24,10 +24,13 @@ const MARGIN = 3;
  * What takes the cursor back to the start of a line `width` columns wide, drawn when
  * the terminal was wider, and clears it. Terminals (tmux, VTE, iTerm2, Windows
  * Terminal) rewrap a line when they narrow, so a line once one row may now be two.
+ * Each row is erased alone (never "to the end of the screen"): from the top left
+ * corner that would clear the whole screen, which tmux keeps in its scrollback, so
+ * every redraw of a bar on the top row would leave a copy there.
  */
 export function rewind(width: number, columns: number): string {
   const rows = Math.max(1, Math.ceil(width / Math.max(1, columns)));
-  return `\r${rows > 1 ? `\x1b[${rows - 1}A` : ""}\x1b[J`;
+  return `\r\x1b[2K${"\x1b[1A\x1b[2K".repeat(rows - 1)}`;
 }
 
 /**

@@ -88,8 +88,11 @@ Deno.test("`BatchView` redraws its line at once on a resize, clearing the rows t
   assertEquals(displayWidth(terminal.written.split("\r\x1b[K").at(-1)!), 117);
   terminal.written = "";
   terminal.resize(60); // No progress meanwhile: a stalled batch is redrawn too.
-  assertStartsWith(terminal.written, "\r\x1b[1A\x1b[J"); // 117 columns are two rows of 60.
-  assert(displayWidth(terminal.written.slice("\r\x1b[1A\x1b[J".length)) <= 57, terminal.written);
+  assertStartsWith(terminal.written, "\r\x1b[2K\x1b[1A\x1b[2K"); // 117 columns are two rows of 60.
+  assert(
+    displayWidth(terminal.written.slice("\r\x1b[2K\x1b[1A\x1b[2K".length)) <= 57,
+    terminal.written,
+  );
   view.finish();
   assertEquals(terminal.listeners.size, 0); // It stops listening when done.
 });

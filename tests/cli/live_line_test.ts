@@ -4,9 +4,9 @@ import { displayWidth, LiveLine, rewind } from "../../src/cli/live_line.ts";
 import { fakeTerminal } from "../support/fake_terminal.ts";
 
 Deno.test("rewind() climbs the rows a wide line wrapped onto after the terminal narrowed", () => {
-  assertEquals(rewind(50, 80), "\r\x1b[J");
-  assertEquals(rewind(100, 60), "\r\x1b[1A\x1b[J");
-  assertEquals(rewind(150, 50), "\r\x1b[2A\x1b[J");
+  assertEquals(rewind(50, 80), "\r\x1b[2K");
+  assertEquals(rewind(100, 60), "\r\x1b[2K\x1b[1A\x1b[2K");
+  assertEquals(rewind(150, 50), "\r\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K");
 });
 
 Deno.test("displayWidth() counts wide characters as two columns and combining marks as none", () => {
@@ -31,7 +31,7 @@ Deno.test("LiveLine clears for a line above it, comes back, and stops listening 
   line.clear();
   terminal.target.write("above\n");
   line.draw(true);
-  assertEquals(terminal.written, "\r\x1b[Kw37\r\x1b[Jabove\n\r\x1b[Kw37");
+  assertEquals(terminal.written, "\r\x1b[Kw37\r\x1b[2Kabove\n\r\x1b[Kw37");
   line.close();
   assertEquals(terminal.listeners.size, 0);
 });

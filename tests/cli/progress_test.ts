@@ -83,7 +83,7 @@ Deno.test("ProgressBar redraws in place on a terminal, then clears for the summa
   bar.update(100, 100);
   bar.finish();
   assertStartsWith(written, "\r\x1b[K");
-  assertStringIncludes(written.slice(-4), "\r\x1b[J");
+  assertStringIncludes(written.slice(-5), "\r\x1b[2K");
   assertStringIncludes(written, "100%");
 });
 
@@ -123,8 +123,8 @@ Deno.test("ProgressBar redraws at once on a resize, narrower, clearing the rows 
   assertEquals(displayWidth(wide), 117); // The width, less the margin for an echoed ^C.
   terminal.written = "";
   terminal.resize(60); // No new bytes: a stalled transfer is redrawn too.
-  assertStartsWith(terminal.written, "\r\x1b[1A\x1b[J"); // 117 columns are two rows of 60.
-  const narrow = terminal.written.slice("\r\x1b[1A\x1b[J".length);
+  assertStartsWith(terminal.written, "\r\x1b[2K\x1b[1A\x1b[2K"); // 117 columns are two rows of 60.
+  const narrow = terminal.written.slice("\r\x1b[2K\x1b[1A\x1b[2K".length);
   assert(displayWidth(narrow) <= 57, narrow); // Without the bar, if the figures need the room.
   bar.finish();
   assertEquals(terminal.listeners.size, 0); // It stops listening when done.
