@@ -197,6 +197,8 @@ Deno.test({
     const screen = await tty.waitFor("notes.txt\nftp> ");
     assert(!screen.includes("Stopped"), screen);
     await tty.type("quit\n");
+    // Only once ferry is gone: what is typed while it runs, it reads, even after quit.
+    await tty.waitFor(/ftp> quit\n\$ ?\n?$/);
     await tty.type("exit $?\n"); // ferry's code, as bash's.
     assertEquals(await tty.exitCode(), 0);
   },
@@ -233,6 +235,7 @@ Deno.test({
     await tty.type("tes.txt\n");
     await tty.waitFor('get "notes.txt": 1 B');
     await tty.type("quit\n");
+    await tty.waitFor(/ftp> quit\n\$ ?\n?$/);
     await tty.type("exit $?\n");
     assertEquals(await tty.exitCode(), 0);
   },
