@@ -527,7 +527,7 @@ for (const size of SIZES) {
     const { decoder: _, ...result } = decode(FRAMED, bytes, size);
     assertEquals(result, {
       events: [
-        { type: "size", total: FILE.length },
+        { type: "size", total: FILE.length, from: 0 },
         ...CHUNK_EVENTS,
         { type: "frame", text: TRAILER },
         { type: "end" },
@@ -542,7 +542,7 @@ for (const size of SIZES) {
     const bytes = concat(ANNOUNCE_FILE, CHUNK_FRAMES[0], EMPTY_FRAME, encodeFrame(CHANGED));
     const { events, payload } = decode(FRAMED, bytes, size);
     assertEquals(events, [
-      { type: "size", total: FILE.length },
+      { type: "size", total: FILE.length, from: 0 },
       CHUNK_EVENTS[0],
       { type: "frame", text: CHANGED },
       { type: "end" },
@@ -560,7 +560,7 @@ for (const size of SIZES) {
     );
     const { events, unread } = decode(FRAMED, bytes, size, false);
     assertEquals(events, [
-      { type: "size", total: 0 },
+      { type: "size", total: 0, from: 0 },
       { type: "frame", text: `sha256 ${empty}` },
       { type: "end" },
     ]);
@@ -576,7 +576,7 @@ for (const size of SIZES) {
     );
     const { events, payload } = decode(FRAMED, bytes, size);
     assertEquals(events, [
-      { type: "size", total: 71 },
+      { type: "size", total: 71, from: 0 },
       { type: "payload", length: 71 },
       { type: "frame", text: TRAILER },
       { type: "end" },
@@ -604,7 +604,7 @@ for (const size of SIZES) {
 Deno.test("`PayloadDecoder` reads a framed payload's announcement larger than a 10-digit field", () => {
   const decoder = new PayloadDecoder(FRAMED);
   decoder.receive(encodeFrame("size 12345678901234"));
-  assertEquals(decoder.next(), { type: "size", total: 12345678901234 });
+  assertEquals(decoder.next(), { type: "size", total: 12345678901234, from: 0 });
   decoder.receive(ascii("0000000003abc"));
   assertEquals(decoder.next(), { type: "payload", length: 3 });
 });
