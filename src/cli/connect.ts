@@ -5,6 +5,7 @@
  */
 
 import { connect } from "../client/connect.ts";
+import { loadResumeSecret } from "../client/resume_keys.ts";
 import { formatAddress, quote } from "../common/text.ts";
 import { COMMON_OPTIONS, parseOrUsage, parseTarget, usageError } from "./args.ts";
 import { describeFailure } from "./describe.ts";
@@ -63,6 +64,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       secure,
       verify: values.verify,
       dialect,
+      // Without it an upload still resumes within this run, just not in the next one.
+      resumeSecret: await loadResumeSecret().catch(() => undefined),
     });
   } catch (error) {
     if (io.stopSignal.aborted) {

@@ -17,7 +17,14 @@ import {
   renameCommand,
 } from "./folder_commands.ts";
 import type { Output, ProgressTarget } from "./io.ts";
-import { getCommand, mgetCommand, mputCommand, putCommand } from "./transfer_commands.ts";
+import {
+  getCommand,
+  mgetCommand,
+  mputCommand,
+  putCommand,
+  regetCommand,
+  reputCommand,
+} from "./transfer_commands.ts";
 
 /** What a command runs against. */
 export interface ReplContext {
@@ -65,6 +72,22 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     minArgs: 1,
     maxArgs: 5,
     run: putCommand,
+  },
+  reget: {
+    usage: "reget [-r] [-f] NAME [LOCAL]",
+    summary: "get, continuing a cut download (get does too, where it can)",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: 5,
+    run: regetCommand,
+  },
+  reput: {
+    usage: "reput [-r] [-f] PATH [NAME]",
+    summary: "put, continuing a cut upload (put does too, where it can)",
+    aliases: [],
+    minArgs: 1,
+    maxArgs: 5,
+    run: reputCommand,
   },
   mget: {
     usage: "mget [-f] NAME...",

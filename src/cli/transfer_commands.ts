@@ -53,7 +53,7 @@ export async function getCommand(args: string[], io: TransferIo): Promise<void> 
   const destination = await chooseDestination(name, words[1], { replace });
   await withBar(io, { verb: "get", name: remote }, async (onProgress) => {
     try {
-      return await io.client.get(remote, destination, { replace, onProgress });
+      return await io.client.get(remote, destination, { replace, onProgress, onNote: note(io) });
     } catch (error) {
       if (error instanceof RemoteError && await isFolder(io.client, remote)) {
         throw new UsageError(
@@ -63,6 +63,26 @@ export async function getCommand(args: string[], io: TransferIo): Promise<void> 
       throw error;
     }
   });
+}
+
+/**
+ * `reget` and `reput`: `get` and `put`, which resume by themselves where the server
+ * agrees `resume`; these say so in one sentence where it does not (PROTOCOL.md §19).
+ */
+export async function regetCommand(args: string[], io: TransferIo): Promise<void> {
+  await io.client.require("resume");
+  await getCommand(args, io);
+}
+
+/** See {@linkcode regetCommand}. */
+export async function reputCommand(args: string[], io: TransferIo): Promise<void> {
+  await io.client.require("resume");
+  await putCommand(args, io);
+}
+
+/** Writes a transfer's note (it started over, and why) on a line of its own. */
+function note(io: TransferIo): (text: string) => void {
+  return (text) => io.stderr.write(`${text}\n`);
 }
 
 /** Whether `remote` is a folder on the server, asked only after a `get` of it was refused. */
@@ -90,7 +110,7 @@ export async function putCommand(args: string[], io: TransferIo): Promise<void> 
   }
   await withBar(io, { verb: "put", name: remote ?? local }, async (onProgress) => {
     try {
-      return await io.client.put(local, remote, { replace, onProgress });
+      return await io.client.put(local, remote, { replace, onProgress, onNote: note(io) });
     } catch (error) {
       // The server said the name is taken: say how to replace it, where that works.
       const taken = error instanceof RemoteError &&

@@ -34,6 +34,7 @@ const FEATURE_USES: Record<string, string> = {
   "list-long": "long listings",
   manage: "changing files and folders",
   hash: "comparing files by hash",
+  resume: "resuming cut transfers",
 };
 
 /** How a client reaches its server, once connected. */
@@ -50,6 +51,12 @@ export interface ClientSettings {
    * Default `false`: such a transfer succeeds, marked not verified.
    */
   verify?: boolean;
+  /**
+   * The secret this user's `reput` keys are made from (`resume_keys.ts`), so that an
+   * upload cut in one run resumes in the next. Default: a new one for each client, so
+   * only the same client can resume.
+   */
+  resumeSecret?: string;
 }
 
 /** One session with a server. Commands run one at a time, in order. */

@@ -88,7 +88,10 @@ export class AtomicFile implements AsyncDisposable {
    * Feeds `digest` the temp file's first `length` bytes from byte `from`, then goes
    * back to its end for writing. Returns how many bytes there were to feed.
    */
-  async digestRange(digest: Digest, { from, length }: { from: number; length: number }): Promise<number> {
+  async digestRange(
+    digest: Digest,
+    { from, length }: { from: number; length: number },
+  ): Promise<number> {
     const file = this.#open("read");
     await file.seek(from, Deno.SeekMode.Start);
     try {

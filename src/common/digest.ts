@@ -72,8 +72,8 @@ export async function feedDigest(
 ): Promise<number> {
   const buffer = new Uint8Array(Math.max(1, Math.min(chunk, limit)));
   let fed = 0;
-  for (let read; fed < limit;) {
-    read = await file.read(buffer.subarray(0, Math.min(buffer.byteLength, limit - fed)));
+  while (fed < limit) {
+    const read = await file.read(buffer.subarray(0, Math.min(buffer.byteLength, limit - fed)));
     if (read === null || read === 0) break;
     digest.update(buffer.subarray(0, read));
     fed += read;

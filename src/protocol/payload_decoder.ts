@@ -301,7 +301,9 @@ export interface Announcement {
 }
 
 const DECIMAL = "(0|[1-9][0-9]{0,15})";
-const ANNOUNCEMENT = new RegExp(`^size ${DECIMAL}(?: from ${DECIMAL})?(?: version ([0-9a-z-]{1,64}))?$`);
+const ANNOUNCEMENT = new RegExp(
+  `^size ${DECIMAL}(?: from ${DECIMAL})?(?: version ([0-9a-z-]{1,64}))?$`,
+);
 
 /**
  * What an announcement (`size 1234`, or in a `resume` session `size 1234 from 512

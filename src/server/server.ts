@@ -19,7 +19,7 @@ import { FileStore } from "./file_store.ts";
 import { freeSpace } from "./free_space.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import type { EventLog } from "./log.ts";
-import { resumeState, type ResumeState } from "./resume_state.ts";
+import { type ResumeState, resumeState } from "./resume_state.ts";
 import { runSession } from "./session.ts";
 
 /**
