@@ -9,9 +9,9 @@
  */
 
 import { basename } from "node:path";
-import { LocalFileError, UsageError } from "../common/errors.ts";
+import { LocalFileError, SenderStoppedError, TransferError, UsageError } from "../common/errors.ts";
 import { ChangeWatch } from "../common/file_snapshot.ts";
-import { describeError, formatAddress, quote } from "../common/text.ts";
+import { describeError, quote } from "../common/text.ts";
 import type { Feature } from "../protocol/features.ts";
 import { Listing } from "../protocol/listing.ts";
 import type { LongEntry } from "../protocol/long_listing.ts";
@@ -209,8 +209,16 @@ export class Client extends Session {
     });
     // Continuing needs an extension: bytes held are reason enough to ask for one.
     if (partial.held > 0 && this.agreed === undefined) await this.features();
-    const download = (fresh: boolean) =>
-      this.#download(partial, { wire, name, path, fresh, options });
+    const download = async (fresh: boolean) => {
+      try {
+        return await this.#download(partial, { wire, name, path, fresh, options });
+      } catch (error) {
+        // Only a cut leaves bytes worth continuing from.
+        const cut = error instanceof TransferError && !(error instanceof SenderStoppedError);
+        if (!cut) partial.discard();
+        throw error;
+      }
+    };
     let received = await download(false);
     if (received.from > 0 && received.declared !== received.sha256) {
       options.onNote?.(
@@ -307,7 +315,6 @@ export class Client extends Session {
     }
     const key = !options.replace && this.agreed?.has("resume")
       ? await uploadKey(this.#secret, {
-        server: formatAddress(this.remoteAddr),
         remote: wire,
         local: await Deno.realPath(path),
         size,

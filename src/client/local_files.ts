@@ -105,12 +105,15 @@ const tidied = new Set<string>();
  * (see {@linkcode removeStaleDownloads}).
  */
 export async function createDownload(path: string): Promise<AtomicFile> {
-  const folder = dirname(path);
-  if (!tidied.has(folder)) {
-    tidied.add(folder);
-    await removeStaleDownloads(folder).catch(() => []); // Tidying is no reason to fail.
-  }
+  await tidyDownloads(dirname(path));
   return await AtomicFile.create(path, downloadTempPath(path), { lock: true });
+}
+
+/** Removes what killed runs left in `folder`, the first time this process downloads there. */
+export async function tidyDownloads(folder: string): Promise<void> {
+  if (tidied.has(folder)) return;
+  tidied.add(folder);
+  await removeStaleDownloads(folder).catch(() => []); // Tidying is no reason to fail.
 }
 
 /**

@@ -16,6 +16,7 @@ import { AtomicFile } from "../common/atomic_file.ts";
 import { createDigest, type Digest } from "../common/digest.ts";
 import { LocalFileError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
+import { tidyDownloads } from "./local_files.ts";
 
 /** What the partial's bytes are of, as the server described the file. */
 export interface PartialInfo {
@@ -56,6 +57,7 @@ export class PartialDownload implements AsyncDisposable {
 
   /** Opens (or creates) the partial file for `destination`, locked. */
   static async open(destination: string): Promise<PartialDownload> {
+    await tidyDownloads(dirname(destination));
     const paths = await partialPaths(destination);
     const file = await AtomicFile.reopen(destination, paths.data, { lock: true, create: true })
       .catch((error) => {
@@ -100,9 +102,14 @@ export class PartialDownload implements AsyncDisposable {
     this.#keep = false;
   }
 
-  /** Keeps the partial for a later `get` (unless discarded or committed), and unlocks it. */
+  /**
+   * Keeps the partial for a later `get` (unless discarded or committed, or it holds
+   * nothing: a refused `get` leaves no trace), and unlocks it.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.#keep) return this.file.release();
+    if (this.#keep && (await this.file.stat().catch(() => undefined))?.size) {
+      return this.file.release();
+    }
     await this.file[Symbol.asyncDispose]();
     await Deno.remove(this.infoPath).catch(() => {});
   }

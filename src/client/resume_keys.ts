@@ -1,8 +1,9 @@
 /**
  * The keys a client gives `reput` (PROTOCOL.md §19). A key is derived from a secret
- * only this user holds and from what the upload is (the server, the path there, the
- * local file and its size and modification time), so the same upload run again, even
- * by a new process after a crash, has the same key, and no one else can name it.
+ * only this user holds and from what the upload is (the path on the server, the local
+ * file and its size and modification time), so the same upload run again, even by a
+ * new process after a crash or to a restarted server, has the same key, and no one
+ * else can name it. (Each server keeps its own uploads, so the server is no part of it.)
  *
  * @module
  */
@@ -39,8 +40,6 @@ export async function loadResumeSecret(path = resumeSecretPath()): Promise<strin
 
 /** What one upload is, for its key. */
 export interface UploadIdentity {
-  /** The server, as `host:port`. */
-  server: string;
   /** The path on the server, as sent. */
   remote: string;
   /** The local file's real path, size and modification time. */
@@ -52,10 +51,10 @@ export interface UploadIdentity {
 /** The key of one upload: 32 hex digits. */
 export async function uploadKey(secret: string, upload: UploadIdentity): Promise<string> {
   const digest = await createDigest("sha256");
-  const { server, remote, local, size, mtime } = upload;
+  const { remote, local, size, mtime } = upload;
   digest.update(
     new TextEncoder().encode(
-      ["ferry-reput", secret, server, remote, local, size, mtime ?? "-"].join("\n"),
+      ["ferry-reput", secret, remote, local, size, mtime ?? "-"].join("\n"),
     ),
   );
   return digest.hex().slice(0, 32);

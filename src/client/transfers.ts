@@ -16,6 +16,7 @@ import {
   IntegrityError,
   ProtocolError,
   RemoteError,
+  SenderStoppedError,
   TransferError,
   UnverifiedError,
 } from "../common/errors.ts";
@@ -125,7 +126,7 @@ export async function receiveFile(
   // The decoder ends a framed payload only with its end frame.
   const end = parseEnd(text!);
   // The server stopped (the file changed, say): its sentence is the reason.
-  if (!end.ok) throw new TransferError(printable(end.message));
+  if (!end.ok) throw new SenderStoppedError(printable(end.message));
   return { bytes, from, sha256: digest.hex(), declared: end.sha256 };
 }
 

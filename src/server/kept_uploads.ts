@@ -26,8 +26,11 @@ export interface KeptUpload {
   bytes: number;
   /** When it goes, in milliseconds since the epoch. */
   expires: number;
-  /** The hash state of the `bytes` kept, while this server runs. */
-  digest?: Digest;
+  /**
+   * The hash state of the `bytes` kept, while this server runs, with the temp file's
+   * modification time when it was kept: a file touched since is read again instead.
+   */
+  digest?: { state: Digest; mtime: number | null };
 }
 
 /** Options for {@linkcode KeptUploads}. */
@@ -104,7 +107,11 @@ export class KeptUploads {
   async take(id: string): Promise<KeptUpload | undefined> {
     await this.sweep();
     const entry = this.#entries.get(id);
+    if (!entry) return undefined;
     this.#entries.delete(id);
+    // In use now: stored, refused or kept again, it needs no `.resume` file any more (and
+    // one a crash leaves without it is an ordinary stale upload at the next start).
+    await Deno.remove(sidecarOf(entry.tempPath)).catch(() => {});
     return entry;
   }
 

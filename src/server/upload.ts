@@ -32,9 +32,10 @@ export class Upload implements AsyncDisposable {
     return this.#file.tempPath;
   }
 
-  /** Bytes in the temp file so far. */
-  async size(): Promise<number> {
-    return (await this.#file.stat()).size;
+  /** The temp file's size and modification time so far. */
+  async written(): Promise<{ size: number; mtime: number | null }> {
+    const info = await this.#file.stat();
+    return { size: info.size, mtime: info.mtime?.getTime() ?? null };
   }
 
   /** Starts the file again from its first `length` bytes (a resumed upload's start). */

@@ -88,8 +88,9 @@ class Held implements Resumption {
   /** The bytes held and their digest: kept in memory, or read back (after a restart). */
   async state(): Promise<{ bytes: number; digest: Digest }> {
     if (!this.#digest) {
-      const bytes = this.#kept ? await this.#upload.size() : 0;
-      let digest = this.#kept?.bytes === bytes ? this.#kept.digest?.copy() : undefined;
+      const written = this.#kept ? await this.#upload.written() : { size: 0, mtime: null };
+      const bytes = written.size;
+      let digest = this.#kept ? stateFor(this.#kept, written)?.copy() : undefined;
       if (!digest) {
         digest = await createDigest("sha256");
         await this.#upload.digestPrefix(digest, bytes);
@@ -122,18 +123,27 @@ class Held implements Resumption {
     this.settled = true;
     const size = this.#size;
     if (size === undefined) return; // Nothing announced, nothing kept before: nothing to keep.
-    const bytes = await this.#upload.size().catch(() => 0);
+    const written = await this.#upload.written().catch(() => ({ size: 0, mtime: null }));
     this.#upload.release();
     // A state counts what was hashed; it holds for the file only if all of that was written.
-    const digest = this.#digest
-      ? (this.#digest.offset === bytes ? this.#digest.copy() : undefined)
-      : (this.#kept?.bytes === bytes ? this.#kept.digest : undefined);
+    const state = this.#digest
+      ? (this.#digest.offset === written.size ? this.#digest.copy() : undefined)
+      : this.#kept && stateFor(this.#kept, written);
     await this.#context.resume.kept.keep({
       id: this.#id,
       tempPath: this.#upload.tempPath,
       size,
-      bytes,
-      digest,
+      bytes: written.size,
+      digest: state ? { state, mtime: written.mtime } : undefined,
     });
   }
+}
+
+/** The kept hash state, if the temp file is as it was when it was kept. */
+function stateFor(
+  kept: KeptUpload,
+  written: { size: number; mtime: number | null },
+): Digest | undefined {
+  const same = kept.bytes === written.size && kept.digest?.mtime === written.mtime;
+  return same ? kept.digest?.state : undefined;
 }
