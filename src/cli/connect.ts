@@ -81,7 +81,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     const how = secure ? "encrypted" : "classic protocol, not encrypted";
     io.stdout.write(`Connected to ${address} (${how}). Type help for commands.\n`);
   }
-  // Ctrl-C or SIGTERM: end the transfer under way (nothing partial stays) and leave.
+  // Ctrl-C or SIGTERM: end the transfer under way and leave. Nothing partial appears under
+  // a real name; a download keeps its hidden partial file for the next get to continue.
   const interrupt = () => client.close();
   io.stopSignal.addEventListener("abort", interrupt, { once: true });
   try {

@@ -93,7 +93,8 @@ Deno.test("in plain mode, base commands send no feat; the first folder command d
   );
   const sessions = Map.groupBy(server.events, (e) => e.peer);
   assertEquals([...sessions.values()].map((events) => events.map((e) => e.action)), [
-    ["connect", "ls", "feat", "cd", "get", "quit"],
+    // Once agreed (for cd), a get is a reget: it resumes if it is cut (PROTOCOL.md §19).
+    ["connect", "ls", "feat", "cd", "reget", "quit"],
     ["connect", "feat", "list", "quit"],
   ]);
   assertEquals(await Deno.readTextFile(local.file("f.txt")), "in d");
