@@ -102,7 +102,8 @@ export async function receiveFile(
   let event: PayloadEvent = await channel.next(decoder);
   if (event.type === "size") {
     onLength(event.total);
-    if (resume) digest = await resume(event);
+    const { type: _, ...announced } = event;
+    if (resume) digest = await resume(announced);
     bytes = event.from;
     event = await channel.next(decoder);
   } else if (event.type !== "payload") {
