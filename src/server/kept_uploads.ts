@@ -63,6 +63,8 @@ export function sidecarOf(tempPath: string): string {
 /** The kept uploads of one server. */
 export class KeptUploads {
   #entries = new Map<string, KeptUpload>();
+  /** Uploads under way, by id: settled once each is stored, refused or kept. */
+  #busy = new Map<string, Promise<void>>();
   #ttl: number;
   #space: number;
   #now: () => number;
@@ -101,10 +103,36 @@ export class KeptUploads {
   }
 
   /**
+   * Marks an upload under `id` as under way, until the returned function is called
+   * (once it is stored, refused or kept): a {@linkcode take} of the same id meanwhile
+   * waits for it a little, since a client that resumes at once after a cut may be
+   * faster than the server at noticing the cut.
+   */
+  claim(id: string): () => void {
+    let release = () => {};
+    const settled = new Promise<void>((resolve) => release = resolve);
+    this.#busy.set(id, settled);
+    return () => {
+      if (this.#busy.get(id) === settled) this.#busy.delete(id);
+      release();
+    };
+  }
+
+  /**
    * Hands over the upload kept under `id`, if any (and not expired): it is no longer
    * kept, so no one else can take it; {@linkcode keep} it again if it is cut again.
+   * One still under way under `id` is waited for up to `wait` ms first (default 2 s).
    */
-  async take(id: string): Promise<KeptUpload | undefined> {
+  async take(
+    id: string,
+    { wait = 2_000 }: { wait?: number } = {},
+  ): Promise<KeptUpload | undefined> {
+    const busy = this.#busy.get(id);
+    if (busy) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => timer = setTimeout(resolve, wait));
+      await Promise.race([busy, late]).finally(() => clearTimeout(timer));
+    }
     await this.sweep();
     const entry = this.#entries.get(id);
     if (!entry) return undefined;

@@ -31,12 +31,19 @@ export async function reputFile(
   const path = await context.store.checkCanCreate(target);
   const id = await keptUploadId({ key, owner: context.owner, path });
   const kept = await context.resume.kept.take(id);
-  const upload = kept
-    ? await context.store.resumeUpload(target, kept.tempPath).catch(async (error) => {
-      await context.resume.kept.discard(kept);
-      throw error;
-    })
-    : await context.store.beginUpload(target);
+  const release = context.resume.kept.claim(id);
+  let upload: Upload;
+  try {
+    upload = kept
+      ? await context.store.resumeUpload(target, kept.tempPath).catch(async (error) => {
+        await context.resume.kept.discard(kept);
+        throw error;
+      })
+      : await context.store.beginUpload(target);
+  } catch (error) {
+    release();
+    throw error;
+  }
   const held = new Held(context, upload, { id, kept });
   return dataReply(
     async (channel, watchdog, progress) => {
@@ -54,8 +61,12 @@ export async function reputFile(
     },
     // Never opened, or cut: what is held stays for the client (`cut` kept it already).
     async () => {
-      if (!held.settled) await held.cut();
-      await upload[Symbol.asyncDispose]();
+      try {
+        if (!held.settled) await held.cut();
+        await upload[Symbol.asyncDispose]();
+      } finally {
+        release();
+      }
     },
   );
 }
