@@ -5,9 +5,12 @@
  * the digest of the whole file. Bytes of another version (the source changed between
  * the cut and the resume, same size, even with its old modification time), a truncated
  * or corrupted partial file, another client, a server restart, an expired or evicted
- * kept upload: each ends in the right file, started over where it must be.
+ * kept upload: each ends in the right file, started over where it must be. Recursive
+ * transfers resume file by file.
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../support/assert.ts";
+import { runBatch } from "../../src/client/batch.ts";
+import { planTreeGet, planTreePut } from "../../src/client/batch_plans.ts";
 import type { Client } from "../../src/client/client.ts";
 import { connect } from "../../src/client/connect.ts";
 import { newResumeSecret } from "../../src/client/resume_keys.ts";
@@ -333,4 +336,48 @@ Deno.test("a cut upload over --resume-space is not kept, and the oldest make way
   assert(((await client.put(local.file("up.bin"), "b.bin")).resumedFrom ?? 0) > 0);
   assertStringIncludes((await debris(server.root)).join(" "), "a.bin b.bin");
   assertEquals(await debris(server.root), ["a.bin", "b.bin"]);
+});
+
+Deno.test("put -r and get -r resume file by file: a cut batch run again skips, resumes, sends", async () => {
+  await using server = await secureServer();
+  await using local = await tempDir();
+  const files = ["a.bin", "b.bin", "c.bin"];
+  await Deno.mkdir(local.file("tree"));
+  await Deno.mkdir(local.file("back"));
+  const data = new Map(files.map((name) => [name, randomBytes(SIZE)]));
+  for (const [name, bytes] of data) await Deno.writeFile(local.file("tree", name), bytes);
+  const secret = newResumeSecret();
+  for (const direction of ["put", "get"] as const) {
+    const plan = (client: Client) =>
+      direction === "put"
+        ? planTreePut(client, { dir: local.file("tree") })
+        : planTreeGet(client, { dir: "tree", into: local.file("back") });
+    // The first run is cut half way through its second file.
+    const first = await secureClient(server.port, undefined, { resumeSecret: secret });
+    let current = -1;
+    const cut = await runBatch(first, await plan(first), {
+      events: {
+        onStart: (_, index) => current = index,
+        onProgress: (bytes) => current === 1 && bytes >= SIZE / 2 && first.close(),
+      },
+    });
+    first.close();
+    assertEquals(cut.outcomes.map((o) => o.status), ["sent", "failed", "failed"]);
+    await server.waitFor((e) =>
+      e.action === (direction === "put" ? "reput" : "reget") && e.name?.endsWith("b.bin") === true
+    );
+
+    await using second = await secureClient(server.port, undefined, { resumeSecret: secret });
+    const again = await runBatch(second, await plan(second));
+    const sent = again.outcomes.map((o) =>
+      o.status === "sent" ? (o.result.resumedFrom ?? 0) > 0 : o.status
+    );
+    assertEquals(sent, ["skipped", true, false], `${direction}: skipped, resumed, sent whole`);
+    for (const [name, bytes] of data) {
+      const copy = direction === "put" ? server.root.file("tree", name) : local.file("back", "tree", name);
+      assertEquals(await sha256File(copy), sha256(bytes), `${direction} ${name}`);
+    }
+  }
+  assertEquals((await namesIn(local.file("back", "tree"))).sort(), files);
+  assertEquals((await namesIn(server.root.file("tree"))).sort(), files);
 });

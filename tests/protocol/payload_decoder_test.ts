@@ -687,3 +687,37 @@ Deno.test("`PayloadDecoder` reads an end before a framed announcement as end (no
   decoder.receiveEnd();
   assertEquals(decoder.next(), { type: "end" });
 });
+
+Deno.test("`PayloadDecoder` reads a resumed announcement only where `resume` was agreed", () => {
+  const text = "size 10000000005 from 9999999999 version 10000000005-17";
+  const resumable = new PayloadDecoder(FRAMED, { resumable: true });
+  resumable.receive(concat(encodeFrame(text), ascii("0000000006abcdef0000000000")));
+  assertEquals(resumable.next(), {
+    type: "size",
+    total: 10_000_000_005,
+    from: 9_999_999_999,
+    version: "10000000005-17",
+  });
+  assertEquals(resumable.next(), { type: "payload", length: 6 });
+  resumable.skip(0);
+  resumable.takeBuffered(6);
+  resumable.receive(encodeFrame(`sha256 ${"0".repeat(64)}`));
+  assertEquals(resumable.next(), { type: "frame", text: `sha256 ${"0".repeat(64)}` });
+  const plain = new PayloadDecoder(FRAMED);
+  plain.receive(encodeFrame(text));
+  assertThrows(() => plain.next(), ProtocolError, 'expected "size <bytes>"');
+});
+
+Deno.test("`PayloadDecoder` holds a resumed payload's data frames to the bytes after its start", () => {
+  const decoder = new PayloadDecoder(FRAMED, { resumable: true });
+  decoder.receive(concat(encodeFrame("size 10 from 8"), ascii("0000000003")));
+  decoder.next();
+  assertThrows(
+    () => decoder.next(),
+    ProtocolError,
+    "Data frames of 3 bytes exceed the 2 announced",
+  );
+  const early = new PayloadDecoder(FRAMED, { resumable: true });
+  early.receive(encodeFrame("size 10 from 11"));
+  assertThrows(() => early.next(), ProtocolError, "Cannot read payload announcement");
+});
