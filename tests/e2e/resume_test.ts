@@ -374,7 +374,9 @@ Deno.test("put -r and get -r resume file by file: a cut batch run again skips, r
     );
     assertEquals(sent, ["skipped", true, false], `${direction}: skipped, resumed, sent whole`);
     for (const [name, bytes] of data) {
-      const copy = direction === "put" ? server.root.file("tree", name) : local.file("back", "tree", name);
+      const copy = direction === "put"
+        ? server.root.file("tree", name)
+        : local.file("back", "tree", name);
       assertEquals(await sha256File(copy), sha256(bytes), `${direction} ${name}`);
     }
   }
