@@ -64,8 +64,11 @@ export const MAX_FRAMED_SIZE = Number.MAX_SAFE_INTEGER;
 /** The most a framed payload's data frame may hold: 1 MiB (PROTOCOL.md §16). */
 export const MAX_DATA_FRAME = 1 << 20;
 
-/** The longest announcement a receiver reads: `size ` and up to 16 digits, with room to spare. */
-const MAX_ANNOUNCEMENT_BYTES = 64;
+/**
+ * The longest announcement a receiver reads: `size ` and 16 digits, and a resumed one's
+ * ` from ` and 16 more and ` version ` and 64 characters (116 in all), with room to spare.
+ */
+export const MAX_ANNOUNCEMENT_BYTES = 128;
 
 // Lenient: a malformed trailer fails its own parser.
 const lenientUtf8 = new TextDecoder();

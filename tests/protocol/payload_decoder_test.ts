@@ -721,3 +721,15 @@ Deno.test("`PayloadDecoder` holds a resumed payload's data frames to the bytes a
   early.receive(encodeFrame("size 10 from 11"));
   assertThrows(() => early.next(), ProtocolError, "Cannot read payload announcement");
 });
+
+Deno.test("`PayloadDecoder` reads the longest resumed announcement there can be", () => {
+  const longest = `size 9007199254740991 from 9007199254740990 version ${"v".repeat(64)}`;
+  const decoder = new PayloadDecoder(FRAMED, { resumable: true });
+  decoder.receive(encodeFrame(longest));
+  assertEquals(decoder.next(), {
+    type: "size",
+    total: 9007199254740991,
+    from: 9007199254740990,
+    version: "v".repeat(64),
+  });
+});
