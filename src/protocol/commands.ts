@@ -131,6 +131,15 @@ function twoPaths(verb: string) {
   };
 }
 
+/** Arguments read by `parse` whose `name` must then be a name (or, with `path`, a path). */
+function namedBy<A extends { name: string }>(parse: (argument: string | undefined) => A | string) {
+  return (argument: string | undefined, agreed: FeatureSet): A | string => {
+    const args = parse(argument);
+    if (typeof args === "string") return args;
+    return targetProblem(args.name, agreed) ?? args;
+  };
+}
+
 const optionalPathFormat = ({ path }: { path?: string }) => path;
 const pathFormat = ({ path }: { path: string }) => path;
 const twoPathsFormat = ({ from, to }: { from: string; to: string }) => `${from}\n${to}`;
@@ -192,21 +201,13 @@ export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
   reget: {
     reply: "port",
     feature: "resume",
-    parse: (argument, agreed) => {
-      const args = parseRegetArguments(argument);
-      if (typeof args === "string") return args;
-      return targetProblem(args.name, agreed) ?? args;
-    },
+    parse: namedBy(parseRegetArguments),
     format: formatRegetArguments,
   },
   reput: {
     reply: "port",
     feature: "resume",
-    parse: (argument, agreed) => {
-      const args = parseReputArguments(argument);
-      if (typeof args === "string") return args;
-      return targetProblem(args.name, agreed) ?? args;
-    },
+    parse: namedBy(parseReputArguments),
     format: formatReputArguments,
   },
 };

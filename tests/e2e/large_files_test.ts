@@ -21,6 +21,21 @@ import { randomBytes, RawClient, sha256, tempDir, testServer } from "../support/
 const HUGE = MAX_FIELD_VALUE + 2;
 const text = (bytes: Uint8Array | null) => new TextDecoder().decode(bytes ?? undefined);
 
+/** A raw session that agreed `frames`, and opens a command's data connection. */
+async function framedSession(port: number) {
+  const raw = await RawClient.connect(port);
+  await raw.command("feat frames");
+  assertEquals(text(await raw.reader.readFrame(100)), "ok frames");
+  return {
+    async open(command: string): Promise<RawClient> {
+      await raw.command(command);
+      const { port } = await raw.reply() as { port: number };
+      return await RawClient.connect(port);
+    },
+    [Symbol.dispose]: () => raw.close(),
+  };
+}
+
 Deno.test("framing across the 9,999,999,999-byte boundary (synthetic source and sink): offsets, sizes and the digest hold", async () => {
   const from = MAX_FIELD_VALUE - 1000;
   const tail = randomBytes(3000);
@@ -80,12 +95,8 @@ Deno.test("a file past ten digits is listed; a base get is refused, saying why; 
     refused: `"huge.bin" is ${HUGE} bytes, more than the ${MAX_FIELD_VALUE} a 10-digit length ` +
       "field carries (ferry clients agree framed payloads, which carry more)",
   });
-  using framed = await RawClient.connect(server.port);
-  await framed.command("feat frames");
-  assertEquals(text(await framed.reader.readFrame(100)), "ok frames");
-  await framed.command("get huge.bin");
-  const { port } = await framed.reply() as { port: number };
-  using data = await RawClient.connect(port);
+  using framed = await framedSession(server.port);
+  using data = await framed.open("get huge.bin");
   assertEquals(text(await data.reader.readFrame(100)), `size ${HUGE}`);
   const first = await data.reader.readFrame(1 << 20);
   assertEquals(first?.byteLength, 1 << 20);
@@ -93,12 +104,8 @@ Deno.test("a file past ten digits is listed; a base get is refused, saying why; 
 
 Deno.test("a framed put past ten digits meets --max-upload at its announcement", async () => {
   await using server = await testServer({ limits: { maxUploadBytes: MAX_FIELD_VALUE + 1 } });
-  using raw = await RawClient.connect(server.port);
-  await raw.command("feat frames");
-  assertEquals(text(await raw.reader.readFrame(100)), "ok frames");
-  await raw.command("put huge.bin");
-  const { port } = await raw.reply() as { port: number };
-  using data = await RawClient.connect(port);
+  using raw = await framedSession(server.port);
+  using data = await raw.open("put huge.bin");
   await data.sendFrame(`size ${HUGE}`);
   assertEquals(
     text(await data.reader.readFrame(4096)),

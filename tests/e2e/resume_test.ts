@@ -69,6 +69,13 @@ async function cutAt(
   );
 }
 
+/** A put of `path` (as `up.bin`) cut half way, once the server has kept what arrived. */
+async function cutPut(server: TestServer, { client, path }: { client: Client; path: string }) {
+  await cutAt(client, SIZE / 2, (onProgress) => client.put(path, "up.bin", { onProgress }));
+  client.close();
+  await server.waitFor((e) => e.action === "reput");
+}
+
 function isPartial(name: string): boolean {
   return name.startsWith(".ferry-partial-");
 }
@@ -205,14 +212,7 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
     const data = randomBytes(SIZE);
     await Deno.writeFile(local.file("up.bin"), data);
     const mine = newResumeSecret();
-    const first = await open(server.port, mine);
-    await cutAt(
-      first,
-      SIZE / 2,
-      (onProgress) => first.put(local.file("up.bin"), "up.bin", { onProgress }),
-    );
-    first.close();
-    await server.waitFor((e) => e.action === "reput");
+    await cutPut(server, { client: await open(server.port, mine), path: local.file("up.bin") });
 
     await using other = await open(server.port, newResumeSecret());
     assertEquals([...await other.list()], []);
@@ -233,14 +233,7 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
     await using local = await tempDir();
     await Deno.writeFile(local.file("up.bin"), randomBytes(SIZE));
     const secret = newResumeSecret();
-    const first = await open(server.port, secret);
-    await cutAt(
-      first,
-      SIZE / 2,
-      (onProgress) => first.put(local.file("up.bin"), "up.bin", { onProgress }),
-    );
-    first.close();
-    await server.waitFor((e) => e.action === "reput");
+    await cutPut(server, { client: await open(server.port, secret), path: local.file("up.bin") });
     const fresh = randomBytes(SIZE);
     await rewriteKeepingTime(local.file("up.bin"), fresh);
 
@@ -297,14 +290,10 @@ Deno.test("a kept upload past --resume-ttl is removed, and the next put starts o
   await using local = await tempDir();
   await Deno.writeFile(local.file("up.bin"), randomBytes(SIZE));
   const secret = newResumeSecret();
-  const first = await KINDS.plain.client(server.port, secret);
-  await cutAt(
-    first,
-    SIZE / 2,
-    (onProgress) => first.put(local.file("up.bin"), "up.bin", { onProgress }),
-  );
-  first.close();
-  await server.waitFor((e) => e.action === "reput");
+  await cutPut(server, {
+    client: await KINDS.plain.client(server.port, secret),
+    path: local.file("up.bin"),
+  });
   const kept = await debris(server.root);
   assertEquals(kept.length, 2, "the temp file and its .resume file");
   // Expiry is checked when the kept set is next looked at: a millisecond has passed.
