@@ -82,6 +82,12 @@ export interface BatchOptions {
   /** Replace a destination file that differs (atomically). Default `false`: refuse it. */
   replace?: boolean;
   events?: BatchEvents;
+  /**
+   * Cancels the batch when it aborts (Ctrl-C at the prompt): the file under way fails
+   * with `CancelledError` (keeping nothing under its name; see `TransferOptions.signal`),
+   * and the rest are not tried.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs a plan, one file at a time; never throws for a single file's failure. */
@@ -108,8 +114,9 @@ export async function runBatch(
       outcomes.push(outcome);
       options.events?.onDone?.(outcome);
     };
-    if (client.closed) {
-      report({ status: "failed", file, error: new Error("not tried: the connection was lost") });
+    if (client.closed || options.signal?.aborted) {
+      const why = client.closed ? "the connection was lost" : "the batch was cancelled";
+      report({ status: "failed", file, error: new Error(`not tried: ${why}`) });
       continue;
     }
     options.events?.onStart?.(file, index);
@@ -131,6 +138,7 @@ export async function runBatch(
       }
       const transfer = {
         replace: there !== "missing",
+        signal: options.signal,
         onProgress: (bytes: number, total: number) => options.events?.onProgress?.(bytes, total),
       };
       const result = plan.direction === "get"

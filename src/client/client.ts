@@ -15,6 +15,7 @@ import { Listing } from "../protocol/listing.ts";
 import type { LongEntry } from "../protocol/long_listing.ts";
 import { nameProblem } from "../protocol/names.ts";
 import { formatFolder } from "../protocol/paths.ts";
+import type { ByteSink } from "../transport/payload_pump.ts";
 import type { Control } from "./control.ts";
 import {
   changeFolder,
@@ -27,6 +28,7 @@ import {
 } from "./folder_commands.ts";
 import {
   downloadFile,
+  downloadInto,
   type TransferOptions,
   type TransferResult,
   type TransferSession,
@@ -79,7 +81,7 @@ export class Client extends Session {
         return agreed();
       },
       expectation: (name) => this.expectation(name),
-      transfer: (command, use) => this.transfer(command, use),
+      transfer: (command, use, signal) => this.transfer(command, use, signal),
       secret,
     };
     const agreed = () => this.agreed;
@@ -106,10 +108,10 @@ export class Client extends Session {
    * the listing's text as they are iterated, so a huge listing costs about twice its
    * size, not 50 bytes an entry.
    */
-  async list(path?: string): Promise<Listing> {
+  async list(path?: string, options: Pick<TransferOptions, "signal"> = {}): Promise<Listing> {
     if (path !== undefined) await this.require("path");
     const folder = await listedFolder(this.#folders, path);
-    return new Listing(await this.listing({ verb: "ls", path: folder }));
+    return new Listing(await this.listing({ verb: "ls", path: folder }, options.signal));
   }
 
   /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
@@ -170,6 +172,15 @@ export class Client extends Session {
    */
   get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
     return downloadFile(this.#transfers, { name, path }, options);
+  }
+
+  /**
+   * Downloads `name` into `sink` (standard output, say), which cannot be taken back:
+   * a corrupt, cut-off or (with `verify`) unverified download still throws, but after
+   * its bytes were written. Nothing is kept to resume: a plain `get`.
+   */
+  getInto(name: string, sink: ByteSink, options: TransferOptions = {}): Promise<TransferResult> {
+    return downloadInto(this.#transfers, { name, sink }, options);
   }
 
   /**

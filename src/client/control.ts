@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DialectError, RemoteError, TransferError } from "../common/errors.ts";
+import { DialectError, NotFerryError, RemoteError, TransferError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
 import { ClientConnection, type ClientEvent } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
@@ -16,6 +16,7 @@ import { Listing } from "../protocol/listing.ts";
 import { Channel, settled, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
+import { FirstBytes } from "./stranger.ts";
 
 /** How long to wait, after a refusal, for a close that says the session is over. */
 const HANG_UP_GRACE_MS = 50;
@@ -35,16 +36,58 @@ export interface ActiveData {
   accepted: Promise<Channel>;
 }
 
+/** Options for a {@linkcode Control}. */
+export interface ControlOptions {
+  /** Milliseconds to wait for any reply. */
+  timeout: number;
+  /**
+   * Milliseconds to wait for the very first reply, if less than `timeout`: a server
+   * that stays silent that long is taken for something other than a ferry server.
+   * Default: `timeout`.
+   */
+  firstReply?: number;
+  /** The dialect the server speaks (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
+}
+
 /** One control connection; commands run one at a time. */
 export class Control {
   #channel: Channel;
   #machine: ClientConnection;
   #timeout: number;
+  #firstReply: number;
+  /** Whether a reply has been read: until then, a stranger is told apart from a ferry server. */
+  #answered = false;
+  /** What the server sent before its first reply was read whole. */
+  #first = new FirstBytes();
+  /** Feeds the state machine, keeping the first bytes. */
+  #decoder = {
+    receive: (bytes: Uint8Array) => {
+      if (!this.#answered) this.#first.keep(bytes);
+      this.#machine.receive(bytes);
+    },
+    receiveEnd: () => this.#machine.receiveEnd(),
+    next: () => this.#machine.next(),
+  };
 
-  constructor(connection: Connection, timeout: number, dialect?: Dialect) {
+  constructor(connection: Connection, options: ControlOptions) {
     this.#channel = new Channel(connection);
-    this.#machine = new ClientConnection(dialect);
-    this.#timeout = timeout;
+    this.#machine = new ClientConnection(options.dialect);
+    this.#timeout = options.timeout;
+    this.#firstReply = Math.min(options.firstReply ?? Infinity, options.timeout);
+  }
+
+  /**
+   * Listens `ms` before anything is sent. A ferry server never speaks first, except
+   * to turn a session away with a refusal, which is kept as the next reply; anything
+   * else (an SSH, SMTP or FTP greeting) throws {@linkcode NotFerryError}.
+   */
+  async listenFirst(ms: number): Promise<void> {
+    const bytes = await this.#channel.readWithin(ms).catch(() => null);
+    if (bytes === TIMED_OUT || bytes === null) return; // Silent, or gone: the first command tells.
+    this.#first.keep(bytes);
+    if (this.#first.foreign) throw this.#stranger("it spoke first, with", { quoteStart: true });
+    this.#machine.receive(bytes);
   }
 
   get remoteAddr(): NetAddress {
@@ -71,18 +114,29 @@ export class Control {
     if (this.closed) throw new TransferError("The connection to the server is closed");
     try {
       const bytes = this.#machine.sendCommand(command, active?.port);
+      const first = !this.#answered;
+      const limit = first ? this.#firstReply : this.#timeout;
       // Sending is bounded too: a server that reads nothing fills the buffers in the end.
       const event = await withDeadline(
-        this.#timeout,
+        limit,
         () => this.close(),
-        () => new TransferError(`The server did not answer within ${seconds(this.#timeout)}`),
+        () =>
+          first && limit < this.#timeout
+            ? this.#stranger(`it did not answer within ${seconds(limit)}`, { quoteStart: false })
+            : new TransferError(`The server did not answer within ${seconds(limit)}`),
         async () => {
           await this.#channel.write(bytes);
           return active
             ? await this.#nextOrConnected(active.accepted)
-            : await this.#channel.next(this.#machine);
+            : await this.#channel.next(this.#decoder);
         },
-      );
+      ).catch((error) => {
+        // Whatever failed to parse, a first answer in another protocol says more.
+        const stranger = first && !(error instanceof NotFerryError) && this.#first.foreign;
+        throw stranger ? this.#stranger("it answered", { quoteStart: true, cause: error }) : error;
+      });
+      this.#answered = true;
+      this.#first.clear();
       switch (event.type) {
         case "port":
         case "ok":
@@ -108,6 +162,12 @@ export class Control {
     }
   }
 
+  /** A stranger at the server's address: the session is over. */
+  #stranger(what: string, options: { quoteStart: boolean; cause?: unknown }): NotFerryError {
+    this.close();
+    return this.#first.stranger(this.remoteAddr, what, options);
+  }
+
   /**
    * The reply, or the server's connection to this client's data port if that comes
    * first: the two never both come, since in an active dialect success is silence.
@@ -117,11 +177,11 @@ export class Control {
   ): Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer & { type: "connected" }> {
     const arrived = settled(accepted.then((channel) => ({ type: "connected" as const, channel })));
     while (true) {
-      const event = this.#machine.next();
+      const event = this.#decoder.next();
       if (event.type !== "need-data") return event;
       const chunk = await this.#channel.readOr(arrived);
-      if (chunk === null) this.#machine.receiveEnd();
-      else if (chunk instanceof Uint8Array) this.#machine.receive(chunk);
+      if (chunk === null) this.#decoder.receiveEnd();
+      else if (chunk instanceof Uint8Array) this.#decoder.receive(chunk);
       else {
         this.#machine.connected();
         return chunk;

@@ -7,7 +7,12 @@
  */
 
 import { basename } from "node:path";
-import { LocalFileError, SenderStoppedError, TransferError } from "../common/errors.ts";
+import {
+  CancelledError,
+  LocalFileError,
+  SenderStoppedError,
+  TransferError,
+} from "../common/errors.ts";
 import { ChangeWatch } from "../common/file_snapshot.ts";
 import { describeError, quote } from "../common/text.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
@@ -15,6 +20,7 @@ import type { FeatureSet } from "../protocol/features.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { Watchdog } from "../transport/deadline.ts";
+import type { ByteSink } from "../transport/payload_pump.ts";
 import { checkNewFile, checkReplaceable, openLocalFile } from "./local_files.ts";
 import { PartialDownload } from "./partial_download.ts";
 import { filePath, joinRemote, type RemotePath } from "./remote_paths.ts";
@@ -35,6 +41,13 @@ import {
 export interface TransferOptions {
   /** Called as bytes move: how many so far, out of how many. */
   onProgress?: (bytes: number, total: number) => void;
+  /**
+   * Cancels the transfer when it aborts: only its data connection is closed, the call
+   * throws `CancelledError`, and the session goes on. What arrived is kept only where
+   * the session agreed `resume` (a download's partial file, an upload on the server),
+   * for the same command to continue; otherwise nothing of it is kept.
+   */
+  signal?: AbortSignal;
   /**
    * Let the finished file take the place of an existing one, atomically (`get`: the
    * local file; `put`: the server's, which needs the `manage` extension). Default
@@ -74,10 +87,11 @@ export interface TransferSession {
   readonly agreed: FeatureSet | undefined;
   /** What the session takes as the server's word on a transfer of `name`. */
   expectation(name: string): Expectation;
-  /** Runs one command's transfer on its data connection. */
+  /** Runs one command's transfer on its data connection; `cancel` ends it. */
   transfer<V extends Verb, T>(
     command: CommandOf<V>,
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
+    cancel?: AbortSignal,
   ): Promise<T>;
   /** What `reput` keys are made from. */
   readonly secret: string;
@@ -109,9 +123,10 @@ export async function downloadFile(
     try {
       return await downloadOnce(session, partial, { wire, name, path, fresh, options });
     } catch (error) {
-      // Only a cut leaves bytes worth continuing from.
+      // Only a cut leaves bytes worth continuing from; a cancel, where they can be continued.
       const cut = error instanceof TransferError && !(error instanceof SenderStoppedError);
-      if (!cut) partial.discard();
+      const resumable = error instanceof CancelledError && session.agreed?.has("resume");
+      if (!cut && !resumable) partial.discard();
       throw error;
     }
   };
@@ -174,10 +189,52 @@ async function downloadOnce(
     });
   if (!session.agreed?.has("resume")) {
     await partial.restart(0, { remote: wire });
-    return await session.transfer({ verb: "get", name: wire }, receive());
+    return await session.transfer({ verb: "get", name: wire }, receive(), options.signal);
   }
   const reget = await planReget(partial, { wire, name, fresh, onNote: options.onNote });
-  return await session.transfer(reget.command, receive((announced) => reget.start(announced)));
+  return await session.transfer(
+    reget.command,
+    receive((announced) => reget.start(announced)),
+    options.signal,
+  );
+}
+
+/**
+ * Downloads `name` into `sink` (standard output, say), which cannot be taken back: a
+ * corrupt, cut-off or (with `verify`) unverified download still throws, but after its
+ * bytes were written. A plain `get`: there is nothing to resume into.
+ */
+export async function downloadInto(
+  session: TransferSession,
+  { name, sink }: { name: string; sink: ByteSink },
+  options: TransferOptions = {},
+): Promise<TransferResult> {
+  const wire = filePath(await session.remote(name));
+  const started = performance.now();
+  let total = 0;
+  const received = await session.transfer(
+    { verb: "get", name: wire },
+    (data, watchdog) =>
+      receiveFile(data, sink, {
+        framed: agreedFrames(session),
+        onLength: (length) => total = length,
+        onProgress: (bytes) => {
+          watchdog.kick();
+          options.onProgress?.(bytes, total);
+        },
+      }),
+    options.signal,
+  );
+  checkDownload(received, session.expectation(name));
+  const { bytes, sha256, declared } = received;
+  return {
+    name,
+    path: "-",
+    bytes,
+    sha256,
+    verified: declared !== undefined,
+    ms: performance.now() - started,
+  };
 }
 
 /**
@@ -240,6 +297,7 @@ export async function uploadFile(
       });
       return { ...sent, from: resume?.from ?? 0 };
     },
+    options.signal,
   );
   checkUpload(verified, session.expectation(name));
   return {
