@@ -108,6 +108,9 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 1,
     maxArgs: 5,
+    args: ["remote", "local"],
+    flags: TRANSFER_FLAGS,
+    nameFirst: true,
     run: regetCommand,
   },
   reput: {
@@ -116,6 +119,10 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 1,
     maxArgs: 5,
+    args: ["local", "remote"],
+    flags: TRANSFER_FLAGS,
+    changes: true,
+    nameFirst: true,
     run: reputCommand,
   },
   mget: {
