@@ -176,25 +176,18 @@ async function downloadOnce(
     write: (chunk: Uint8Array) =>
       partial.file.write(chunk).catch((error) => Promise.reject(cannotWrite(path, error))),
   };
-  let total = 0;
-  const receive = (resume?: ReceiveFileOptions["resume"]) => (data: Channel, watchdog: Watchdog) =>
-    receiveFile(data, sink, {
-      framed: agreedFrames(session),
-      resume,
-      onLength: (length) => total = length,
-      onProgress: (bytes) => {
-        watchdog.kick();
-        options.onProgress?.(bytes, total);
-      },
-    });
   if (!session.agreed?.has("resume")) {
     await partial.restart(0, { remote: wire });
-    return await session.transfer({ verb: "get", name: wire }, receive(), options.signal);
+    return await session.transfer(
+      { verb: "get", name: wire },
+      receiving(session, sink, options),
+      options.signal,
+    );
   }
   const reget = await planReget(partial, { wire, name, fresh, onNote: options.onNote });
   return await session.transfer(
     reget.command,
-    receive((announced) => reget.start(announced)),
+    receiving(session, sink, options, (announced) => reget.start(announced)),
     options.signal,
   );
 }
@@ -211,18 +204,9 @@ export async function downloadInto(
 ): Promise<TransferResult> {
   const wire = filePath(await session.remote(name));
   const started = performance.now();
-  let total = 0;
   const received = await session.transfer(
     { verb: "get", name: wire },
-    (data, watchdog) =>
-      receiveFile(data, sink, {
-        framed: agreedFrames(session),
-        onLength: (length) => total = length,
-        onProgress: (bytes) => {
-          watchdog.kick();
-          options.onProgress?.(bytes, total);
-        },
-      }),
+    receiving(session, sink, options),
     options.signal,
   );
   checkDownload(received, session.expectation(name));
@@ -309,6 +293,29 @@ export async function uploadFile(
     resumedFrom: from,
     ms: performance.now() - started,
   };
+}
+
+/**
+ * The work of a download's data connection: the file into `sink`, progress reported
+ * (out of the size announced) and the watchdog kicked; `resume` for a `reget`.
+ */
+function receiving(
+  session: TransferSession,
+  sink: ByteSink,
+  options: TransferOptions,
+  resume?: ReceiveFileOptions["resume"],
+): (data: Channel, watchdog: Watchdog) => Promise<Received & { from: number }> {
+  let total = 0;
+  return (data, watchdog) =>
+    receiveFile(data, sink, {
+      framed: agreedFrames(session),
+      resume,
+      onLength: (length) => total = length,
+      onProgress: (bytes) => {
+        watchdog.kick();
+        options.onProgress?.(bytes, total);
+      },
+    });
 }
 
 /** Whether payloads are framed: the session agreed `frames` (asked already, if ever). */
