@@ -25,7 +25,7 @@ import { checkNewFile, checkReplaceable, openLocalFile } from "./local_files.ts"
 import { PartialDownload } from "./partial_download.ts";
 import { filePath, joinRemote, type RemotePath } from "./remote_paths.ts";
 import { uploadKey } from "./resume_keys.ts";
-import { type OnNote, planReget, resumePoint } from "./resume_steps.ts";
+import { localVersion, type OnNote, planReget, resumePoint } from "./resume_steps.ts";
 import {
   checkDownload,
   checkUpload,
@@ -127,6 +127,7 @@ export async function downloadFile(
       const cut = error instanceof TransferError && !(error instanceof SenderStoppedError);
       const resumable = error instanceof CancelledError && session.agreed?.has("resume");
       if (!cut && !resumable) partial.discard();
+      else await partial.remember();
       throw error;
     }
   };
@@ -250,10 +251,11 @@ export async function uploadFile(
         `field carries, and the server does not agree framed payloads, which carry more`,
     );
   }
+  const local = await Deno.realPath(path);
   const key = !options.replace && session.agreed?.has("resume")
     ? await uploadKey(session.secret, {
       remote: wire,
-      local: await Deno.realPath(path),
+      local,
       size,
       mtime,
     })
@@ -267,6 +269,7 @@ export async function uploadFile(
           kept: await receiveKept(data),
           size,
           name,
+          version: localVersion(local, watch.before),
           onNote: options.onNote,
         })
         : undefined;

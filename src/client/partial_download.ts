@@ -15,6 +15,8 @@ import { basename, dirname, join } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
 import { createDigest, type Digest } from "../common/digest.ts";
 import { LocalFileError } from "../common/errors.ts";
+import { snapshotKey, snapshotOf } from "../common/file_snapshot.ts";
+import { counted, HashCheckpoints, type TrackedDigest } from "../common/hash_checkpoints.ts";
 import { quote } from "../common/text.ts";
 import { tidyDownloads } from "./local_files.ts";
 
@@ -47,6 +49,7 @@ export class PartialDownload implements AsyncDisposable {
   /** Bytes there when it was opened. */
   readonly held: number;
   #keep = true;
+  #running: TrackedDigest | undefined;
 
   private constructor(file: AtomicFile, infoPath: string, held: number, info?: PartialInfo) {
     this.file = file;
@@ -69,12 +72,40 @@ export class PartialDownload implements AsyncDisposable {
     return new PartialDownload(file, paths.info, info ? held : 0, info);
   }
 
-  /** The digest of the bytes held (read back from the file). */
+  /**
+   * The digest of the bytes held: the hash state this process kept when it last wrote
+   * them, if the file is as it left it, else read back from the file.
+   */
   async digest(): Promise<Digest> {
+    const state = WRITTEN.nearest(
+      writtenKey(this.file.tempPath, await this.file.stat()),
+      this.held,
+    );
+    if (state?.offset === this.held) return state.digest;
     const digest = await createDigest("sha256");
     const read = await this.file.digestRange(digest, { from: 0, length: this.held });
     if (read !== this.held) throw new LocalFileError(`${quote(this.file.tempPath)} shrank`);
     return digest;
+  }
+
+  /**
+   * Counts `digest` (the hash state of the first `offset` bytes) on as the bytes after
+   * them are written, for {@linkcode remember}.
+   */
+  track(digest: Digest, offset: number): TrackedDigest {
+    return this.#running = counted(digest, offset);
+  }
+
+  /**
+   * Keeps the hash state of every byte written so far, for a resume in this run, if
+   * the file holds exactly those bytes (a write under way when the transfer was cut
+   * may have failed).
+   */
+  async remember(): Promise<void> {
+    const running = this.#running;
+    const info = await this.file.stat().catch(() => undefined);
+    if (!running || info?.size !== running.offset) return;
+    WRITTEN.remember(writtenKey(this.file.tempPath, info), { offset: info.size, digest: running });
   }
 
   /** Starts again from `from` bytes (0: nothing), described by `info`. */
@@ -113,6 +144,14 @@ export class PartialDownload implements AsyncDisposable {
     await this.file[Symbol.asyncDispose]();
     await Deno.remove(this.infoPath).catch(() => {});
   }
+}
+
+/** Hash states of the partial files this process wrote, by {@linkcode writtenKey}. */
+const WRITTEN = new HashCheckpoints({ maxFiles: 16 });
+
+/** A partial file as it is: a state kept for it holds while nothing else wrote to it. */
+function writtenKey(path: string, info: Deno.FileInfo): string {
+  return `${path}\n${snapshotKey(snapshotOf(info))}`;
 }
 
 async function readInfo(path: string): Promise<PartialInfo | undefined> {

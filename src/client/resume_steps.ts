@@ -10,6 +10,8 @@
 
 import { createDigest, type Digest, feedDigest } from "../common/digest.ts";
 import { ProtocolError } from "../common/errors.ts";
+import { type FileSnapshot, snapshotKey } from "../common/file_snapshot.ts";
+import { HashCheckpoints } from "../common/hash_checkpoints.ts";
 import { quote } from "../common/text.ts";
 import type { CommandOf } from "../protocol/commands.ts";
 import type { Kept } from "../protocol/resume.ts";
@@ -51,7 +53,7 @@ export async function planReget(
       const info = { remote: wire, size: total, version };
       if (from > 0) {
         await partial.describe(info);
-        return prefix!;
+        return partial.track(prefix!, from);
       }
       if (offset > 0) {
         onNote?.(
@@ -61,7 +63,7 @@ export async function planReget(
         );
       }
       await partial.restart(0, info);
-      return await createDigest("sha256");
+      return partial.track(await createDigest("sha256"), 0);
     },
   };
 }
@@ -69,17 +71,27 @@ export async function planReget(
 /**
  * Where a `reput` of `file` (`size` bytes) starts, given what the server holds: its
  * end, if those bytes are the local file's first ones, else byte 0. Leaves the file
- * positioned there.
+ * positioned there; the digest returned records hash states as the rest is sent.
  */
 export async function resumePoint(
   file: Deno.FsFile,
-  { kept, size, name, onNote }: { kept: Kept; size: number; name: string; onNote?: OnNote },
+  { kept, size, name, version, onNote }: {
+    kept: Kept;
+    size: number;
+    name: string;
+    /** The local file's version, from {@linkcode localVersion}. */
+    version: string;
+    onNote?: OnNote;
+  },
 ): Promise<{ from: number; digest: Digest }> {
-  const digest = await createDigest("sha256");
   if (kept.bytes > 0 && kept.bytes <= size) {
-    await file.seek(0, Deno.SeekMode.Start);
-    await feedDigest(file, digest, { limit: kept.bytes });
-    if (digest.copy().hex() === kept.digest) return { from: kept.bytes, digest };
+    const state = SENT.nearest(version, kept.bytes) ??
+      { offset: 0, digest: await createDigest("sha256") };
+    await file.seek(state.offset, Deno.SeekMode.Start);
+    await feedDigest(file, state.digest, { limit: kept.bytes - state.offset });
+    if (state.digest.copy().hex() === kept.digest) {
+      return { from: kept.bytes, digest: SENT.track(version, state.digest, kept.bytes) };
+    }
   }
   if (kept.bytes > 0) {
     onNote?.(
@@ -89,5 +101,16 @@ export async function resumePoint(
     );
   }
   await file.seek(0, Deno.SeekMode.Start);
-  return { from: 0, digest: await createDigest("sha256") };
+  return { from: 0, digest: SENT.track(version, await createDigest("sha256")) };
+}
+
+/**
+ * Hash states along the local files this process sends with `reput`, so a resume in
+ * the same run hashes at most 16 MiB of the prefix again instead of all of it.
+ */
+const SENT = new HashCheckpoints({ maxFiles: 16 });
+
+/** One version of a local file: a hash state recorded for it holds while it is unchanged. */
+export function localVersion(path: string, snapshot: FileSnapshot): string {
+  return `${path}\n${snapshotKey(snapshot)}`;
 }

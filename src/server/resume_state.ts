@@ -7,14 +7,13 @@
  */
 
 import { HashCheckpoints } from "../common/hash_checkpoints.ts";
-import type { FileSnapshot } from "../common/file_snapshot.ts";
 import { KeptUploads } from "./kept_uploads.ts";
 import type { Limits } from "./limits.ts";
 
 /** A server's resume state. */
 export interface ResumeState {
   kept: KeptUploads;
-  /** Hash states along files being sent, by {@linkcode versionKey}. */
+  /** Hash states along files being sent, by `snapshotKey`. */
   sent: HashCheckpoints;
 }
 
@@ -24,10 +23,4 @@ export function resumeState(limits: Pick<Limits, "resumeTtl" | "resumeSpaceBytes
     kept: new KeptUploads({ ttl: limits.resumeTtl, space: limits.resumeSpaceBytes }),
     sent: new HashCheckpoints(),
   };
-}
-
-/** One version of one file: a state recorded for it holds while it is unchanged. */
-export function versionKey(snapshot: FileSnapshot): string {
-  const { dev, ino, size, mtime, ctime } = snapshot;
-  return `${dev}:${ino}:${size}:${mtime}:${ctime}`;
 }

@@ -1,5 +1,6 @@
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { PartialDownload, partialPaths } from "../../src/client/partial_download.ts";
+import { createDigest } from "../../src/common/digest.ts";
 import { LocalFileError } from "../../src/common/errors.ts";
 import { namesIn, sha256, tempDir } from "../support/helpers.ts";
 
@@ -61,4 +62,29 @@ Deno.test("`PartialDownload` refuses a second download to the same place while o
     LocalFileError,
     `Another download to "${dir.file("f")}" is under way`,
   );
+});
+
+Deno.test("`PartialDownload.remember()` keeps the hash state for this run, and only while the file is untouched", async () => {
+  await using dir = await tempDir();
+  const destination = dir.file("f.bin");
+  {
+    await using partial = await PartialDownload.open(destination);
+    await partial.restart(0, { remote: "f.bin" });
+    // A state that is not the file's: what `digest()` answers shows where it came from.
+    const tracked = partial.track(await createDigest("sha256"), 0);
+    tracked.update(bytes("other"));
+    await partial.file.write(bytes("hello"));
+    await partial.remember();
+  }
+  {
+    await using again = await PartialDownload.open(destination);
+    assertEquals((await again.digest()).hex(), sha256(bytes("other")), "the state kept");
+  }
+  // Written by someone else: no longer the file the state was of, so the bytes are read.
+  // (A write of the same size in the same millisecond would not show: the end-to-end
+  // check of the whole file then fails, and the download starts over.)
+  const { data } = await partialPaths(destination);
+  await Deno.writeFile(data, bytes("jellos"));
+  await using touched = await PartialDownload.open(destination);
+  assertEquals((await touched.digest()).hex(), sha256(bytes("jellos")));
 });

@@ -16,7 +16,7 @@
  */
 
 import { createDigest, type Digest, feedDigest } from "../../common/digest.ts";
-import { ChangeWatch } from "../../common/file_snapshot.ts";
+import { ChangeWatch, snapshotKey } from "../../common/file_snapshot.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { formatVersion, type RegetArguments } from "../../protocol/resume.ts";
 import { formatTrailer } from "../../protocol/trailers.ts";
@@ -24,7 +24,6 @@ import { fileSource, sendPayload } from "../../transport/payload_pump.ts";
 import { type CommandContext, dataReply, endUnvouched, type Reply } from "../command_context.ts";
 import { failureOf } from "../failures.ts";
 import type { OpenedFile } from "../file_store.ts";
-import { versionKey } from "../resume_state.ts";
 
 /**
  * Opens the file before the port is sent, so a missing file is a plain refusal.
@@ -43,7 +42,7 @@ export async function getFile(
   return dataReply(async (channel, watchdog, progress) => {
     const start = resume ? await startingPoint(context, opened, resume) : await fromStart();
     const from = start.offset;
-    const digest = context.resume.sent.track(versionKey(snapshot), start.digest, from);
+    const digest = context.resume.sent.track(snapshotKey(snapshot), start.digest, from);
     await sendPayload(channel, fileSource(file), size - from, {
       digest,
       offset: from,
@@ -90,9 +89,9 @@ async function startingPoint(
 ): Promise<Start> {
   const sameVersion = version === undefined || version === formatVersion(size, snapshot.mtime);
   if (offset === 0 || offset > size || !sameVersion || theirs === undefined) return fromStart();
-  const state = context.resume.sent.nearest(versionKey(snapshot), offset) ?? await fromStart();
+  const state = context.resume.sent.nearest(snapshotKey(snapshot), offset) ?? await fromStart();
   await file.seek(state.offset, Deno.SeekMode.Start);
-  const digest = context.resume.sent.track(versionKey(snapshot), state.digest, state.offset);
+  const digest = context.resume.sent.track(snapshotKey(snapshot), state.digest, state.offset);
   await feedDigest(file, digest, { limit: offset - state.offset });
   if (digest.copy().hex() === theirs) return { offset, digest: digest.copy() };
   await file.seek(0, Deno.SeekMode.Start);
