@@ -1,12 +1,14 @@
 /**
  * Scenario 10, resuming (PROTOCOL.md §19): the time a `get` and a `put` of the big file
  * take to finish after a cut at 50% and at 99%, next to the whole transfer, all over
- * one live server (plain, library client), variants alternating. A resumed `get` hashes
- * the client's partial file locally and the server's prefix from its nearest hash state
- * (at most 16 MiB back); a resumed `put` hashes the local prefix, and the server, which
- * kept the hash state of what it received, reads nothing back. One more `put` at 99% on
- * a server restarted since the cut shows the fallback: the server reads its kept bytes
- * once to hash them.
+ * one live server (plain, library client, the cut and the resume in this one process),
+ * variants alternating. A resumed `get`: the client has the hash state of its partial
+ * file from the cut, the server hashes its prefix from its nearest state (at most 16 MiB
+ * back). A resumed `put`: the client hashes from its nearest state along the local file
+ * (at most 16 MiB), the server kept the state of what it received and reads nothing
+ * back. One more `put` at 99% on a server restarted since the cut shows the fallback:
+ * the server reads its kept bytes once to hash them. (A resume in a new client process
+ * hashes its own prefix once too: no state outlives a process.)
  *
  * @module
  */
