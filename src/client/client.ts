@@ -26,9 +26,8 @@ import {
   longListing,
   renamePath,
 } from "./folder_commands.ts";
+import { downloadFile, downloadInto } from "./downloads.ts";
 import {
-  downloadFile,
-  downloadInto,
   type TransferOptions,
   type TransferResult,
   type TransferSession,

@@ -18,11 +18,8 @@
 
 import { type Digest, NO_DIGEST } from "../common/digest.ts";
 import { encodeField, encodeFrame } from "../protocol/field.ts";
-import {
-  formatAnnouncement,
-  MAX_DATA_FRAME,
-  type PayloadDecoder,
-} from "../protocol/payload_decoder.ts";
+import { formatAnnouncement } from "../protocol/announcements.ts";
+import { MAX_DATA_FRAME, type PayloadDecoder } from "../protocol/payload_decoder.ts";
 import { formatEnd } from "../protocol/trailers.ts";
 import { type ByteSink, type ByteSource, payloadSource } from "./byte_sources.ts";
 import type { Channel } from "./channel.ts";
