@@ -20,6 +20,7 @@ import {
   concurrentScenario,
   smallFilesScenario,
 } from "./scenarios_transfer.ts";
+import { resumeScenario } from "./scenarios_resume.ts";
 import { treeScenario } from "./scenarios_tree.ts";
 import { startVsftpd, type Vsftpd } from "./vsftpd.ts";
 import { type Bench, createWorkspace, fileSystemNote } from "./workspace.ts";
@@ -34,6 +35,7 @@ const SCENARIOS: Record<Group, (bench: Bench) => Promise<void>> = {
   startup: startupScenario,
   tree: treeScenario,
   listing: listingScenario,
+  resume: resumeScenario,
 };
 
 const NOTES = [

@@ -21,6 +21,7 @@ export const GROUPS = [
   "startup",
   "tree",
   "listing",
+  "resume",
 ] as const;
 
 /** One scenario group. */

@@ -67,7 +67,7 @@ export interface Bench {
 /** Makes the temp folder (on a tmpfs of its own where allowed) and writes the test files. */
 export async function createWorkspace(options: BenchOptions): Promise<Workspace> {
   const root = await Deno.makeTempDir({ prefix: "ferry-bench-" });
-  const needsBig = options.only.has("get") || options.only.has("put");
+  const needsBig = options.only.has("get") || options.only.has("put") || options.only.has("resume");
   const big = needsBig ? options.size : 1;
   const bytes = 3 * big + 2 * options.clients * options.clientSize +
     2 * options.smallCount * options.smallSize + (256 << 20) +

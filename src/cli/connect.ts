@@ -5,6 +5,7 @@
  */
 
 import { connect } from "../client/connect.ts";
+import { loadResumeSecret } from "../client/resume_keys.ts";
 import { formatAddress, quote } from "../common/text.ts";
 import { COMMON_OPTIONS, parseOrUsage, parseTarget, usageError } from "./args.ts";
 import { describeFailure } from "./describe.ts";
@@ -66,6 +67,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       secure,
       verify: values.verify,
       dialect,
+      // Without it an upload still resumes within this run, just not in the next one.
+      resumeSecret: await loadResumeSecret().catch(() => undefined),
       // Classic mode: tell a stranger (SSH, SMTP, an HTTP server) apart at once, not
       // after the whole timeout. See README "connect" for why these two.
       listenFirst: interactive ? LISTEN_FIRST_MS : 0,
@@ -83,8 +86,10 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     const how = secure ? "encrypted" : "classic protocol, not encrypted";
     io.stdout.write(`Connected to ${address} (${how}). Type help for commands.\n`);
   }
-  // SIGTERM, or Ctrl-C in a script: end the transfer under way (nothing partial
-  // stays) and leave. At the prompt, Ctrl-C cancels only the command under way.
+  // SIGTERM, or Ctrl-C in a script: end the transfer under way and leave (nothing partial
+  // appears under a name; a download keeps its hidden partial file, and where `resume` was
+  // agreed an upload its bytes on the server, for the same command to continue). At the
+  // prompt, Ctrl-C cancels only the command under way.
   const interrupt = () => client.close();
   io.stopSignal.addEventListener("abort", interrupt, { once: true });
   await using prompt = interactive ? await openPrompt(client, io) : undefined;

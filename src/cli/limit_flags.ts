@@ -7,7 +7,7 @@
 
 import { formatBytes, parseSize } from "../common/sizes.ts";
 import { quote } from "../common/text.ts";
-import { MAX_FIELD_VALUE } from "../protocol/field.ts";
+import { MAX_FRAMED_SIZE } from "../protocol/payload_decoder.ts";
 import { DEFAULT_LIMITS, type Limits } from "../server/limits.ts";
 
 type Unit = "count" | "seconds" | "size";
@@ -63,6 +63,18 @@ const FLAGS: readonly LimitFlag[] = [
     unit: "size",
     help: "refuse uploads that would leave less disk free",
   },
+  {
+    flag: "resume-ttl",
+    key: "resumeTtl",
+    unit: "seconds",
+    help: "keep an interrupted upload this long for its client to resume",
+  },
+  {
+    flag: "resume-space",
+    key: "resumeSpaceBytes",
+    unit: "size",
+    help: "room for interrupted uploads in all; the oldest go first",
+  },
 ];
 
 /** The `parseArgs` options for the limit flags. */
@@ -96,7 +108,7 @@ export function limitFlagHelp(): string {
 function parseValue(text: string, unit: Unit): number | undefined {
   if (unit === "size") {
     const bytes = parseSize(text);
-    return bytes !== undefined && bytes <= MAX_FIELD_VALUE ? bytes : undefined;
+    return bytes !== undefined && bytes <= MAX_FRAMED_SIZE ? bytes : undefined;
   }
   if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
   const number = Number(text);
@@ -109,7 +121,7 @@ function describeUnit(unit: Unit): string {
     ? "a whole number of at least 1"
     : unit === "seconds"
     ? "a number of seconds above 0"
-    : `a size such as 500M or 2GiB, at most ${MAX_FIELD_VALUE} bytes`;
+    : `a size such as 500M or 2GiB, at most ${MAX_FRAMED_SIZE} bytes`;
 }
 
 function formatDefault(value: number, unit: Unit): string {
@@ -117,7 +129,7 @@ function formatDefault(value: number, unit: Unit): string {
   if (unit === "size") {
     return value === 0
       ? "0"
-      : value === MAX_FIELD_VALUE
+      : value === MAX_FRAMED_SIZE
       ? "the protocol's maximum"
       : formatBytes(value);
   }

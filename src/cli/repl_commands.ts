@@ -29,6 +29,8 @@ import {
   mgetCommand,
   mputCommand,
   putCommand,
+  regetCommand,
+  reputCommand,
   TRANSFER_FLAGS,
   type TransferIo,
 } from "./transfer_commands.ts";
@@ -65,6 +67,31 @@ export interface ReplCommand {
   run(args: string[], context: ReplContext): Promise<void>;
 }
 
+const GET: ReplCommand = {
+  usage: "get [-r] [-f] NAME [LOCAL]",
+  summary: "download NAME or what a pattern matches (-r, -f)",
+  aliases: ["download"],
+  minArgs: 1,
+  maxArgs: 5,
+  args: ["remote", "local"],
+  flags: TRANSFER_FLAGS,
+  nameFirst: true,
+  run: getCommand,
+};
+
+const PUT: ReplCommand = {
+  usage: "put [-r] [-f] PATH [NAME]",
+  summary: "upload PATH or what a pattern matches (-r, -f)",
+  aliases: ["upload"],
+  minArgs: 1,
+  maxArgs: 5,
+  args: ["local", "remote"],
+  flags: TRANSFER_FLAGS,
+  changes: true,
+  nameFirst: true,
+  run: putCommand,
+};
+
 /** Every command, in the order `help` lists them. */
 export const REPL_COMMANDS: Record<string, ReplCommand> = {
   ls: {
@@ -77,28 +104,22 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     flags: LIST_FLAGS,
     run: lsCommand,
   },
-  get: {
-    usage: "get [-r] [-f] NAME [LOCAL]",
-    summary: "download NAME or what a pattern matches (-r, -f)",
-    aliases: ["download"],
-    minArgs: 1,
-    maxArgs: 5,
-    args: ["remote", "local"],
-    flags: TRANSFER_FLAGS,
-    nameFirst: true,
-    run: getCommand,
+  get: GET,
+  put: PUT,
+  // The same words as get and put, which resume by themselves where they can (§19).
+  reget: {
+    ...GET,
+    usage: "reget [-r] [-f] NAME [LOCAL]",
+    summary: "get, continuing a cut download (get does too, where it can)",
+    aliases: [],
+    run: regetCommand,
   },
-  put: {
-    usage: "put [-r] [-f] PATH [NAME]",
-    summary: "upload PATH or what a pattern matches (-r, -f)",
-    aliases: ["upload"],
-    minArgs: 1,
-    maxArgs: 5,
-    args: ["local", "remote"],
-    flags: TRANSFER_FLAGS,
-    changes: true,
-    nameFirst: true,
-    run: putCommand,
+  reput: {
+    ...PUT,
+    usage: "reput [-r] [-f] PATH [NAME]",
+    summary: "put, continuing a cut upload (put does too, where it can)",
+    aliases: [],
+    run: reputCommand,
   },
   mget: {
     usage: "mget [-f] NAME...",

@@ -68,7 +68,12 @@ export async function getCommand(args: string[], io: TransferIo): Promise<void> 
   const destination = await chooseDestination(name, typed && local, { replace });
   await withBar(io, { verb: "get", name: remote }, async (onProgress) => {
     try {
-      return await io.client.get(remote, destination, { replace, onProgress, signal: io.signal });
+      return await io.client.get(remote, destination, {
+        replace,
+        onProgress,
+        onNote: note(io),
+        signal: io.signal,
+      });
     } catch (error) {
       if (error instanceof RemoteError && await isFolder(io.client, remote)) {
         throw new UsageError(
@@ -78,6 +83,26 @@ export async function getCommand(args: string[], io: TransferIo): Promise<void> 
       throw error;
     }
   });
+}
+
+/**
+ * `reget` and `reput`: `get` and `put`, which resume by themselves where the server
+ * agrees `resume`; these say so in one sentence where it does not (PROTOCOL.md §19).
+ */
+export async function regetCommand(args: string[], io: TransferIo): Promise<void> {
+  await io.client.require("resume");
+  await getCommand(args, io);
+}
+
+/** See {@linkcode regetCommand}. */
+export async function reputCommand(args: string[], io: TransferIo): Promise<void> {
+  await io.client.require("resume");
+  await putCommand(args, io);
+}
+
+/** Writes a transfer's note (it started over, and why) on a line of its own. */
+function note(io: TransferIo): (text: string) => void {
+  return (text) => io.stderr.write(`${text}\n`);
 }
 
 /** `get NAME -`: the file's bytes to standard output, which cannot be taken back. */
@@ -137,7 +162,12 @@ async function putFile(
 ): Promise<void> {
   await withBar(io, { verb: "put", name: shown }, async (onProgress) => {
     try {
-      return await io.client.put(local, remote, { replace, onProgress, signal: io.signal });
+      return await io.client.put(local, remote, {
+        replace,
+        onProgress,
+        onNote: note(io),
+        signal: io.signal,
+      });
     } catch (error) {
       // The server said the name is taken: say how to replace it, where that works.
       const taken = error instanceof RemoteError &&

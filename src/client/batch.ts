@@ -84,7 +84,8 @@ export interface BatchOptions {
   events?: BatchEvents;
   /**
    * Cancels the batch when it aborts (Ctrl-C at the prompt): the file under way fails
-   * with `CancelledError`, keeping nothing of it, and the rest are not tried.
+   * with `CancelledError` (keeping nothing under its name; see `TransferOptions.signal`),
+   * and the rest are not tried.
    */
   signal?: AbortSignal;
 }

@@ -9,9 +9,7 @@
  */
 
 import { basename } from "node:path";
-import { LocalFileError, UsageError } from "../common/errors.ts";
-import { ChangeWatch } from "../common/file_snapshot.ts";
-import { describeError, quote } from "../common/text.ts";
+import { UsageError } from "../common/errors.ts";
 import type { Feature } from "../protocol/features.ts";
 import { Listing } from "../protocol/listing.ts";
 import type { LongEntry } from "../protocol/long_listing.ts";
@@ -28,12 +26,19 @@ import {
   longListing,
   renamePath,
 } from "./folder_commands.ts";
-import { checkNewFile, checkReplaceable, createDownload, openLocalFile } from "./local_files.ts";
-import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
+import { downloadFile, downloadInto } from "./downloads.ts";
+import {
+  type TransferOptions,
+  type TransferResult,
+  type TransferSession,
+  uploadFile,
+} from "./file_transfers.ts";
+import { newResumeSecret } from "./resume_keys.ts";
+import { type RemotePath, remotePath } from "./remote_paths.ts";
 import { type ClientSettings, Session } from "./session.ts";
-import { checkDownload, checkUpload, type Received, receiveFile, sendFile } from "./transfers.ts";
 
 export type { ClientSettings } from "./session.ts";
+export type { TransferOptions, TransferResult } from "./file_transfers.ts";
 
 /** The extensions this client can use, offered to ferry servers that ask (PROTOCOL.md §9.3). */
 export const CLIENT_FEATURES: readonly Feature[] = [
@@ -42,42 +47,11 @@ export const CLIENT_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
   { name: "frames" },
+  { name: "resume" },
 ];
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
 export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { name: "tickets" }];
-
-/** Options for one transfer. */
-export interface TransferOptions {
-  /** Called as bytes move: how many so far, out of how many. */
-  onProgress?: (bytes: number, total: number) => void;
-  /**
-   * Cancels the transfer when it aborts: only its data connection is closed, nothing
-   * of it is kept, the call throws `CancelledError`, and the session goes on.
-   */
-  signal?: AbortSignal;
-  /**
-   * Let the finished file take the place of an existing one, atomically (`get`: the
-   * local file; `put`: the server's, which needs the `manage` extension). Default
-   * `false`: an existing file is refused and left as it is.
-   */
-  replace?: boolean;
-}
-
-/** What a finished `get` or `put` moved. */
-export interface TransferResult {
-  /** The file's name on the server. */
-  name: string;
-  /** The local file written (`get`) or read (`put`). */
-  path: string;
-  bytes: number;
-  /** SHA-256 of the bytes moved, in hex. */
-  sha256: string;
-  /** Whether the peer confirmed that SHA-256; a base-protocol server does not. */
-  verified: boolean;
-  /** Milliseconds from command to finish. */
-  ms: number;
-}
 
 /** One session with a server. Commands run one at a time, in order. */
 export class Client extends Session {
@@ -91,9 +65,25 @@ export class Client extends Session {
     listing: (command) => this.listing(command),
   };
 
+  /** What `get` and `put` use of this session. */
+  #transfers: TransferSession;
+
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
   constructor(control: Control, settings: ClientSettings) {
     super(control, { ...settings, features: settings.features ?? CLIENT_FEATURES });
+    const secret = settings.resumeSecret ?? newResumeSecret();
+    this.#transfers = {
+      remote: (typed) => this.remote(typed),
+      require: (feature) => this.require(feature),
+      features: () => this.features(),
+      get agreed() {
+        return agreed();
+      },
+      expectation: (name) => this.expectation(name),
+      transfer: (command, use, signal) => this.transfer(command, use, signal),
+      secret,
+    };
+    const agreed = () => this.agreed;
   }
 
   /** The session's current folder on the server: `/` until {@linkcode cd} moves it. */
@@ -176,117 +166,29 @@ export class Client extends Session {
 
   /**
    * Downloads `name` (a path, with the `path` extension) to the local file `path`,
-   * which must not exist unless `replace`: the bytes go to a temp file beside it, and
-   * appear under `path` only once whole and verified. Temp files that killed runs
-   * left in that folder are removed first.
+   * which must not exist unless `replace`: see {@linkcode downloadFile}, which also
+   * says how a cut download continues.
    */
-  async get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
-    const wire = filePath(await this.remote(name));
-    if (options.replace) await checkReplaceable(path);
-    else await checkNewFile(path);
-    const started = performance.now();
-    const cannotWrite = (error: unknown) =>
-      new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
-    await using file = await createDownload(path).catch((error) => {
-      throw cannotWrite(error);
-    });
-    const sink = {
-      write: (chunk: Uint8Array) =>
-        file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
-    };
-    const received = await this.#receive(wire, sink, options);
-    checkDownload(received, this.expectation(name));
-    await file.commit({ replace: options.replace }).catch((error) => {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
-      }
-      throw cannotWrite(error);
-    });
-    return { ...resultOf(name, received), path, ms: performance.now() - started };
+  get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
+    return downloadFile(this.#transfers, { name, path }, options);
   }
 
   /**
    * Downloads `name` into `sink` (standard output, say), which cannot be taken back:
    * a corrupt, cut-off or (with `verify`) unverified download still throws, but after
-   * its bytes were written.
+   * its bytes were written. Nothing is kept to resume: a plain `get`.
    */
-  async getInto(
-    name: string,
-    sink: ByteSink,
-    options: TransferOptions = {},
-  ): Promise<TransferResult> {
-    const wire = filePath(await this.remote(name));
-    const started = performance.now();
-    const received = await this.#receive(wire, sink, options);
-    checkDownload(received, this.expectation(name));
-    return { ...resultOf(name, received), path: "-", ms: performance.now() - started };
-  }
-
-  /** A `get` of the wire path `wire` into `sink`; the caller judges what arrived. */
-  async #receive(wire: string, sink: ByteSink, options: TransferOptions): Promise<Received> {
-    let total = 0;
-    const framed = this.#framed();
-    return await this.transfer(
-      { verb: "get", name: wire },
-      (data, watchdog) =>
-        receiveFile(data, sink, {
-          framed,
-          onLength: (length) => total = length,
-          onProgress: (bytes) => {
-            watchdog.kick();
-            options.onProgress?.(bytes, total);
-          },
-        }),
-      options.signal,
-    );
+  getInto(name: string, sink: ByteSink, options: TransferOptions = {}): Promise<TransferResult> {
+    return downloadInto(this.#transfers, { name, sink }, options);
   }
 
   /**
    * Uploads the local file `path` as `name` (default: its base name; a `name` ending
-   * in `/` is a folder to put it in). The server refuses to replace an existing file
-   * unless `replace`. A file that changes while it is sent fails the upload, and the
-   * server keeps nothing.
+   * in `/` is a folder to put it in): see {@linkcode uploadFile}.
    */
-  async put(
-    path: string,
-    name = basename(path),
-    options: TransferOptions = {},
-  ): Promise<TransferResult> {
-    if (name.endsWith("/")) name = joinRemote(name, basename(path));
-    const wire = filePath(await this.remote(name));
-    if (options.replace) await this.require("manage");
-    const started = performance.now();
-    using file = await openLocalFile(path);
-    const watch = await ChangeWatch.start(file, path);
-    const { size } = watch.before;
-    const framed = this.#framed();
-    const { sha256, verified } = await this.transfer(
-      { verb: options.replace ? "replace" : "put", name: wire },
-      (data, watchdog) =>
-        sendFile(data, file, size, {
-          framed,
-          check: () => watch.check(),
-          onProgress: (bytes) => {
-            watchdog.kick();
-            options.onProgress?.(bytes, size);
-          },
-        }),
-      options.signal,
-    );
-    checkUpload(verified, this.expectation(name));
-    return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
+  put(path: string, name = basename(path), options: TransferOptions = {}): Promise<TransferResult> {
+    return uploadFile(this.#transfers, { path, name }, options);
   }
-
-  /** Whether payloads are framed: the session agreed `frames` (asked already, if ever). */
-  #framed(): boolean {
-    return this.agreed?.has("frames") ?? false;
-  }
-}
-
-/** What a `get` moved, from what arrived. */
-function resultOf(name: string, received: Received): Omit<TransferResult, "path" | "ms"> {
-  const { bytes, sha256 } = received;
-  return { name, bytes, sha256, verified: received.declared !== undefined };
 }
 
 /** Refuses, as a usage error, a name the server could never accept. */

@@ -65,6 +65,8 @@ export interface ConnectOptions {
    * server sends none), keeping no download. Default `false`: marked not verified.
    */
   verify?: boolean;
+  /** The secret `reput` keys are made from, kept across runs by the CLI. Default: a new one. */
+  resumeSecret?: string;
 }
 
 /** How a secure session is set up. */
@@ -157,6 +159,7 @@ async function open(options: ConnectOptions): Promise<Client> {
       features,
       dialect,
       verify: options.verify,
+      resumeSecret: options.resumeSecret,
     });
   } catch (error) {
     if (error instanceof TrustError || error instanceof NotFerryError) throw error;

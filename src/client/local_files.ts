@@ -11,7 +11,6 @@ import { AtomicFile } from "../common/atomic_file.ts";
 import { digestOf } from "../common/digest.ts";
 import { DestinationExistsError, LocalFileError } from "../common/errors.ts";
 import { describeError, quote } from "../common/text.ts";
-import { MAX_FIELD_VALUE } from "../protocol/field.ts";
 
 /**
  * Where a download of `name` goes when the user names `destination` (default:
@@ -106,12 +105,15 @@ const tidied = new Set<string>();
  * (see {@linkcode removeStaleDownloads}).
  */
 export async function createDownload(path: string): Promise<AtomicFile> {
-  const folder = dirname(path);
-  if (!tidied.has(folder)) {
-    tidied.add(folder);
-    await removeStaleDownloads(folder).catch(() => []); // Tidying is no reason to fail.
-  }
+  await tidyDownloads(dirname(path));
   return await AtomicFile.create(path, downloadTempPath(path), { lock: true });
+}
+
+/** Removes what killed runs left in `folder`, the first time this process downloads there. */
+export async function tidyDownloads(folder: string): Promise<void> {
+  if (tidied.has(folder)) return;
+  tidied.add(folder);
+  await removeStaleDownloads(folder).catch(() => []); // Tidying is no reason to fail.
 }
 
 /**
@@ -147,7 +149,7 @@ async function statOrUndefined(path: string): Promise<Deno.FileInfo | undefined>
   }
 }
 
-/** Opens a local regular file for upload; refuses missing, special and too-large files. */
+/** Opens a local regular file for upload; refuses missing and special files. */
 export async function openLocalFile(path: string): Promise<Deno.FsFile> {
   let info: Deno.FileInfo;
   try {
@@ -159,11 +161,6 @@ export async function openLocalFile(path: string): Promise<Deno.FsFile> {
     throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
   }
   if (!info.isFile) throw new LocalFileError(`${quote(path)} is not a regular file`);
-  if (info.size > MAX_FIELD_VALUE) {
-    throw new LocalFileError(
-      `${quote(path)} is ${info.size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
-    );
-  }
   try {
     return await Deno.open(path, { read: true });
   } catch (error) {

@@ -40,7 +40,14 @@ const FEATURE_USES: Record<string, string> = {
   "list-long": "long listings",
   manage: "changing files and folders",
   hash: "comparing files by hash",
+  resume: "resuming cut transfers",
 };
+
+/**
+ * The resumable verbs (PROTOCOL.md §19), as the user knows them: a cancelled one keeps
+ * what arrived (a download's partial file, an upload on the server).
+ */
+const RESUMABLE: Partial<Record<Verb, string>> = { reget: "get", reput: "put" };
 
 /** How a client reaches its server, once connected. */
 export interface ClientSettings {
@@ -56,6 +63,12 @@ export interface ClientSettings {
    * Default `false`: such a transfer succeeds, marked not verified.
    */
   verify?: boolean;
+  /**
+   * The secret this user's `reput` keys are made from (`resume_keys.ts`), so that an
+   * upload cut in one run resumes in the next. Default: a new one for each client, so
+   * only the same client can resume.
+   */
+  resumeSecret?: string;
 }
 
 /** One session with a server. Commands run one at a time, in order. */
@@ -223,8 +236,12 @@ export class Session implements AsyncDisposable {
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
     cancel?: AbortSignal,
   ): Promise<T> {
-    const what = "name" in command ? `${command.verb} ${quote(command.name)}` : command.verb;
-    const cancelled = () => new CancelledError(`${what} cancelled: nothing of it was kept`);
+    const verb = RESUMABLE[command.verb] ?? command.verb;
+    const what = "name" in command ? `${verb} ${quote(command.name)}` : verb;
+    const kept = verb === command.verb
+      ? "nothing of it was kept"
+      : `what arrived is kept, and ${verb} again continues from it`;
+    const cancelled = () => new CancelledError(`${what} cancelled: ${kept}`);
     if (cancel?.aborted) throw cancelled();
     const { transport, timeout } = this.#settings;
     const opened = await openDataFor(this.#control, command, {

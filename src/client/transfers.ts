@@ -10,18 +10,20 @@
  * @module
  */
 
-import { createDigest } from "../common/digest.ts";
+import { createDigest, type Digest } from "../common/digest.ts";
 import {
   FileChangedError,
   IntegrityError,
   ProtocolError,
   RemoteError,
+  SenderStoppedError,
   TransferError,
   UnverifiedError,
 } from "../common/errors.ts";
 import { describeError, printable, quote } from "../common/text.ts";
 import { encodeFrame } from "../protocol/field.ts";
 import { MAX_LISTING_BYTES } from "../protocol/listing.ts";
+import { type Kept, parseKept } from "../protocol/resume.ts";
 import { PayloadDecoder, type PayloadEvent } from "../protocol/payload_decoder.ts";
 import {
   formatTrailer,
@@ -60,32 +62,54 @@ async function payloadStart(channel: Channel, decoder: PayloadDecoder): Promise<
   return event.length;
 }
 
+/** What a resumed `get`'s announcement said (PROTOCOL.md §19). */
+export interface Announced {
+  total: number;
+  from: number;
+  version?: string;
+}
+
+/** Options for {@linkcode receiveFile}. */
+export interface ReceiveFileOptions {
+  /** Hears the file's length, each time more is announced, before its bytes are written. */
+  onLength: (length: number) => void;
+  onProgress: OnBytes;
+  /** The session agreed `frames`: the payload is framed and always ends in a verdict. */
+  framed: boolean;
+  /**
+   * A `reget` (§19): hears where the server starts and returns the digest of the
+   * bytes before that (after readying the sink to take the rest). Default: a `get`.
+   */
+  resume?: (announced: Announced) => Promise<Digest>;
+}
+
 /**
  * Receives a `get` payload into `sink`, then the trailer if the server sends one. A
- * base-protocol server may send the file as several frames; `onLength` hears the
- * length each time more is announced, before its bytes are written. `framed`: the
- * session agreed `frames`, so the payload is framed and always ends in a verdict.
+ * base-protocol server may send the file as several frames. In a resumed transfer the
+ * bytes count from where the server started, and the digest is of the whole file.
  */
 export async function receiveFile(
   channel: Channel,
   sink: ByteSink,
-  { onLength, onProgress, framed }: {
-    onLength: (length: number) => void;
-    onProgress: OnBytes;
-    framed: boolean;
-  },
-): Promise<Received> {
-  const decoder = new PayloadDecoder(framed ? "framed" : "download");
-  const digest = await createDigest("sha256");
+  { onLength, onProgress, framed, resume }: ReceiveFileOptions,
+): Promise<Received & { from: number }> {
+  const decoder = new PayloadDecoder(framed ? "framed" : "download", {
+    resumable: resume !== undefined,
+  });
+  let digest = await createDigest("sha256");
   const pump = new Pump();
   let bytes = 0;
   let event: PayloadEvent = await channel.next(decoder);
   if (event.type === "size") {
     onLength(event.total);
+    const { type: _, ...announced } = event;
+    if (resume) digest = await resume(announced);
+    bytes = event.from;
     event = await channel.next(decoder);
   } else if (event.type !== "payload") {
     throw new TransferError("The server closed the data connection early");
   }
+  const from = bytes;
   for (; event.type === "payload"; event = await channel.next(decoder)) {
     if (!framed) onLength(bytes + event.length);
     await receivePayload(channel, decoder, sink, event.length, {
@@ -98,13 +122,13 @@ export async function receiveFile(
   }
   const text = event.type === "frame" ? event.text : undefined;
   if (!framed) {
-    return { bytes, sha256: digest.hex(), declared: text && parseTrailer(text) };
+    return { bytes, from, sha256: digest.hex(), declared: text && parseTrailer(text) };
   }
   // The decoder ends a framed payload only with its end frame.
   const end = parseEnd(text!);
   // The server stopped (the file changed, say): its sentence is the reason.
-  if (!end.ok) throw new TransferError(printable(end.message));
-  return { bytes, sha256: digest.hex(), declared: end.sha256 };
+  if (!end.ok) throw new SenderStoppedError(printable(end.message));
+  return { bytes, from, sha256: digest.hex(), declared: end.sha256 };
 }
 
 /** What a session takes as the server's word on a transfer. */
@@ -191,6 +215,11 @@ export interface SendFileOptions {
   framed: boolean;
   /** Throws if the file changed since it was opened (called for each chunk, and last). */
   check?: () => Promise<void>;
+  /**
+   * A resumed upload (`reput`, §19): the server holds the first `from` bytes, whose
+   * digest is `digest`; the file is positioned there. Default: all of it.
+   */
+  resume?: { from: number; digest: Digest };
 }
 
 /**
@@ -204,17 +233,19 @@ export async function sendFile(
   channel: Channel,
   file: Deno.FsFile,
   size: number,
-  { onProgress, framed, check }: SendFileOptions,
+  { onProgress, framed, check, resume }: SendFileOptions,
 ): Promise<{ sha256: string; verified: boolean }> {
   const status = readStatus(channel).then(
     (answer) => ({ answer }),
     (error: unknown) => ({ error }),
   );
-  const digest = await createDigest("sha256");
+  const digest = resume?.digest ?? await createDigest("sha256");
+  const from = resume?.from ?? 0;
   // The end of the stream after the payload tells the server the file is whole: a
   // base client sends it in several frames, so one frame alone says nothing.
-  const sending = sendPayload(channel, fileSource(file), size, {
+  const sending = sendPayload(channel, fileSource(file), size - from, {
     digest,
+    offset: from,
     onProgress,
     check,
     tail: framed ? () => encodeFrame(formatTrailer(digest.hex())) : undefined,
@@ -253,6 +284,21 @@ export async function sendFile(
     );
   }
   return { sha256: sent.sha256, verified: answer !== undefined };
+}
+
+/** Reads the frame that starts a `reput`'s data connection: what the server holds (§19). */
+export async function receiveKept(channel: Channel): Promise<Kept> {
+  const event = await channel.next(new PayloadDecoder("status"));
+  if (event.type !== "frame") {
+    throw new TransferError("The server closed the data connection before saying what it holds");
+  }
+  const kept = parseKept(event.text);
+  if (!kept) {
+    throw new ProtocolError(
+      `Cannot read ${quote(event.text, 80)}: expected "from <bytes> <digest>"`,
+    );
+  }
+  return kept;
 }
 
 /** Reads a `put` status frame; `undefined` if the server closed cleanly without one. */

@@ -11,6 +11,7 @@
  */
 
 import { dirname } from "node:path";
+import { type Digest, feedDigest } from "./digest.ts";
 
 /** A file being written; {@linkcode commit} publishes it, disposing discards it. */
 export class AtomicFile implements AsyncDisposable {
@@ -49,6 +50,64 @@ export class AtomicFile implements AsyncDisposable {
       }
     }
     return atomic;
+  }
+
+  /**
+   * Opens the temp file `tempPath` that an earlier, interrupted write left (or with
+   * `create`, creates it if it is missing), to go on writing at its end: a resumed
+   * transfer. `lock` as for {@linkcode create}.
+   */
+  static async reopen(
+    path: string,
+    tempPath: string,
+    { lock = false, create = false }: { lock?: boolean; create?: boolean } = {},
+  ): Promise<AtomicFile> {
+    const file = await Deno.open(tempPath, { read: true, write: true, create, mode: 0o644 });
+    const atomic = new AtomicFile(path, tempPath, file);
+    try {
+      if (lock && !(await file.tryLock(true))) {
+        throw new Deno.errors.Busy(`${tempPath} is in use by another transfer`);
+      }
+      await file.seek(0, Deno.SeekMode.End);
+    } catch (error) {
+      atomic.#close();
+      atomic.#settled = true; // Someone else's: never remove it.
+      throw error;
+    }
+    return atomic;
+  }
+
+  /** Cuts the temp file to its first `length` bytes; writing goes on from there. */
+  async truncate(length: number): Promise<void> {
+    const file = this.#open("truncate");
+    await file.truncate(length);
+    await file.seek(length, Deno.SeekMode.Start);
+  }
+
+  /**
+   * Feeds `digest` the temp file's first `length` bytes from byte `from`, then goes
+   * back to its end for writing. Returns how many bytes there were to feed.
+   */
+  async digestRange(
+    digest: Digest,
+    { from, length }: { from: number; length: number },
+  ): Promise<number> {
+    const file = this.#open("read");
+    await file.seek(from, Deno.SeekMode.Start);
+    try {
+      return await feedDigest(file, digest, { limit: length });
+    } finally {
+      await file.seek(0, Deno.SeekMode.End);
+    }
+  }
+
+  /**
+   * Closes the temp file and leaves it where it is, for a resumed transfer to take
+   * up again: neither committed nor discarded.
+   */
+  release(): void {
+    this.#close();
+    this.#settled = true;
   }
 
   /** What the temp file is, as its open handle sees it. */

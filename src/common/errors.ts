@@ -42,6 +42,17 @@ export class TransferError extends Error {
 }
 
 /**
+ * The sender of a framed payload stopped it and said why (its file changed, say): a
+ * transfer that ended, not one that was cut, so nothing of it is worth resuming.
+ */
+export class SenderStoppedError extends TransferError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SenderStoppedError";
+  }
+}
+
+/**
  * A request the file store turns down for a reason the user can act on
  * ("no such file", "already exists", a bad name). Its message is sent to the peer.
  */

@@ -51,6 +51,15 @@ export function sameFile(a: FileSnapshot, b: FileSnapshot): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 
+/**
+ * One version of one file as a string: a hash state recorded for it (to resume a
+ * transfer, PROTOCOL.md §19) holds while the file is unchanged.
+ */
+export function snapshotKey(snapshot: FileSnapshot): string {
+  const { dev, ino, size, mtime, ctime } = snapshot;
+  return `${dev}:${ino}:${size}:${mtime}:${ctime}`;
+}
+
 /** The sentence both sides use when a file changed while it was being sent. */
 export function changedMessage(name: string): string {
   return `${quote(name)} changed while it was being sent; try again`;

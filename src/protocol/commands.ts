@@ -12,6 +12,14 @@
 import { quote } from "../common/text.ts";
 import { type FeatureSet, formatOffer, type Offer, parseOffer } from "./features.ts";
 import { nameProblem, pathProblem } from "./names.ts";
+import {
+  formatRegetArguments,
+  formatReputArguments,
+  parseRegetArguments,
+  parseReputArguments,
+  type RegetArguments,
+  type ReputArguments,
+} from "./resume.ts";
 
 /** A command frame over this many bytes is a protocol error. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -37,6 +45,10 @@ export interface CommandArguments {
   rm: { path: string };
   rename: { from: string; to: string };
   "rename-over": { from: string; to: string };
+  /** A `get` that may continue from bytes the client holds (PROTOCOL.md §19). */
+  reget: RegetArguments;
+  /** A `put` the server keeps if it is cut, to continue under the client's key (§19). */
+  reput: ReputArguments;
 }
 
 /** A command verb. */
@@ -119,6 +131,15 @@ function twoPaths(verb: string) {
   };
 }
 
+/** Arguments read by `parse` whose `name` must then be a name (or, with `path`, a path). */
+function namedBy<A extends { name: string }>(parse: (argument: string | undefined) => A | string) {
+  return (argument: string | undefined, agreed: FeatureSet): A | string => {
+    const args = parse(argument);
+    if (typeof args === "string") return args;
+    return targetProblem(args.name, agreed) ?? args;
+  };
+}
+
 const optionalPathFormat = ({ path }: { path?: string }) => path;
 const pathFormat = ({ path }: { path: string }) => path;
 const twoPathsFormat = ({ from, to }: { from: string; to: string }) => `${from}\n${to}`;
@@ -176,6 +197,18 @@ export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
     feature: "manage",
     parse: twoPaths("rename-over"),
     format: twoPathsFormat,
+  },
+  reget: {
+    reply: "port",
+    feature: "resume",
+    parse: namedBy(parseRegetArguments),
+    format: formatRegetArguments,
+  },
+  reput: {
+    reply: "port",
+    feature: "resume",
+    parse: namedBy(parseReputArguments),
+    format: formatReputArguments,
   },
 };
 

@@ -89,13 +89,17 @@ export function isDialectName(text: string): text is DialectName {
   return Object.hasOwn(DIALECTS, text);
 }
 
+/** The extensions whose payloads end in a checksum: `frames` (§16), and `resume` on it (§19). */
+const CHECKSUMMED = new Set(["frames", "resume"]);
+
 /**
  * The extensions of `features` that make sense in `dialect`: all of them, but
- * `frames` (PROTOCOL.md §16) only where payloads are vouched for, since a framed
- * payload ends in its checksum and a dialect without trailers has none to send.
+ * `frames` (PROTOCOL.md §16) and `resume` (§19) only where payloads are vouched for,
+ * since a framed payload ends in its checksum and a dialect without trailers has none
+ * to send.
  */
 export function dialectFeatures(dialect: Dialect, features: readonly Feature[]): Feature[] {
-  return features.filter((feature) => dialect.vouches || feature.name !== "frames");
+  return features.filter((feature) => dialect.vouches || !CHECKSUMMED.has(feature.name));
 }
 
 /** Whether the client opens the data port (the server connects to it). */

@@ -45,6 +45,11 @@ export class FeatureSet {
     return this.#values.get(name);
   }
 
+  /** The same features but `name`. */
+  without(name: string): FeatureSet {
+    return new FeatureSet([...this.#values].filter(([feature]) => feature !== name));
+  }
+
   /** How many features are on. */
   get size(): number {
     return this.#values.size;

@@ -24,13 +24,18 @@ import { cutShort, END, NEED_DATA, takeField, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { MAX_MESSAGE_BYTES } from "./replies.ts";
 import { isTrailer } from "./trailers.ts";
+import { parseAnnouncement } from "./announcements.ts";
 
 /** What a data connection delivers next. */
 export type PayloadEvent =
   /** Receive more bytes. */
   | { type: "need-data" }
-  /** A framed payload's announcement: `total` payload bytes are coming, in data frames. */
-  | { type: "size"; total: number }
+  /**
+   * A framed payload's announcement: the file is `total` bytes, and its bytes from
+   * `from` on (all of them but a resumed transfer's) are coming, in data frames.
+   * `version` names the file's version, where the sender gave one (§19).
+   */
+  | { type: "size"; total: number; from: number; version?: string }
   /** The next `length` bytes are payload (one frame of it): move them, then ask again. */
   | { type: "payload"; length: number }
   /** The frame that vouches for the payload (a trailer or status), as text. */
@@ -54,11 +59,17 @@ export type PayloadShape = "listing" | "download" | "upload" | "status" | "frame
 
 type Phase = "first" | "more" | "payload" | "after" | "done" | "announce" | "data";
 
+/** The largest file a framed payload carries: 2^53 − 1 bytes (PROTOCOL.md §16). */
+export const MAX_FRAMED_SIZE = Number.MAX_SAFE_INTEGER;
+
 /** The most a framed payload's data frame may hold: 1 MiB (PROTOCOL.md §16). */
 export const MAX_DATA_FRAME = 1 << 20;
 
-/** The longest announcement a receiver reads: `size ` and up to 16 digits, with room to spare. */
-const MAX_ANNOUNCEMENT_BYTES = 64;
+/**
+ * The longest announcement a receiver reads: `size ` and 16 digits, and a resumed one's
+ * ` from ` and 16 more and ` version ` and 64 characters (116 in all), with room to spare.
+ */
+export const MAX_ANNOUNCEMENT_BYTES = 128;
 
 // Lenient: a malformed trailer fails its own parser.
 const lenientUtf8 = new TextDecoder();
@@ -77,8 +88,14 @@ export class PayloadDecoder {
   #total = 0;
   #announced = 0;
 
-  constructor(shape: PayloadShape) {
+  /** Whether an announcement may say where a resumed payload starts (`resume`, §19). */
+  #resumable: boolean;
+  #from = 0;
+
+  /** `options.resumable`: the session agreed `resume`, so `size N from K` may come. */
+  constructor(shape: PayloadShape, options: { resumable?: boolean } = {}) {
     this.#shape = shape;
+    this.#resumable = options.resumable ?? false;
     this.#phase = shape === "status" ? "after" : shape === "framed" ? "announce" : "first";
   }
 
@@ -195,15 +212,16 @@ export class PayloadDecoder {
     if (frame === NEED_DATA) return { type: "need-data" };
     if (frame === END) return this.#finish();
     const text = lenientUtf8.decode(frame);
-    const total = parseAnnouncement(text);
-    if (total === undefined) {
+    const announced = parseAnnouncement(text);
+    if (announced === undefined || (!this.#resumable && text !== `size ${announced.total}`)) {
       throw new ProtocolError(
         `Cannot read payload announcement ${quote(text, 80)}: expected "size <bytes>"`,
       );
     }
-    this.#total = total;
+    this.#total = announced.total;
+    this.#from = announced.from;
     this.#phase = "data";
-    return { type: "size", total };
+    return { type: "size", ...announced };
   }
 
   /** A data frame of a framed payload, or the empty frame that ends the data. */
@@ -221,9 +239,11 @@ export class PayloadDecoder {
         `Data frame of ${length} bytes exceeds the ${MAX_DATA_FRAME}-byte limit`,
       );
     }
-    if (this.#announced + length > this.#total) {
+    if (this.#announced + length > this.#total - this.#from) {
       throw new ProtocolError(
-        `Data frames of ${this.#announced + length} bytes exceed the ${this.#total} announced`,
+        `Data frames of ${this.#announced + length} bytes exceed the ${
+          this.#total - this.#from
+        } announced`,
       );
     }
     this.#announced += length;
@@ -237,9 +257,11 @@ export class PayloadDecoder {
     if (frame === END) throw cutShort(0, FIELD_LENGTH);
     const text = lenientUtf8.decode(frame);
     const failed = text === "error" || text.startsWith("error ");
-    if (!failed && this.#announced < this.#total) {
+    if (!failed && this.#announced < this.#total - this.#from) {
       throw new ProtocolError(
-        `Payload ended after ${this.#announced} of ${this.#total} bytes without an error`,
+        `Payload ended after ${this.#announced} of ${
+          this.#total - this.#from
+        } bytes without an error`,
       );
     }
     this.#phase = "done";
@@ -271,19 +293,4 @@ export class PayloadDecoder {
     this.#phase = "done";
     return { type: "end" };
   }
-}
-
-/** The size an announcement (`size 1234`) gives; `undefined` if it is not one. */
-export function parseAnnouncement(text: string): number | undefined {
-  const match = /^size (0|[1-9][0-9]{0,15})$/.exec(text);
-  const total = match ? Number(match[1]) : NaN;
-  return Number.isSafeInteger(total) ? total : undefined;
-}
-
-/** A framed payload's announcement of `total` bytes. */
-export function formatAnnouncement(total: number): string {
-  if (!Number.isSafeInteger(total) || total < 0) {
-    throw new RangeError(`Cannot announce ${total} bytes: expected a whole number of at least 0`);
-  }
-  return `size ${total}`;
 }

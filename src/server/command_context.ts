@@ -14,6 +14,7 @@ import type { Watchdog } from "../transport/deadline.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Target } from "./jail.ts";
 import type { Limits } from "./limits.ts";
+import type { ResumeState } from "./resume_state.ts";
 
 /** What a handler sees of its session. */
 export interface CommandContext {
@@ -29,6 +30,13 @@ export interface CommandContext {
   target(path?: string): Target;
   /** The dialect this server speaks: whether a trailer and a status vouch for payloads. */
   readonly dialect: Dialect;
+  /** The server's interrupted uploads and hash states, for `reget` and `reput` (§19). */
+  readonly resume: ResumeState;
+  /**
+   * Who the session's client is, as far as the server knows, for binding a kept
+   * upload to it: what its token grants on a secure server, `plain` otherwise.
+   */
+  readonly owner: string;
   /** What `token` grants this session (after any back-off); `undefined` if nothing. */
   authenticate(token: string): Promise<Access | undefined>;
 }

@@ -30,6 +30,7 @@ import {
   renameCommand,
 } from "./commands/manage.ts";
 import { putFile } from "./commands/put.ts";
+import { reputFile } from "./commands/reput.ts";
 
 /** One verb's entry. */
 export interface CommandEntry<V extends Verb> {
@@ -80,6 +81,12 @@ export const COMMAND_TABLE: { readonly [V in HandledVerb]: CommandEntry<V> } = {
     handle: (context, { path }) => removeFileCommand(context, path),
   },
   rename: { writes: true, open: false, handle: renameCommand },
+  reget: {
+    writes: false,
+    open: false,
+    handle: (context, { name, ...resume }) => getFile(context, name, resume),
+  },
+  reput: { writes: true, open: false, handle: reputFile },
   "rename-over": {
     writes: true,
     open: false,

@@ -134,24 +134,37 @@ export class FileStore {
   /**
    * Removes, in every folder, the temp files of uploads a crash cut short, and finds
    * the entries a crash left in the middle of a rename or removal (kept: they are
-   * someone's files). Returns both lists of paths.
+   * someone's files). Returns both lists of paths, and the real paths of the temp
+   * files kept on purpose for a resume (those with a `.resume` file beside them, which
+   * `KeptUploads` takes up).
    */
-  async removeStaleUploads(): Promise<{ removed: string[]; stranded: string[] }> {
+  async removeStaleUploads(): Promise<{ removed: string[]; stranded: string[]; kept: string[] }> {
     const removed: string[] = [];
     const stranded: string[] = [];
+    const kept: string[] = [];
     const folders = [""];
     for (let folder; (folder = folders.pop()) !== undefined;) {
+      const names = new Set<string>();
       for await (const entry of Deno.readDir(join(this.root, folder))) {
         const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
         if (entry.name.startsWith(MOVE_PREFIX)) stranded.push(path);
         else if (entry.isDirectory) folders.push(path);
-        else if (entry.isFile && UPLOAD_PATTERN.test(entry.name)) {
+        else if (entry.isFile && entry.name.startsWith(UPLOAD_PREFIX)) names.add(entry.name);
+      }
+      for (const name of names) {
+        const part = name.replace(/\.resume(\.new)?$/, ".part");
+        // A `.resume` file whose upload is gone says nothing any more.
+        if (part !== name && !names.has(part)) await Deno.remove(join(this.root, folder, name));
+        if (!UPLOAD_PATTERN.test(name)) continue;
+        const path = folder === "" ? name : `${folder}/${name}`;
+        if (names.has(name.replace(/\.part$/, ".resume"))) kept.push(join(this.root, path));
+        else {
           await Deno.remove(join(this.root, path));
           removed.push(path);
         }
       }
     }
-    return { removed, stranded };
+    return { removed, stranded, kept };
   }
 
   /** The folder `where` names, checked to be one inside the jail. */
@@ -197,13 +210,20 @@ export class FileStore {
     return this.only === undefined || (target.segments.length === 0 && name === this.only);
   }
 
-  /** Opens the file `where` names for reading; refuses missing files, folders and escapes. */
-  openForReading(where: Where): Promise<OpenedFile> {
+  /**
+   * Opens the file `where` names for reading; refuses missing files, folders, escapes,
+   * and files over what the session's payloads can carry (`framed`: it agreed
+   * `frames`, whose sizes go past a 10-digit field).
+   */
+  openForReading(where: Where, options: { framed?: boolean } = {}): Promise<OpenedFile> {
     const target = this.#target(where);
-    return attempt(`Cannot read ${quote(target.shown)}`, () => this.#openForReading(target));
+    return attempt(
+      `Cannot read ${quote(target.shown)}`,
+      () => this.#openForReading(target, options.framed ?? false),
+    );
   }
 
-  async #openForReading(target: Target): Promise<OpenedFile> {
+  async #openForReading(target: Target, framed: boolean): Promise<OpenedFile> {
     const path = await this.jail.locate(target);
     if (path === undefined) throw new RefusalError(`No such file ${quote(target.shown)}`);
     // Checked before opening: opening a FIFO for reading would block.
@@ -215,11 +235,10 @@ export class FileStore {
       checkRegularFile(info, target);
       // Opened through a folder swapped for a symlink since the check: another inode.
       await this.jail.confirm(target, { path, used: info });
-      if (info.size > MAX_FIELD_VALUE) {
+      if (info.size > MAX_FIELD_VALUE && !framed) {
         throw new RefusalError(
-          `${
-            quote(target.shown)
-          } is ${info.size} bytes; the protocol carries at most ${MAX_FIELD_VALUE} bytes`,
+          `${quote(target.shown)} is ${info.size} bytes, more than the ${MAX_FIELD_VALUE} ` +
+            `a 10-digit length field carries (ferry clients agree framed payloads, which carry more)`,
         );
       }
       return { file, size: info.size, snapshot: snapshotOf(info) };
@@ -268,6 +287,20 @@ export class FileStore {
       throw error;
     }
     return new Upload(target.shown, file, options.replace ?? false);
+  }
+
+  /**
+   * Takes up the kept upload in `tempPath` again for `where` (already checked with
+   * {@linkcode checkCanCreate}), to go on writing at its end.
+   */
+  async resumeUpload(where: Where, tempPath: string): Promise<Upload> {
+    const target = this.#target(where);
+    const path = await this.checkCanCreate(target);
+    const file = await attempt(
+      `Cannot store ${quote(target.shown)}`,
+      () => AtomicFile.reopen(path, tempPath),
+    );
+    return new Upload(target.shown, file);
   }
 
   /** A target as is; a path (or none, for the root) resolved from the root. */

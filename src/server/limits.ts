@@ -6,7 +6,7 @@
  * @module
  */
 
-import { MAX_FIELD_VALUE } from "../protocol/field.ts";
+import { MAX_FRAMED_SIZE } from "../protocol/payload_decoder.ts";
 
 /** Limits for one server; times in milliseconds, sizes in bytes. */
 export interface Limits {
@@ -22,10 +22,14 @@ export interface Limits {
   dataAcceptTimeout: number;
   /** Time a transfer may go without moving a byte. */
   stallTimeout: number;
-  /** Largest upload accepted. */
+  /** Largest upload accepted (a base-protocol client can send at most 9,999,999,999 bytes). */
   maxUploadBytes: number;
   /** Free space an upload must leave on the disk. */
   minFreeBytes: number;
+  /** How long an interrupted upload is kept for its client to resume (PROTOCOL.md §19). */
+  resumeTtl: number;
+  /** Bytes all kept interrupted uploads may hold together; the oldest go first. */
+  resumeSpaceBytes: number;
 }
 
 /** The defaults, chosen for a server on an open network. */
@@ -36,8 +40,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   commandTimeout: 30_000,
   dataAcceptTimeout: 30_000,
   stallTimeout: 60_000,
-  maxUploadBytes: MAX_FIELD_VALUE,
+  maxUploadBytes: MAX_FRAMED_SIZE,
   minFreeBytes: 0,
+  resumeTtl: 24 * 3_600_000,
+  resumeSpaceBytes: 16 * 2 ** 30,
 });
 
 /**

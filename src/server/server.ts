@@ -20,12 +20,14 @@ import { FileStore } from "./file_store.ts";
 import { freeSpace } from "./free_space.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import type { EventLog } from "./log.ts";
+import { type ResumeState, resumeState } from "./resume_state.ts";
 import { runSession } from "./session.ts";
 
 /**
  * The extensions a ferry server agrees to (PROTOCOL.md §9.3): paths and a current
  * folder, long listings and trees, changes to the folder, hashes on request, and
- * framed payloads (`frames`, only in a dialect with trailers: see `dialectFeatures`).
+ * framed payloads (`frames`, only in a dialect with trailers: see `dialectFeatures`),
+ * and resumed transfers on them (`resume`).
  */
 export const SERVER_FEATURES: readonly Feature[] = [
   { name: "path" },
@@ -33,6 +35,7 @@ export const SERVER_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
   { name: "frames" },
+  { name: "resume" },
 ];
 
 /** What a secure server adds: tokens, and tickets for data connections (§10). */
@@ -85,6 +88,8 @@ export interface Server extends AsyncDisposable {
   readonly store: FileStore;
   /** Temp files from a crashed earlier run, removed at start-up. */
   readonly removedStaleUploads: readonly string[];
+  /** Interrupted uploads kept for their clients to resume, and hash states of files sent. */
+  readonly resume: ResumeState;
   /** Entries a crash left in the middle of a rename or removal, found at start-up and kept. */
   readonly strandedMoves: readonly string[];
   /** Settles when the server has stopped and every session has ended. */
@@ -106,9 +111,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       "Cannot read the disk's free space here (it needs --allow-sys=statfs), so a free-space floor cannot be kept",
     );
   }
-  const { removed: removedStaleUploads, stranded: strandedMoves } = store.readOnly
-    ? { removed: [], stranded: [] }
+  const { removed: removedStaleUploads, stranded: strandedMoves, kept } = store.readOnly
+    ? { removed: [], stranded: [], kept: [] }
     : await store.removeStaleUploads();
+  const resume = resumeState(limits);
+  await resume.kept.load(kept);
   const { secure, dialect } = options;
   if (secure && dialect && dialect.name !== "ferry") {
     throw new TypeError(
@@ -131,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     security: secure ? { tokens: secure.tokens, throttle: new AuthThrottle() } : undefined,
     dialect,
     log: options.log,
+    resume,
   };
   const loop = acceptConnections(listener, {
     admission: new Admission(limits),
@@ -142,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     addr: listener.addr,
     store,
     removedStaleUploads,
+    resume,
     strandedMoves,
     finished: loop.finished,
     shutdown: loop.shutdown,

@@ -28,6 +28,7 @@ import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Limits } from "./limits.ts";
+import type { ResumeState } from "./resume_state.ts";
 import { commandEvent, endEvent, type EventLog, type SessionEntry, SHUT_DOWN } from "./log.ts";
 
 /** Settings every session of a server shares. */
@@ -43,6 +44,8 @@ export interface SessionOptions {
   dialect?: Dialect;
   /** Receives one event per thing that happened. Default: discard. */
   log?: EventLog;
+  /** Interrupted uploads and hash states, shared by the server's sessions. */
+  resume: ResumeState;
 }
 
 export { SHUT_DOWN } from "./log.ts";
@@ -250,6 +253,8 @@ class Session {
       cwd,
       target: (path) => store.resolve(cwd, path),
       dialect: this.#machine.dialect,
+      resume: this.#options.resume,
+      owner: this.#options.security ? `token:${this.#access}` : "plain",
       authenticate: (token) => this.#authenticate(token),
     };
   }

@@ -6,6 +6,7 @@
  */
 
 import type { AtomicFile } from "../common/atomic_file.ts";
+import type { Digest } from "../common/digest.ts";
 import { RefusalError } from "../common/errors.ts";
 import { describeError, quote } from "../common/text.ts";
 
@@ -22,9 +23,39 @@ export class Upload implements AsyncDisposable {
   }
 
   /** Writes all of `chunk` to the temp file. */
-  async write(chunk: Uint8Array): Promise<void> {
+  write(chunk: Uint8Array): Promise<void> {
+    return this.#storing(() => this.#file.write(chunk));
+  }
+
+  /** Where the bytes are until they are committed. */
+  get tempPath(): string {
+    return this.#file.tempPath;
+  }
+
+  /** The temp file's size and modification time so far. */
+  async written(): Promise<{ size: number; mtime: number | null }> {
+    const info = await this.#file.stat();
+    return { size: info.size, mtime: info.mtime?.getTime() ?? null };
+  }
+
+  /** Starts the file again from its first `length` bytes (a resumed upload's start). */
+  truncate(length: number): Promise<void> {
+    return this.#storing(() => this.#file.truncate(length));
+  }
+
+  /** Feeds `digest` the first `length` bytes received, read back from the temp file. */
+  digestPrefix(digest: Digest, length: number): Promise<number> {
+    return this.#storing(() => this.#file.digestRange(digest, { from: 0, length }));
+  }
+
+  /** Leaves the temp file in place, closed, for a resumed upload to take up (PROTOCOL.md §19). */
+  release(): void {
+    this.#file.release();
+  }
+
+  async #storing<T>(call: () => Promise<T>): Promise<T> {
     try {
-      await this.#file.write(chunk);
+      return await call();
     } catch (error) {
       throw new RefusalError(`Cannot store ${quote(this.name)}: ${describeError(error)}`, {
         cause: error,

@@ -109,7 +109,11 @@ export class Channel implements Disposable {
   async readInto(view: Uint8Array, options: { min?: number } = {}): Promise<Uint8Array | null> {
     if (this.#pending) throw new TypeError("Cannot read into a buffer while a read is pending");
     const min = Math.max(1, Math.min(options.min ?? 1, view.byteLength));
+    if (this.#closed) return null;
     const { value } = await this.#read(view, min);
+    // Closed here meanwhile: what a TLS socket still buffers must not finish a transfer
+    // that `close()` ended (a Ctrl-C, say), which then leaves a partial to resume.
+    if (this.#closed) return null;
     return value && value.byteLength > 0 ? value : null;
   }
 

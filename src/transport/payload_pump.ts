@@ -18,11 +18,8 @@
 
 import { type Digest, NO_DIGEST } from "../common/digest.ts";
 import { encodeField, encodeFrame } from "../protocol/field.ts";
-import {
-  formatAnnouncement,
-  MAX_DATA_FRAME,
-  type PayloadDecoder,
-} from "../protocol/payload_decoder.ts";
+import { formatAnnouncement } from "../protocol/announcements.ts";
+import { MAX_DATA_FRAME, type PayloadDecoder } from "../protocol/payload_decoder.ts";
 import { formatEnd } from "../protocol/trailers.ts";
 import { type ByteSink, type ByteSource, payloadSource } from "./byte_sources.ts";
 import type { Channel } from "./channel.ts";
@@ -229,11 +226,17 @@ export type PayloadOptions =
 export type SendOptions = PayloadOptions & {
   /**
    * Send a framed payload (PROTOCOL.md §16): the announcement, data frames, the empty
-   * frame, then the end frame, which `tail` must give (`sha256 <hex>`). A move that
+   * frame, then the end frame, which `tail` must give (`sha256 <hex>`). With
+   * `offset` (a resumed transfer), the announcement says the file is `offset + length`
+   * bytes, sent from `offset` on, and the end frame is the digest of all of it. A move that
    * fails ends with the empty frame and `error <words(error)>` instead, if the
    * connection still takes it. Default: one frame, as the base protocol has it.
    */
-  framed?: { words: (error: unknown) => string };
+  framed?: {
+    words: (error: unknown) => string;
+    /** The file's version, for the announcement of a resumed transfer (§19). */
+    version?: string;
+  };
 };
 
 /**
@@ -271,7 +274,12 @@ export async function sendPayload(
     await pump.move(source, channel, {
       ...options,
       length,
-      head: encodeFrame(formatAnnouncement(length)),
+      head: encodeFrame(
+        formatAnnouncement((options.offset ?? 0) + length, {
+          from: options.offset,
+          version: framed.version,
+        }),
+      ),
       frameChunks: true,
       tail: async () => join(END_OF_DATA, await tail(), EMPTY),
       writeSlice: SOCKET_WRITE_SLICE,

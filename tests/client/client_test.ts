@@ -90,7 +90,7 @@ Deno.test("a wrong trailer fails the get and keeps no file", async () => {
   assertEquals(await namesIn(local.path), []);
 });
 
-Deno.test("a get cut short keeps no file and no temp debris", async () => {
+Deno.test("a get cut short keeps no file, only its hidden partial", async () => {
   await using local = await tempDir();
   await using server = await scriptedServer(async (control, openData) => {
     await control.reader.readFrame(100);
@@ -107,8 +107,16 @@ Deno.test("a get cut short keeps no file and no temp debris", async () => {
     TransferError,
     "after 16 of 1000 bytes",
   );
-  assertEquals(await namesIn(local.path), []);
+  // Only the hidden partial file stays, for a later get to continue from (PROTOCOL.md §19).
+  assertEquals(await partialsAnd(local.path), { partials: 2, others: [] });
 });
+
+/** The partial download files in `path` (counted), and the names of everything else. */
+async function partialsAnd(path: string): Promise<{ partials: number; others: string[] }> {
+  const names = await namesIn(path);
+  const partials = names.filter((name) => name.startsWith(".ferry-partial-"));
+  return { partials: partials.length, others: names.filter((name) => !partials.includes(name)) };
+}
 
 Deno.test("a put refused mid-upload stops sending and reports the server's reason", async () => {
   await using local = await tempDir();
@@ -210,7 +218,7 @@ Deno.test("a server that stops mid-transfer is given up on after the timeout", a
   await using client = await connect({ port: server.port, timeout: 100 });
   await assertRejects(() => client.get("f", local.file("f")), TransferError, "The server stalled");
   release();
-  assertEquals(await namesIn(local.path), []);
+  assertEquals(await partialsAnd(local.path), { partials: 2, others: [] });
 });
 
 Deno.test("a get whose data connection is silently dropped fails at the timeout and leaves no file", async () => {

@@ -5,6 +5,7 @@
  * listen. Written from the protocol's description, not from any peer's code.
  */
 import { connect } from "../../src/client/connect.ts";
+import { partialPaths } from "../../src/client/partial_download.ts";
 import { DialectError, RemoteError } from "../../src/common/errors.ts";
 import { encodeField, encodeFrame } from "../../src/protocol/field.ts";
 import {
@@ -151,4 +152,35 @@ Deno.test("a server that sends its data port before it listens is waited for", a
   const result = await client.get("f", local.file("f"));
   assertEquals(await Deno.readTextFile(local.file("f")), "late but fine");
   assertEquals(result.verified, false);
+});
+
+Deno.test("a get that finds a partial file asks a base server for `feat` once, then fetches it whole", async () => {
+  await using local = await tempDir();
+  const commands: string[] = [];
+  await using server = scriptedServer(async (control, openData) => {
+    for (let served = false; !served;) {
+      const frame = new TextDecoder().decode(await control.reader.readFrame(4096) ?? undefined);
+      commands.push(frame);
+      if (frame.startsWith("feat")) {
+        await control.send(encodeFrame("Unknown command feat")); // A base refusal.
+        continue;
+      }
+      const data = openData();
+      await control.send(encodeField(data.port));
+      const conn = await data.accept();
+      await conn.send(handoutFrames(FILE));
+      conn.close();
+      served = true;
+    }
+    await control.reader.readFrame(100).catch(() => null);
+  });
+  // What a cut download from a ferry server left: bytes and their description.
+  const paths = await partialPaths(local.file("f.bin"));
+  await Deno.writeFile(paths.data, randomBytes(1000));
+  await Deno.writeTextFile(paths.info, JSON.stringify({ remote: "f.bin" }));
+  await using client = await connect({ port: server.port });
+  const got = await client.get("f.bin", local.file("f.bin"));
+  assertEquals([got.resumedFrom, got.verified], [0, false]);
+  assertEquals(await sha256File(local.file("f.bin")), sha256(FILE));
+  assertEquals(commands.map((c) => c.split(" ")[0]), ["feat", "get"]);
 });

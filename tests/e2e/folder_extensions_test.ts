@@ -68,7 +68,7 @@ Deno.test("against a base server, each folder command says in one sentence it is
   assertEquals(Array.from(await client.list(), (e) => e.name), ["a.txt"], "base commands go on");
   assertEquals(
     heard,
-    ["feat path list-long manage hash frames", "ls"],
+    ["feat path list-long manage hash frames resume", "ls"],
     "feat once, nothing new after",
   );
 });
@@ -93,7 +93,8 @@ Deno.test("in plain mode, base commands send no feat; the first folder command d
   );
   const sessions = Map.groupBy(server.events, (e) => e.peer);
   assertEquals([...sessions.values()].map((events) => events.map((e) => e.action)), [
-    ["connect", "ls", "feat", "cd", "get", "quit"],
+    // Once agreed (for cd), a get is a reget: it resumes if it is cut (PROTOCOL.md §19).
+    ["connect", "ls", "feat", "cd", "reget", "quit"],
     ["connect", "feat", "list", "quit"],
   ]);
   assertEquals(await Deno.readTextFile(local.file("f.txt")), "in d");

@@ -143,6 +143,8 @@ Deno.test("`COMMANDS` says how the server answers each verb", () => {
       rm: "ok",
       rename: "ok",
       "rename-over": "ok",
+      reget: "port",
+      reput: "port",
     },
   );
 });

@@ -527,7 +527,7 @@ for (const size of SIZES) {
     const { decoder: _, ...result } = decode(FRAMED, bytes, size);
     assertEquals(result, {
       events: [
-        { type: "size", total: FILE.length },
+        { type: "size", total: FILE.length, from: 0 },
         ...CHUNK_EVENTS,
         { type: "frame", text: TRAILER },
         { type: "end" },
@@ -542,7 +542,7 @@ for (const size of SIZES) {
     const bytes = concat(ANNOUNCE_FILE, CHUNK_FRAMES[0], EMPTY_FRAME, encodeFrame(CHANGED));
     const { events, payload } = decode(FRAMED, bytes, size);
     assertEquals(events, [
-      { type: "size", total: FILE.length },
+      { type: "size", total: FILE.length, from: 0 },
       CHUNK_EVENTS[0],
       { type: "frame", text: CHANGED },
       { type: "end" },
@@ -560,7 +560,7 @@ for (const size of SIZES) {
     );
     const { events, unread } = decode(FRAMED, bytes, size, false);
     assertEquals(events, [
-      { type: "size", total: 0 },
+      { type: "size", total: 0, from: 0 },
       { type: "frame", text: `sha256 ${empty}` },
       { type: "end" },
     ]);
@@ -576,7 +576,7 @@ for (const size of SIZES) {
     );
     const { events, payload } = decode(FRAMED, bytes, size);
     assertEquals(events, [
-      { type: "size", total: 71 },
+      { type: "size", total: 71, from: 0 },
       { type: "payload", length: 71 },
       { type: "frame", text: TRAILER },
       { type: "end" },
@@ -604,7 +604,7 @@ for (const size of SIZES) {
 Deno.test("`PayloadDecoder` reads a framed payload's announcement larger than a 10-digit field", () => {
   const decoder = new PayloadDecoder(FRAMED);
   decoder.receive(encodeFrame("size 12345678901234"));
-  assertEquals(decoder.next(), { type: "size", total: 12345678901234 });
+  assertEquals(decoder.next(), { type: "size", total: 12345678901234, from: 0 });
   decoder.receive(ascii("0000000003abc"));
   assertEquals(decoder.next(), { type: "payload", length: 3 });
 });
@@ -686,4 +686,50 @@ Deno.test("`PayloadDecoder` reads an end before a framed announcement as end (no
   const decoder = new PayloadDecoder(FRAMED);
   decoder.receiveEnd();
   assertEquals(decoder.next(), { type: "end" });
+});
+
+Deno.test("`PayloadDecoder` reads a resumed announcement only where `resume` was agreed", () => {
+  const text = "size 10000000005 from 9999999999 version 10000000005-17";
+  const resumable = new PayloadDecoder(FRAMED, { resumable: true });
+  resumable.receive(concat(encodeFrame(text), ascii("0000000006abcdef0000000000")));
+  assertEquals(resumable.next(), {
+    type: "size",
+    total: 10_000_000_005,
+    from: 9_999_999_999,
+    version: "10000000005-17",
+  });
+  assertEquals(resumable.next(), { type: "payload", length: 6 });
+  resumable.skip(0);
+  resumable.takeBuffered(6);
+  resumable.receive(encodeFrame(`sha256 ${"0".repeat(64)}`));
+  assertEquals(resumable.next(), { type: "frame", text: `sha256 ${"0".repeat(64)}` });
+  const plain = new PayloadDecoder(FRAMED);
+  plain.receive(encodeFrame(text));
+  assertThrows(() => plain.next(), ProtocolError, 'expected "size <bytes>"');
+});
+
+Deno.test("`PayloadDecoder` holds a resumed payload's data frames to the bytes after its start", () => {
+  const decoder = new PayloadDecoder(FRAMED, { resumable: true });
+  decoder.receive(concat(encodeFrame("size 10 from 8"), ascii("0000000003")));
+  decoder.next();
+  assertThrows(
+    () => decoder.next(),
+    ProtocolError,
+    "Data frames of 3 bytes exceed the 2 announced",
+  );
+  const early = new PayloadDecoder(FRAMED, { resumable: true });
+  early.receive(encodeFrame("size 10 from 11"));
+  assertThrows(() => early.next(), ProtocolError, "Cannot read payload announcement");
+});
+
+Deno.test("`PayloadDecoder` reads the longest resumed announcement there can be", () => {
+  const longest = `size 9007199254740991 from 9007199254740990 version ${"v".repeat(64)}`;
+  const decoder = new PayloadDecoder(FRAMED, { resumable: true });
+  decoder.receive(encodeFrame(longest));
+  assertEquals(decoder.next(), {
+    type: "size",
+    total: 9007199254740991,
+    from: 9007199254740990,
+    version: "v".repeat(64),
+  });
 });

@@ -208,7 +208,7 @@ Deno.test("removeStaleUploads() removes only ferry's own temp files", async () =
   const lookalike = `${UPLOAD_PREFIX}mine.part`;
   for (const name of [stale, lookalike, "keep.txt"]) await Deno.writeTextFile(dir.file(name), "x");
   const store = await FileStore.open(dir.path);
-  assertEquals(await store.removeStaleUploads(), { removed: [stale], stranded: [] });
+  assertEquals(await store.removeStaleUploads(), { removed: [stale], stranded: [], kept: [] });
   assertEquals(await namesIn(dir.path), [lookalike, "keep.txt"].sort());
 });
 
@@ -242,6 +242,7 @@ Deno.test("removeStaleUploads() clears every folder, and keeps a crashed move's 
   assertEquals(await store.removeStaleUploads(), {
     removed: [`a/b/${stale}`],
     stranded: [`a/${moved}`],
+    kept: [],
   });
   assertEquals(await namesIn(dir.file("a")), [moved, "b", "keep.txt"].sort());
   assertEquals(

@@ -38,11 +38,19 @@ export async function secureServer(options: Partial<ServerOptions> = {}): Promis
   });
 }
 
-/** A client of `port` that trusts exactly the test identity, with `token`. */
-export async function secureClient(port: number, token = TOKENS.readWrite): Promise<Client> {
+/**
+ * A client of `port` that trusts exactly the test identity, with `token`;
+ * `options.resumeSecret` makes its `reput` keys those of an earlier client's.
+ */
+export async function secureClient(
+  port: number,
+  token = TOKENS.readWrite,
+  options: { resumeSecret?: string } = {},
+): Promise<Client> {
   const { fingerprint } = await testIdentity();
   return await connect({
     port,
+    resumeSecret: options.resumeSecret,
     secure: {
       checkIdentity: (seen) => {
         if (seen !== fingerprint) throw new Error(`unexpected identity ${seen}`);

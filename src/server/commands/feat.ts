@@ -8,9 +8,13 @@
 import { agree, type Offer } from "../../protocol/features.ts";
 import type { CommandContext, Reply } from "../command_context.ts";
 
-/** Answers an offer with what both sides support. */
+/**
+ * Answers an offer with what both sides support; `resume` only with `frames`, whose
+ * payloads it continues (PROTOCOL.md §19).
+ */
 export function agreeFeatures(context: CommandContext, offer: Offer): Promise<Reply> {
-  const features = agree(offer, context.supported);
+  const agreed = agree(offer, context.supported);
+  const features = agreed.has("frames") ? agreed : agreed.without("resume");
   return Promise.resolve({
     kind: "agreed",
     features,

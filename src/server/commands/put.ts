@@ -10,7 +10,7 @@
  * @module
  */
 
-import { createDigest } from "../../common/digest.ts";
+import { createDigest, type Digest } from "../../common/digest.ts";
 import { RefusalError, TransferError } from "../../common/errors.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { PayloadDecoder } from "../../protocol/payload_decoder.ts";
@@ -48,22 +48,42 @@ export async function putFile(
   );
 }
 
-async function receiveUpload(
+/** How a resumable upload (`reput`, PROTOCOL.md §19) starts, and what a cut does. */
+export interface Resumption {
+  /**
+   * The client announced the file and where its bytes start: checks that against
+   * what is held, readies the temp file, and returns the digest to go on with.
+   */
+  start(announced: { total: number; from: number }): Promise<Digest>;
+  /** The connection was cut: keeps what arrived, for the client to resume. */
+  cut(): Promise<void>;
+}
+
+/** Receives an upload's payload into `upload`, stores it, and answers with a status. */
+export async function receiveUpload(
   context: CommandContext,
   upload: Upload,
   channel: Channel,
-  { watchdog, progress }: { watchdog: Watchdog; progress: TransferProgress },
+  { watchdog, progress, resumption }: {
+    watchdog: Watchdog;
+    progress: TransferProgress;
+    resumption?: Resumption;
+  },
 ): Promise<Outcome> {
   const framed = context.features.has("frames");
-  const decoder = new PayloadDecoder(framed ? "framed" : "upload");
+  const decoder = new PayloadDecoder(framed ? "framed" : "upload", {
+    resumable: resumption !== undefined,
+  });
   const space = new SpaceCheck(context);
-  const digest = await createDigest("sha256");
+  let digest = await createDigest("sha256");
   const pump = new Pump();
   try {
     let event = await channel.next(decoder);
     // A framed payload says its size first: it is checked before a byte of it comes.
     if (event.type === "size") {
-      await space.allow(event.total);
+      if (resumption) digest = await resumption.start(event);
+      space.held = event.from;
+      await space.allow(event.total - event.from);
       event = await channel.next(decoder);
     }
     // One frame from a ferry client; a base client may send several (PROTOCOL.md §4.3).
@@ -89,7 +109,10 @@ async function receiveUpload(
   } catch (error) {
     // A lost connection cannot carry a status; anything else is answered, bugs too
     // (the client must not take silence for success), and bugs are then logged.
-    if (error instanceof TransferError) throw error;
+    if (error instanceof TransferError) {
+      await resumption?.cut();
+      throw error;
+    }
     const failure = failureOf(error);
     await answerFailedUpload(context, channel, failure.message);
     if (failure.bug) throw error;
@@ -125,6 +148,8 @@ function checkEnd(text: string, received: string): void {
  */
 class SpaceCheck {
   static readonly EVERY = 16 << 20;
+  /** Bytes of the file the server holds already (a resumed upload): they count to the cap. */
+  held = 0;
   total = 0;
   frames = 0;
   /** Payload bytes that arrived whole, frame by frame. */
@@ -141,9 +166,11 @@ class SpaceCheck {
     const { maxUploadBytes, minFreeBytes } = this.#context.limits;
     this.total += length;
     this.frames++;
-    if (this.total > maxUploadBytes) {
+    if (this.held + this.total > maxUploadBytes) {
       throw new RefusalError(
-        `Upload of ${this.total} bytes exceeds this server's limit of ${maxUploadBytes} bytes`,
+        `Upload of ${
+          this.held + this.total
+        } bytes exceeds this server's limit of ${maxUploadBytes} bytes`,
       );
     }
     this.#unchecked += length;
