@@ -199,7 +199,7 @@ async function singlesRun(context: RunContext, run: number): Promise<Timed> {
               `${tree.name}/${file.relative}`,
               join(folder, tree.name, file.relative),
             );
-          if (!result.verified || result.sha256 !== file.sha256) {
+          if (!result.verified || result.hex !== file.digests[result.digest]) {
             throw new Error(`A single ${kind} of ${file.relative} did not verify`);
           }
         }

@@ -58,7 +58,7 @@ export async function libraryMove(
   const result = kind === "get"
     ? await client.get(file.name, target)
     : await client.put(file.path, target);
-  if (!result.verified || result.sha256 !== file.sha256) {
+  if (!result.verified || result.hex !== file.digests[result.digest]) {
     throw new Error(`The ferry ${kind} of ${file.name} did not verify its SHA-256`);
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import { connect } from "../client/connect.ts";
+import { DIGEST_NAMES, isDigestName } from "../common/digest.ts";
 import { formatAddress, quote } from "../common/text.ts";
 import { COMMON_OPTIONS, parseOrUsage, parseTarget, usageError } from "./args.ts";
 import { describeFailure } from "./describe.ts";
@@ -23,6 +24,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       command: { type: "string", short: "c", multiple: true },
       timeout: { type: "string", default: "120" },
       verify: { type: "boolean", default: false },
+      digest: { type: "string" },
       plain: { type: "boolean", default: false },
       fingerprint: { type: "string" },
       "token-file": { type: "string" },
@@ -48,6 +50,14 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   }
   const dialect = parseDialectFlag(values.dialect, values.plain);
   if (typeof dialect === "string") return usageError(io, "connect", dialect);
+  const digest = values.digest;
+  if (digest !== undefined && !isDigestName(digest)) {
+    return usageError(
+      io,
+      "connect",
+      `Unknown digest ${quote(digest)}: expected ${DIGEST_NAMES.join(" or ")}`,
+    );
+  }
   const address = formatAddress(target);
   const secure = values.plain ? undefined : secureSetup(io, values, address);
   if (typeof secure === "string") return usageError(io, "connect", secure);
@@ -63,6 +73,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       secure,
       verify: values.verify,
       dialect,
+      digest,
     });
   } catch (error) {
     if (io.stopSignal.aborted) {

@@ -72,6 +72,9 @@ Options:
   --verify           fail a transfer the server does not vouch for with a checksum
                      (base-protocol servers and dialects send none); a download is
                      then not kept
+  --digest NAME      check transfers with this digest only: sha256, or xxh128
+                     (needs a ferry server); default: xxh128 where the server
+                     agrees it, else sha256 (PROTOCOL.md §17, SECURITY.md)
   --fingerprint HEX  the server identity to trust (as the server printed it);
                      without it, a known server, or a question on a terminal
   --token-file FILE  read the token from FILE (default: FERRY_TOKEN, or a prompt)

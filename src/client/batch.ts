@@ -14,6 +14,7 @@
  */
 
 import { basename, sep as SEPARATOR } from "node:path";
+import type { DigestName } from "../common/digest.ts";
 import { DestinationExistsError, UnsupportedError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
 import type { Client, TransferResult } from "./client.ts";
@@ -55,7 +56,8 @@ export interface BatchPlan {
 /** What happened to one file. */
 export type FileOutcome =
   | { status: "sent"; file: BatchFile; result: TransferResult }
-  | { status: "skipped"; file: BatchFile }
+  /** `digest`: the one both copies were compared by. */
+  | { status: "skipped"; file: BatchFile; digest: DigestName }
   | { status: "failed"; file: BatchFile; error: unknown };
 
 /** How a batch reports as it goes; every callback is optional. */
@@ -120,8 +122,8 @@ export async function runBatch(
       if (unmade.some(below)) throw new Error("not tried: its folder could not be made");
       await plan.prepare?.(file);
       const there = await compare(client, { direction: plan.direction, file });
-      if (there === "same") {
-        report({ status: "skipped", file });
+      if (typeof there === "object") {
+        report({ status: "skipped", file, digest: there.same });
         continue;
       }
       if (there !== "missing" && !options.replace) {
@@ -147,12 +149,13 @@ export async function runBatch(
 
 /**
  * What the destination holds of this file: nothing, the very same file (same size,
- * then the same SHA-256, the server's worked out there), or another.
+ * then the same digest, the server's worked out there: `same` names the digest), or
+ * another.
  */
 async function compare(
   client: Client,
   { direction, file }: { direction: "get" | "put"; file: BatchFile },
-): Promise<"missing" | "same" | "differs" | "unknown"> {
+): Promise<"missing" | { same: DigestName } | "differs" | "unknown"> {
   const there = direction === "get" ? await localSize(file.local) : file.existing;
   if (there === undefined) return "missing";
   const mine = direction === "get" ? file.size : (await Deno.lstat(file.local)).size;
@@ -163,7 +166,8 @@ async function compare(
     throw error;
   });
   if (remote === undefined) return "unknown";
-  return remote === await hashLocalFile(file.local) ? "same" : "differs";
+  const local = await hashLocalFile(file.local, remote.name);
+  return remote.hex === local ? { same: remote.name } : "differs";
 }
 
 /** The size of a local file, `undefined` if none is there; a folder or link there is refused. */

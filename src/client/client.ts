@@ -9,6 +9,7 @@
  */
 
 import { basename } from "node:path";
+import { DIGEST_NAMES, type DigestName, type Vouch } from "../common/digest.ts";
 import { LocalFileError, UsageError } from "../common/errors.ts";
 import { ChangeWatch } from "../common/file_snapshot.ts";
 import { describeError, quote } from "../common/text.ts";
@@ -41,6 +42,7 @@ export const CLIENT_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
   { name: "frames" },
+  { name: "digest", values: DIGEST_NAMES },
 ];
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
@@ -65,9 +67,11 @@ export interface TransferResult {
   /** The local file written (`get`) or read (`put`). */
   path: string;
   bytes: number;
-  /** SHA-256 of the bytes moved, in hex. */
-  sha256: string;
-  /** Whether the peer confirmed that SHA-256; a base-protocol server does not. */
+  /** The digest the session agreed (PROTOCOL.md §17): `sha256` unless another was. */
+  digest: DigestName;
+  /** That digest of the bytes moved, in hex. */
+  hex: string;
+  /** Whether the peer confirmed that digest; a base-protocol server does not. */
   verified: boolean;
   /** Milliseconds from command to finish. */
   ms: number;
@@ -83,6 +87,7 @@ export class Client extends Session {
     remote: (typed) => this.remote(typed),
     ask: (command) => this.ask(command),
     listing: (command) => this.listing(command),
+    digest: () => this.digest,
   };
 
   /** Wraps an open control connection; {@linkcode connect} is the usual way in. */
@@ -139,8 +144,11 @@ export class Client extends Session {
     return this.cwd;
   }
 
-  /** The SHA-256 (hex) of a file on the server, worked out there (`hash` extension). */
-  hash(path: string): Promise<string> {
+  /**
+   * The digest of a file on the server, worked out there (`hash` extension), in the
+   * session's digest: compare it with {@linkcode digestOf} of the same name.
+   */
+  hash(path: string): Promise<Vouch> {
     return hashOf(this.#folders, path);
   }
 
@@ -190,11 +198,13 @@ export class Client extends Session {
     };
     let total = 0;
     const framed = this.#framed();
+    const digest = this.digest;
     const received = await this.transfer(
       { verb: "get", name: wire },
       (data, watchdog) =>
         receiveFile(data, sink, {
           framed,
+          digest,
           onLength: (length) => total = length,
           onProgress: (bytes) => {
             watchdog.kick();
@@ -213,7 +223,8 @@ export class Client extends Session {
       name,
       path,
       bytes: received.bytes,
-      sha256: received.sha256,
+      digest,
+      hex: received.hex,
       verified: received.declared !== undefined,
       ms: performance.now() - started,
     };
@@ -238,11 +249,13 @@ export class Client extends Session {
     const watch = await ChangeWatch.start(file, path);
     const { size } = watch.before;
     const framed = this.#framed();
-    const { sha256, verified } = await this.transfer(
+    const digest = this.digest;
+    const { hex, verified } = await this.transfer(
       { verb: options.replace ? "replace" : "put", name: wire },
       (data, watchdog) =>
         sendFile(data, file, size, {
           framed,
+          digest,
           check: () => watch.check(),
           onProgress: (bytes) => {
             watchdog.kick();
@@ -251,7 +264,7 @@ export class Client extends Session {
         }),
     );
     checkUpload(verified, this.expectation(name));
-    return { name, path, bytes: size, sha256, verified, ms: performance.now() - started };
+    return { name, path, bytes: size, digest, hex, verified, ms: performance.now() - started };
   }
 
   /** Whether payloads are framed: the session agreed `frames` (asked already, if ever). */

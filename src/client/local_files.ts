@@ -8,7 +8,7 @@
 
 import { dirname, join } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
-import { digestOf } from "../common/digest.ts";
+import { type DigestName, digestOf } from "../common/digest.ts";
 import { DestinationExistsError, LocalFileError } from "../common/errors.ts";
 import { describeError, quote } from "../common/text.ts";
 import { MAX_FIELD_VALUE } from "../protocol/field.ts";
@@ -171,11 +171,11 @@ export async function openLocalFile(path: string): Promise<Deno.FsFile> {
   }
 }
 
-/** The SHA-256 (hex) of a local file, read in 1 MiB pieces. */
-export async function hashLocalFile(path: string): Promise<string> {
+/** The digest `name` (hex) of a local file, read in 1 MiB pieces. */
+export async function hashLocalFile(path: string, name: DigestName): Promise<string> {
   using file = await openLocalFile(path);
   try {
-    return await digestOf(file);
+    return await digestOf(file, { name });
   } catch (error) {
     throw new LocalFileError(`Cannot read ${quote(path)}: ${describeError(error)}`);
   }

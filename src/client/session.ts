@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { DigestName } from "../common/digest.ts";
 import { ProtocolError, RemoteError, TransferError, UnsupportedError } from "../common/errors.ts";
 import { formatAddress, quote } from "../common/text.ts";
 import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
@@ -21,6 +22,7 @@ import {
 } from "../protocol/features.ts";
 import { type Dialect, dialectFeatures, FERRY_DIALECT } from "../protocol/dialects.ts";
 import { encodeFrame } from "../protocol/field.ts";
+import { sessionDigest } from "../protocol/trailers.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
@@ -34,6 +36,7 @@ const FEATURE_USES: Record<string, string> = {
   "list-long": "long listings",
   manage: "changing files and folders",
   hash: "comparing files by hash",
+  digest: "a digest other than sha256",
 };
 
 /** How a client reaches its server, once connected. */
@@ -109,6 +112,14 @@ export class Session implements AsyncDisposable {
   /** The extensions agreed so far, without asking: `undefined` before the first `feat`. */
   get agreed(): FeatureSet | undefined {
     return this.#features;
+  }
+
+  /**
+   * The digest this session's transfers are vouched for with: the one agreed with
+   * `feat digest=...` (PROTOCOL.md §17), or `sha256` (before or without `feat`).
+   */
+  get digest(): DigestName {
+    return sessionDigest(this.#features ?? BASE_FEATURES);
   }
 
   /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { createDigest } from "../common/digest.ts";
+import { createDigest, type DigestName } from "../common/digest.ts";
 import {
   FileChangedError,
   IntegrityError,
@@ -45,8 +45,10 @@ export type OnBytes = (bytes: number) => void;
 /** What a received file turned out to be. */
 export interface Received {
   bytes: number;
-  /** SHA-256 of what arrived. */
-  sha256: string;
+  /** The session's digest (PROTOCOL.md §17), which the trailer names too. */
+  digest: DigestName;
+  /** The digest of what arrived, in hex. */
+  hex: string;
   /** What the server's trailer declared; `undefined` from a server that sends none. */
   declared: string | undefined;
 }
@@ -69,14 +71,16 @@ async function payloadStart(channel: Channel, decoder: PayloadDecoder): Promise<
 export async function receiveFile(
   channel: Channel,
   sink: ByteSink,
-  { onLength, onProgress, framed }: {
+  { onLength, onProgress, framed, digest: name }: {
     onLength: (length: number) => void;
     onProgress: OnBytes;
     framed: boolean;
+    /** The session's digest: what the trailer or end frame names. */
+    digest: DigestName;
   },
 ): Promise<Received> {
-  const decoder = new PayloadDecoder(framed ? "framed" : "download");
-  const digest = await createDigest("sha256");
+  const decoder = new PayloadDecoder(framed ? "framed" : "download", { digest: name });
+  const digest = await createDigest(name);
   const pump = new Pump();
   let bytes = 0;
   let event: PayloadEvent = await channel.next(decoder);
@@ -98,13 +102,13 @@ export async function receiveFile(
   }
   const text = event.type === "frame" ? event.text : undefined;
   if (!framed) {
-    return { bytes, sha256: digest.hex(), declared: text && parseTrailer(text) };
+    return { bytes, digest: name, hex: digest.hex(), declared: text && parseTrailer(text, name) };
   }
   // The decoder ends a framed payload only with its end frame.
-  const end = parseEnd(text!);
+  const end = parseEnd(text!, name);
   // The server stopped (the file changed, say): its sentence is the reason.
   if (!end.ok) throw new TransferError(printable(end.message));
-  return { bytes, sha256: digest.hex(), declared: end.sha256 };
+  return { bytes, digest: name, hex: digest.hex(), declared: end.hex };
 }
 
 /** What a session takes as the server's word on a transfer. */
@@ -128,10 +132,10 @@ export function checkDownload(received: Received, { name, vouches, verify }: Exp
       `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
     );
   }
-  if (received.declared !== undefined && received.declared !== received.sha256) {
+  if (received.declared !== undefined && received.declared !== received.hex) {
     throw new IntegrityError(
-      `Download of ${quote(name)} is corrupt: the server sent sha256 ${received.declared} ` +
-        `but the bytes hash to ${received.sha256}`,
+      `Download of ${quote(name)} is corrupt: the server sent ${received.digest} ` +
+        `${received.declared} but the bytes hash to ${received.hex}`,
     );
   }
   if (received.declared === undefined && verify) {
@@ -191,6 +195,8 @@ export interface SendFileOptions {
   framed: boolean;
   /** Throws if the file changed since it was opened (called for each chunk, and last). */
   check?: () => Promise<void>;
+  /** The session's digest: what the end frame and the server's status name. */
+  digest: DigestName;
 }
 
 /**
@@ -204,25 +210,25 @@ export async function sendFile(
   channel: Channel,
   file: Deno.FsFile,
   size: number,
-  { onProgress, framed, check }: SendFileOptions,
-): Promise<{ sha256: string; verified: boolean }> {
-  const status = readStatus(channel).then(
+  { onProgress, framed, check, digest: name }: SendFileOptions,
+): Promise<{ hex: string; verified: boolean }> {
+  const status = readStatus(channel, name).then(
     (answer) => ({ answer }),
     (error: unknown) => ({ error }),
   );
-  const digest = await createDigest("sha256");
+  const digest = await createDigest(name);
   // The end of the stream after the payload tells the server the file is whole: a
   // base client sends it in several frames, so one frame alone says nothing.
   const sending = sendPayload(channel, fileSource(file), size, {
     digest,
     onProgress,
     check,
-    tail: framed ? () => encodeFrame(formatTrailer(digest.hex())) : undefined,
+    tail: framed ? () => encodeFrame(formatTrailer(digest.hex(), name)) : undefined,
     framed: framed ? { words: describeError } : undefined,
   })
     .then(() => channel.closeWrite())
     .then(
-      () => ({ sha256: digest.hex() }),
+      () => ({ hex: digest.hex() }),
       (error: unknown) => ({ error }),
     );
   const first = await Promise.race([sending, status.then(() => "answered" as const)]);
@@ -247,16 +253,16 @@ export async function sendFile(
       { cause: reply.error },
     );
   }
-  if (answer && answer.sha256 !== sent.sha256) {
+  if (answer && answer.hex !== sent.hex) {
     throw new IntegrityError(
-      `Upload is corrupt: the server stored sha256 ${answer.sha256} but ${sent.sha256} was sent`,
+      `Upload is corrupt: the server stored ${name} ${answer.hex} but ${sent.hex} was sent`,
     );
   }
-  return { sha256: sent.sha256, verified: answer !== undefined };
+  return { hex: sent.hex, verified: answer !== undefined };
 }
 
 /** Reads a `put` status frame; `undefined` if the server closed cleanly without one. */
-async function readStatus(channel: Channel): Promise<PutStatus | undefined> {
+async function readStatus(channel: Channel, digest: DigestName): Promise<PutStatus | undefined> {
   const event = await channel.next(new PayloadDecoder("status"));
-  return event.type === "frame" ? parseStatus(event.text) : undefined;
+  return event.type === "frame" ? parseStatus(event.text, digest) : undefined;
 }

@@ -89,13 +89,17 @@ export function isDialectName(text: string): text is DialectName {
   return Object.hasOwn(DIALECTS, text);
 }
 
+/** The extensions about checksums: meaningless in a dialect that sends none. */
+const VOUCHING = ["frames", "digest"];
+
 /**
  * The extensions of `features` that make sense in `dialect`: all of them, but
- * `frames` (PROTOCOL.md §16) only where payloads are vouched for, since a framed
- * payload ends in its checksum and a dialect without trailers has none to send.
+ * `frames` (PROTOCOL.md §16) and `digest` (§17) only where payloads are vouched for,
+ * since a framed payload ends in its checksum and a dialect without trailers has
+ * none to send.
  */
 export function dialectFeatures(dialect: Dialect, features: readonly Feature[]): Feature[] {
-  return features.filter((feature) => dialect.vouches || feature.name !== "frames");
+  return features.filter((feature) => dialect.vouches || !VOUCHING.includes(feature.name));
 }
 
 /** Whether the client opens the data port (the server connects to it). */

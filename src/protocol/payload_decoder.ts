@@ -23,7 +23,8 @@ import { decodeField, FIELD_LENGTH } from "./field.ts";
 import { cutShort, END, NEED_DATA, takeField, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { MAX_MESSAGE_BYTES } from "./replies.ts";
-import { isTrailer } from "./trailers.ts";
+import { BASE_DIGEST, type DigestName } from "../common/digest.ts";
+import { isTrailer, trailerLength } from "./trailers.ts";
 
 /** What a data connection delivers next. */
 export type PayloadEvent =
@@ -63,22 +64,23 @@ const MAX_ANNOUNCEMENT_BYTES = 64;
 // Lenient: a malformed trailer fails its own parser.
 const lenientUtf8 = new TextDecoder();
 
-/** The length of a trailer frame's payload: `sha256 ` and 64 hex digits. */
-const TRAILER_LENGTH = 71;
-
 /** Decodes one data connection's bytes; see the module doc. */
 export class PayloadDecoder {
   #buffer = new ReceiveBuffer();
   #shape: PayloadShape;
   #phase: Phase;
+  /** The session's digest: what a `get` trailer names (`sha256 ` and 64 hex digits, by default). */
+  #digest: DigestName;
   #remaining = 0;
 
   /** A framed payload's announced size, and the data bytes announced by its frames so far. */
   #total = 0;
   #announced = 0;
 
-  constructor(shape: PayloadShape) {
+  /** `digest`: the session's (PROTOCOL.md §17), which says how long a trailer is. */
+  constructor(shape: PayloadShape, { digest = BASE_DIGEST }: { digest?: DigestName } = {}) {
     this.#shape = shape;
+    this.#digest = digest;
     this.#phase = shape === "status" ? "after" : shape === "framed" ? "announce" : "first";
   }
 
@@ -166,11 +168,13 @@ export class PayloadDecoder {
       this.#phase = "after";
       return this.#shape === "upload" ? this.#finish() : this.#vouchingFrame();
     }
-    if (this.#shape === "download" && length === TRAILER_LENGTH) {
-      // A trailer, or a 71-byte piece of the file: only its text tells them apart.
+    if (this.#shape === "download" && length === trailerLength(this.#digest)) {
+      // A trailer, or a piece of the file that long (71 bytes for sha256): only its
+      // text tells them apart.
       const frame = this.#buffer.peek(FIELD_LENGTH + length);
       if (!frame && !this.#buffer.ended) return { type: "need-data" };
-      if (frame && isTrailer(lenientUtf8.decode(frame.subarray(FIELD_LENGTH)))) {
+      const text = frame && lenientUtf8.decode(frame.subarray(FIELD_LENGTH));
+      if (text && isTrailer(text, this.#digest)) {
         return this.#vouchingFrame();
       }
     }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DIGEST_NAMES } from "../common/digest.ts";
 import { RefusalError } from "../common/errors.ts";
 import { type Dialect, dialectFeatures, FERRY_DIALECT } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
@@ -24,7 +25,8 @@ import { runSession } from "./session.ts";
 /**
  * The extensions a ferry server agrees to (PROTOCOL.md §9.3): paths and a current
  * folder, long listings and trees, changes to the folder, hashes on request, and
- * framed payloads (`frames`, only in a dialect with trailers: see `dialectFeatures`).
+ * framed payloads and a choice of digest (`frames` and `digest`, only in a dialect with
+ * trailers: see `dialectFeatures`).
  */
 export const SERVER_FEATURES: readonly Feature[] = [
   { name: "path" },
@@ -32,6 +34,7 @@ export const SERVER_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
   { name: "frames" },
+  { name: "digest", values: DIGEST_NAMES },
 ];
 
 /** What a secure server adds: tokens, and tickets for data connections (§10). */

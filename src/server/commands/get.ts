@@ -1,5 +1,6 @@
 /**
- * `get`: the file's bytes, then the `sha256` trailer that vouches for them (or, in a
+ * `get`: the file's bytes, then the trailer that vouches for them in the session's
+ * digest (`sha256`, or the one agreed: PROTOCOL.md §17), or, in a
  * dialect without one, the end of the server's stream); in a session that agreed
  * `frames`, a framed payload (PROTOCOL.md §16). With `path` agreed, the name is a path
  * from the session's current folder. The file is checked for changes while it is
@@ -12,7 +13,7 @@
 import { createDigest } from "../../common/digest.ts";
 import { ChangeWatch } from "../../common/file_snapshot.ts";
 import { encodeFrame } from "../../protocol/field.ts";
-import { formatTrailer } from "../../protocol/trailers.ts";
+import { formatTrailer, sessionDigest } from "../../protocol/trailers.ts";
 import { fileSource, sendPayload } from "../../transport/payload_pump.ts";
 import { type CommandContext, dataReply, endUnvouched, type Reply } from "../command_context.ts";
 import { failureOf } from "../failures.ts";
@@ -23,11 +24,14 @@ export async function getFile(context: CommandContext, name: string): Promise<Re
   const { file, size, snapshot } = await context.store.openForReading(target);
   const watch = new ChangeWatch(file, snapshot, target.shown);
   return dataReply(async (channel, watchdog, progress) => {
-    const digest = await createDigest("sha256");
+    const name = sessionDigest(context.features);
+    const digest = await createDigest(name);
     await sendPayload(channel, fileSource(file), size, {
       digest,
       check: () => watch.check(),
-      tail: context.dialect.vouches ? () => encodeFrame(formatTrailer(digest.hex())) : undefined,
+      tail: context.dialect.vouches
+        ? () => encodeFrame(formatTrailer(digest.hex(), name))
+        : undefined,
       onProgress: (moved) => {
         progress.bytes = moved;
         watchdog.kick();
@@ -38,6 +42,6 @@ export async function getFile(context: CommandContext, name: string): Promise<Re
         : undefined,
     });
     await endUnvouched(context, channel);
-    return { bytes: size, result: `ok: sha256 ${digest.hex()}` };
+    return { bytes: size, result: `ok: ${name} ${digest.hex()}` };
   }, () => file.close());
 }

@@ -1,6 +1,6 @@
 /**
- * `hash PATH` (the `hash` extension, PROTOCOL.md §14): the SHA-256 of a file, worked
- * out on the server and answered on the control connection, so a client can tell
+ * `hash PATH` (the `hash` extension, PROTOCOL.md §14): the digest of a file in the
+ * session's digest (`sha256`, or the one agreed: §17), worked out on the server and answered on the control connection, so a client can tell
  * whether its copy is the same without moving the file.
  *
  * @module
@@ -9,6 +9,7 @@
 import { digestOf } from "../../common/digest.ts";
 import { RefusalError } from "../../common/errors.ts";
 import { describeError, quote } from "../../common/text.ts";
+import { formatTrailer, sessionDigest } from "../../protocol/trailers.ts";
 import { type CommandContext, okReply, type Reply } from "../command_context.ts";
 
 /** Hashes the file `path` names. */
@@ -17,7 +18,9 @@ export async function hashFile(context: CommandContext, path: string): Promise<R
   const { file, size } = await context.store.openForReading(target);
   using _file = file;
   try {
-    return okReply(`sha256 ${await digestOf(file, Math.min(size, 1 << 20))}`);
+    const name = sessionDigest(context.features);
+    const hex = await digestOf(file, { name, chunk: Math.min(size, 1 << 20) });
+    return okReply(formatTrailer(hex, name));
   } catch (error) {
     throw new RefusalError(`Cannot read ${quote(target.shown)}: ${describeError(error)}`);
   }
