@@ -37,6 +37,8 @@ export interface CommandArguments {
   rm: { path: string };
   rename: { from: string; to: string };
   "rename-over": { from: string; to: string };
+  /** A small file answered on the control connection (the `inline` extension, §18). */
+  fetch: { name: string };
 }
 
 /** A command verb. */
@@ -52,9 +54,10 @@ export type Command = { [V in Verb]: CommandOf<V> }[Verb];
  * How the server answers a verb:
  * - `port`: a data port (the command's bytes then cross a data connection) or a refusal;
  * - `ok`: an `ok` frame or a refusal, on the control connection alone (extensions only);
+ * - `inline`: an `ok` frame, with a file's bytes in a frame behind it, or a refusal (§18);
  * - `none`: nothing (the server closes).
  */
-export type ReplyKind = "port" | "ok" | "none";
+export type ReplyKind = "port" | "ok" | "inline" | "none";
 
 /** What one verb is on the wire. */
 export interface CommandSpec<V extends Verb> {
@@ -176,6 +179,12 @@ export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
     feature: "manage",
     parse: twoPaths("rename-over"),
     format: twoPathsFormat,
+  },
+  fetch: {
+    reply: "inline",
+    feature: "inline",
+    parse: fileName("fetch"),
+    format: ({ name }) => name,
   },
 };
 

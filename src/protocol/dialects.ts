@@ -89,13 +89,13 @@ export function isDialectName(text: string): text is DialectName {
   return Object.hasOwn(DIALECTS, text);
 }
 
-/** The extensions about checksums: meaningless in a dialect that sends none. */
-const VOUCHING = ["frames", "digest"];
+/** The extensions whose payloads carry a checksum: not for a dialect that sends none. */
+const VOUCHING = ["frames", "digest", "inline"];
 
 /**
  * The extensions of `features` that make sense in `dialect`: all of them, but
- * `frames` (PROTOCOL.md §16) and `digest` (§17) only where payloads are vouched for,
- * since a framed payload ends in its checksum and a dialect without trailers has
+ * `frames` (PROTOCOL.md §16), `digest` (§17) and `inline` (§18) only where payloads
+ * are vouched for, since each carries a checksum and a dialect without trailers has
  * none to send.
  */
 export function dialectFeatures(dialect: Dialect, features: readonly Feature[]): Feature[] {

@@ -143,6 +143,7 @@ Deno.test("`COMMANDS` says how the server answers each verb", () => {
       rm: "ok",
       rename: "ok",
       "rename-over": "ok",
+      fetch: "inline",
     },
   );
 });
