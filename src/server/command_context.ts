@@ -63,9 +63,17 @@ export type Reply =
   }
   /**
    * `grant`: the session now has this access (the answer to `auth`); `cwd`: its
-   * current folder is now this one (the answer to `cd`).
+   * current folder is now this one (the answer to `cd`); `payload`: a file's bytes,
+   * sent in a frame right behind the `ok` (the answer to `fetch`, PROTOCOL.md §18).
    */
-  | { kind: "ok"; text?: string; outcome: Outcome; grant?: Access; cwd?: Segments }
+  | {
+    kind: "ok";
+    text?: string;
+    outcome: Outcome;
+    grant?: Access;
+    cwd?: Segments;
+    payload?: Uint8Array;
+  }
   | { kind: "agreed"; features: FeatureSet; outcome: Outcome };
 
 /** A data reply: `run` on the data connection, then `dispose` (also if it never ran). */

@@ -35,6 +35,7 @@ export const SERVER_FEATURES: readonly Feature[] = [
   { name: "hash" },
   { name: "frames" },
   { name: "digest", values: DIGEST_NAMES },
+  { name: "inline" },
 ];
 
 /** What a secure server adds: tokens, and tickets for data connections (§10). */

@@ -13,6 +13,7 @@ import type { CommandOf } from "../protocol/commands.ts";
 import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Segments } from "../protocol/paths.ts";
+import { encodeFrame } from "../protocol/field.ts";
 import { concatBytes } from "../protocol/replies.ts";
 import { ServerConnection } from "../protocol/server_connection.ts";
 import { Channel } from "../transport/channel.ts";
@@ -187,7 +188,11 @@ class Session {
           this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
         }
         if (reply.cwd) this.#cwd = reply.cwd;
-        await this.#send(this.#machine.sendOk(reply.text));
+        await this.#send(
+          reply.payload
+            ? concatBytes(this.#machine.sendOk(reply.text), encodeFrame(reply.payload))
+            : this.#machine.sendOk(reply.text),
+        );
         return reply.outcome;
       case "agreed":
         await this.#send(this.#machine.sendFeatures(reply.features));
