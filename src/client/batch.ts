@@ -18,6 +18,7 @@ import type { DigestName } from "../common/digest.ts";
 import { DestinationExistsError, UnsupportedError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
 import type { Client, TransferResult } from "./client.ts";
+import { MAX_INLINE_BYTES } from "../protocol/inline.ts";
 import { hashLocalFile } from "./local_files.ts";
 import type { Refusal } from "./local_tree.ts";
 
@@ -105,21 +106,29 @@ export async function runBatch(
     }
   }
   let bytes = 0;
+  const report = (outcome: FileOutcome) => {
+    outcomes.push(outcome);
+    options.events?.onDone?.(outcome);
+  };
+  const fetched = await fetchSmallFiles(client, plan, {
+    unmade,
+    events: options.events,
+    report: (outcome) => {
+      if (outcome.status === "sent") bytes += outcome.result.bytes;
+      report(outcome);
+    },
+  });
   for (const [index, file] of plan.files.entries()) {
-    const report = (outcome: FileOutcome) => {
-      outcomes.push(outcome);
-      options.events?.onDone?.(outcome);
-    };
+    if (fetched.has(index)) continue;
     if (client.closed) {
       report({ status: "failed", file, error: new Error("not tried: the connection was lost") });
       continue;
     }
     options.events?.onStart?.(file, index);
     try {
-      const below = (folder: string) =>
-        file[plan.direction === "get" ? "local" : "remote"]
-          .startsWith(folder + (plan.direction === "get" ? SEPARATOR : "/"));
-      if (unmade.some(below)) throw new Error("not tried: its folder could not be made");
+      if (underUnmade(plan, file, unmade)) {
+        throw new Error("not tried: its folder could not be made");
+      }
       await plan.prepare?.(file);
       const there = await compare(client, { direction: plan.direction, file });
       if (typeof there === "object") {
@@ -144,7 +153,72 @@ export async function runBatch(
       report({ status: "failed", file, error });
     }
   }
+  // Small files fetched first came first: report every file in the plan's order.
+  const order = new Map(plan.files.map((file, index) => [file, index]));
+  outcomes.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   return { plan, outcomes, bytes, ms: performance.now() - started };
+}
+
+/** Whether `file` lies in one of the folders that could not be made. */
+function underUnmade(plan: BatchPlan, file: BatchFile, unmade: readonly string[]): boolean {
+  const [path, separator] = plan.direction === "get" ? [file.local, SEPARATOR] : [file.remote, "/"];
+  return unmade.some((folder) => path.startsWith(folder + separator));
+}
+
+/**
+ * Gets the plan's small files first, over the control connection and pipelined, in
+ * a session that agreed `inline` (PROTOCOL.md §18): those not known to be over the
+ * inline limit (the server answers one that is with its size), with nothing at their
+ * local path yet (one there
+ * needs comparing, which the one-by-one path does). Returns the indexes of the files
+ * it settled, each reported; the rest (a file that grew past the limit included)
+ * are left to `get`.
+ */
+async function fetchSmallFiles(
+  client: Client,
+  plan: BatchPlan,
+  { unmade, events, report }: {
+    unmade: readonly string[];
+    events?: BatchEvents;
+    report: (outcome: FileOutcome) => void;
+  },
+): Promise<Set<number>> {
+  const settled = new Set<number>();
+  if (plan.direction !== "get" || !client.inline) return settled;
+  const chosen = [...plan.files.entries()].filter(([, file]) =>
+    (file.size ?? 0) <= MAX_INLINE_BYTES &&
+    !underUnmade(plan, file, unmade) && !localExists(file.local)
+  );
+  const requests = chosen.map(([, file]) => ({
+    name: file.remote,
+    path: file.local,
+    prepare: () => plan.prepare?.(file) ?? Promise.resolve(),
+  }));
+  await client.fetchMany(requests, (at, outcome) => {
+    if (outcome.type === "too-large") return;
+    const [index, file] = chosen[at];
+    settled.add(index);
+    events?.onStart?.(file, index);
+    if (outcome.type === "failed") return report({ status: "failed", file, error: outcome.error });
+    const { bytes, hex, ms } = outcome;
+    const result = { name: file.remote, path: file.local, bytes, hex, ms, verified: true };
+    report({ status: "sent", file, result: { ...result, digest: client.digest } });
+  }).catch((error) => {
+    // The session broke: what was not settled is tried (and fails) one by one.
+    if (!client.closed) throw error;
+  });
+  return settled;
+}
+
+/** Whether anything, even a dangling link, is at the local path `path`. */
+function localExists(path: string): boolean {
+  try {
+    // Synchronous: one metadata call costs ~4 µs so, against ~34 µs through the pool.
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

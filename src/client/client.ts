@@ -10,9 +10,8 @@
 
 import { basename } from "node:path";
 import { DIGEST_NAMES, type DigestName, type Vouch } from "../common/digest.ts";
-import { LocalFileError, UsageError } from "../common/errors.ts";
+import { UsageError } from "../common/errors.ts";
 import { ChangeWatch } from "../common/file_snapshot.ts";
-import { describeError, quote } from "../common/text.ts";
 import type { Feature } from "../protocol/features.ts";
 import { Listing } from "../protocol/listing.ts";
 import type { LongEntry } from "../protocol/long_listing.ts";
@@ -28,7 +27,9 @@ import {
   longListing,
   renamePath,
 } from "./folder_commands.ts";
-import { checkNewFile, checkReplaceable, createDownload, openLocalFile } from "./local_files.ts";
+import { downloadTo } from "./downloads.ts";
+import { fetchFiles, type FetchOutcome, type FetchRequest } from "./inline_fetch.ts";
+import { openLocalFile } from "./local_files.ts";
 import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
 import { type ClientSettings, Session } from "./session.ts";
 import { checkDownload, checkUpload, receiveFile, sendFile } from "./transfers.ts";
@@ -43,6 +44,7 @@ export const CLIENT_FEATURES: readonly Feature[] = [
   { name: "hash" },
   { name: "frames" },
   { name: "digest", values: DIGEST_NAMES },
+  { name: "inline" },
 ];
 
 /** What a secure session offers besides: tokens, and tickets for data connections. */
@@ -184,40 +186,29 @@ export class Client extends Session {
    */
   async get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
     const wire = filePath(await this.remote(name));
-    if (options.replace) await checkReplaceable(path);
-    else await checkNewFile(path);
     const started = performance.now();
-    const cannotWrite = (error: unknown) =>
-      new LocalFileError(`Cannot write ${quote(path)}: ${describeError(error)}`, { cause: error });
-    await using file = await createDownload(path).catch((error) => {
-      throw cannotWrite(error);
-    });
-    const sink = {
-      write: (chunk: Uint8Array) =>
-        file.write(chunk).catch((error) => Promise.reject(cannotWrite(error))),
-    };
     let total = 0;
     const framed = this.#framed();
     const digest = this.digest;
-    const received = await this.transfer(
-      { verb: "get", name: wire },
-      (data, watchdog) =>
-        receiveFile(data, sink, {
-          framed,
-          digest,
-          onLength: (length) => total = length,
-          onProgress: (bytes) => {
-            watchdog.kick();
-            options.onProgress?.(bytes, total);
-          },
-        }),
-    );
-    checkDownload(received, this.expectation(name));
-    await file.commit({ replace: options.replace }).catch((error) => {
-      if (error instanceof Deno.errors.AlreadyExists) {
-        throw new LocalFileError(`${quote(path)} appeared while downloading; it was left as it is`);
-      }
-      throw cannotWrite(error);
+    const received = await downloadTo(path, {
+      replace: options.replace,
+      receive: async (sink) => {
+        const received = await this.transfer(
+          { verb: "get", name: wire },
+          (data, watchdog) =>
+            receiveFile(data, sink, {
+              framed,
+              digest,
+              onLength: (length) => total = length,
+              onProgress: (bytes) => {
+                watchdog.kick();
+                options.onProgress?.(bytes, total);
+              },
+            }),
+        );
+        checkDownload(received, this.expectation(name));
+        return received;
+      },
     });
     return {
       name,
@@ -265,6 +256,32 @@ export class Client extends Session {
     );
     checkUpload(verified, this.expectation(name));
     return { name, path, bytes: size, digest, hex, verified, ms: performance.now() - started };
+  }
+
+  /**
+   * Whether small files can come over the control connection: the session agreed
+   * `inline` (asked already, if ever), so {@linkcode fetchMany} may be used.
+   */
+  get inline(): boolean {
+    return this.agreed?.has("inline") ?? false;
+  }
+
+  /**
+   * Downloads many small files without a data connection each (`inline`, PROTOCOL.md
+   * §18), pipelined, each as atomically and as verified as a {@linkcode get}; tells
+   * `onOutcome` about each in order. A file too large for it is handed back.
+   */
+  async fetchMany(
+    requests: readonly Omit<FetchRequest, "wire">[],
+    onOutcome: (index: number, outcome: FetchOutcome) => void,
+  ): Promise<void> {
+    await this.require("inline");
+    const wired = [];
+    for (const request of requests) {
+      wired.push({ ...request, wire: filePath(await this.remote(request.name)) });
+    }
+    const session = { digest: this.digest, pipeline: this.pipeline.bind(this) };
+    await fetchFiles(session, wired, { onOutcome });
   }
 
   /** Whether payloads are framed: the session agreed `frames` (asked already, if ever). */

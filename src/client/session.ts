@@ -26,7 +26,7 @@ import { sessionDigest } from "../protocol/trailers.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
-import type { Control } from "./control.ts";
+import type { Answer, Control } from "./control.ts";
 import { openDataFor } from "./data_opening.ts";
 import { type Expectation, receiveListing } from "./transfers.ts";
 
@@ -37,6 +37,7 @@ const FEATURE_USES: Record<string, string> = {
   manage: "changing files and folders",
   hash: "comparing files by hash",
   digest: "a digest other than sha256",
+  inline: "small files on the control connection",
 };
 
 /** How a client reaches its server, once connected. */
@@ -182,6 +183,17 @@ export class Session implements AsyncDisposable {
       throw new ProtocolError(`The server answered ${command.verb} with a port`);
     }
     return answer.text;
+  }
+
+  /**
+   * Sends commands answered on the control connection alone, up to `window` in
+   * flight, handing each answer (or its refusal, a `RemoteError`) to `use` in order.
+   */
+  protected async pipeline<V extends Verb>(
+    commands: readonly CommandOf<V>[],
+    options: { window: number; use: (answer: Answer | RemoteError) => Promise<void> },
+  ): Promise<void> {
+    await this.#control.pipeline(commands, options);
   }
 
   /**
