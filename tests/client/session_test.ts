@@ -9,7 +9,7 @@ Deno.test("a session asks for features once, and only when something needs one",
   assertEquals(client.agreed, undefined, "nothing asked yet");
   await client.require("path");
   await client.require("hash");
-  assertEquals(client.agreed?.toString(), "path list-long manage hash frames digest=xxh128");
+  assertEquals(client.agreed?.toString(), "path list-long manage hash frames digest=xxh128 inline");
   assertEquals(server.events.filter((e) => e.action === "feat").length, 1);
 });
 
