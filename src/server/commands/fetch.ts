@@ -24,8 +24,10 @@ export async function fetchFile(context: CommandContext, name: string): Promise<
   if (size > MAX_INLINE_BYTES) return okReply(formatTooLarge(size));
   const bytes = new Uint8Array(size);
   try {
+    // Read synchronously: at most 256 KiB from the page cache, cheaper than a hop
+    // through the thread pool.
     for (let filled = 0; filled < size;) {
-      const read = await file.read(bytes.subarray(filled));
+      const read = file.readSync(bytes.subarray(filled));
       if (read === null) break; // Shrank: the check below says so.
       filled += read;
     }
