@@ -117,6 +117,14 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
       })],
       (run) => ferryTransfer(bench, big, { kind, run, digest: "xxh128" }),
     ),
+    ...(kind === "get"
+      ? [variant(
+        [figure("ferry_cached", `ferry ${what}, plain, xxh128, digest cached on the server`, {
+          vs: [`${kind}.ferry_xxh128`, raw, ftp],
+        })],
+        (run) => ferryTransfer(bench, big, { kind, run, digest: "xxh128", warm: true }),
+      )]
+      : []),
     variant(
       [
         figure("ferry_secure", `ferry ${what}, library client, secure`, {

@@ -43,6 +43,9 @@ Options:
   --host H                        interface to listen on (default 0.0.0.0, all IPv4)
   --port N                        port to listen on; 0 picks a free one (default 2121)
   --read-only                     refuse every upload
+  --digest-cache FILE|off         where digests of served files are remembered across
+                                  restarts (default: one file per folder under
+                                  ~/.local/state/ferry/digests; off: this run only)
   --identity FILE                 the server's identity, made if missing
                                   (default ~/.config/ferry/identity.pem)
   --token-file FILE               the read-write token (default: FERRY_TOKEN, or a new one)

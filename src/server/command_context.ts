@@ -11,6 +11,7 @@ import type { Segments } from "../protocol/paths.ts";
 import type { Access } from "./access.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { Watchdog } from "../transport/deadline.ts";
+import type { DigestCache } from "./digest_cache.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Target } from "./jail.ts";
 import type { Limits } from "./limits.ts";
@@ -27,6 +28,8 @@ export interface CommandContext {
   readonly cwd: Segments;
   /** What `path` names from the current folder (the folder itself if none); refuses escapes. */
   target(path?: string): Target;
+  /** Digests of files hashed before, by snapshot: shared by every session of the server. */
+  readonly digests: DigestCache;
   /** The dialect this server speaks: whether a trailer and a status vouch for payloads. */
   readonly dialect: Dialect;
   /** What `token` grants this session (after any back-off); `undefined` if nothing. */

@@ -16,6 +16,7 @@ import { type TlsIdentity, tlsServer } from "../transport/tls.ts";
 import { type AccessTokens, AuthThrottle } from "./access.ts";
 import { acceptConnections, type ShutdownOptions } from "./accept_loop.ts";
 import { Admission } from "./admission.ts";
+import { DigestCache } from "./digest_cache.ts";
 import { FileStore } from "./file_store.ts";
 import { freeSpace } from "./free_space.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
@@ -75,6 +76,11 @@ export interface ServerOptions {
   features?: readonly Feature[];
   /** Receives one event per thing a session did. Default: discard. */
   log?: EventLog;
+  /**
+   * Where the digests of served files are remembered (PROTOCOL.md §17, SECURITY.md),
+   * saved at shutdown. Default: a cache in memory, for this run only.
+   */
+  digests?: DigestCache;
 }
 
 /** A running ferry server. */
@@ -120,8 +126,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 2121,
   });
+  const digests = options.digests ?? await DigestCache.open();
   const sessionOptions = {
     store,
+    digests,
     limits,
     transport,
     features: dialectFeatures(
@@ -138,13 +146,19 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       runSession(connection, sessionOptions, { signal, slot }),
     log: options.log,
   });
+  // Saved once every session has ended, so the last uploads and reads are in it.
+  const finished = loop.finished.finally(() => digests.save().catch(() => {}));
+  const shutdown = async (how?: ShutdownOptions) => {
+    await loop.shutdown(how);
+    await finished;
+  };
   return {
     addr: listener.addr,
     store,
     removedStaleUploads,
     strandedMoves,
-    finished: loop.finished,
-    shutdown: loop.shutdown,
-    [Symbol.asyncDispose]: () => loop.shutdown(),
+    finished,
+    shutdown,
+    [Symbol.asyncDispose]: () => shutdown(),
   };
 }

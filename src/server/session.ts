@@ -27,6 +27,7 @@ import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./
 import { DataConnections, type DataOpening, newTicket } from "./data_connections.ts";
 import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
+import type { DigestCache } from "./digest_cache.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Limits } from "./limits.ts";
 import { commandEvent, endEvent, type EventLog, type SessionEntry, SHUT_DOWN } from "./log.ts";
@@ -34,6 +35,7 @@ import { commandEvent, endEvent, type EventLog, type SessionEntry, SHUT_DOWN } f
 /** Settings every session of a server shares. */
 export interface SessionOptions {
   store: FileStore;
+  digests: DigestCache;
   limits: Limits;
   transport: Transport;
   /** The extensions this server agrees to when a client offers them. */
@@ -245,13 +247,14 @@ class Session {
   }
 
   #context(): CommandContext {
-    const { store, limits, features } = this.#options;
+    const { store, limits, features, digests } = this.#options;
     const cwd = this.#cwd;
     return {
       store,
       limits,
       supported: features,
       features: this.#machine.features,
+      digests,
       cwd,
       target: (path) => store.resolve(cwd, path),
       dialect: this.#machine.dialect,

@@ -36,8 +36,13 @@ export async function fetchFile(context: CommandContext, name: string): Promise<
   }
   await new ChangeWatch(file, snapshot, target.shown).check();
   const digestName = sessionDigest(context.features);
-  const digest = await createDigest(digestName);
-  digest.update(bytes);
-  const text = formatInlineFile(digest.hex(), digestName);
+  let hex = context.digests.lookup(snapshot, digestName);
+  if (hex === undefined) {
+    const digest = await createDigest(digestName);
+    digest.update(bytes);
+    hex = digest.hex();
+    context.digests.remember(snapshot, digestName, hex);
+  }
+  const text = formatInlineFile(hex, digestName);
   return { kind: "ok", text, payload: bytes, outcome: { bytes: size, result: `ok: ${text}` } };
 }

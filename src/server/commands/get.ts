@@ -10,7 +10,7 @@
  * @module
  */
 
-import { createDigest } from "../../common/digest.ts";
+import { createDigest, knownDigest } from "../../common/digest.ts";
 import { ChangeWatch } from "../../common/file_snapshot.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { formatTrailer, sessionDigest } from "../../protocol/trailers.ts";
@@ -25,7 +25,9 @@ export async function getFile(context: CommandContext, name: string): Promise<Re
   const watch = new ChangeWatch(file, snapshot, target.shown);
   return dataReply(async (channel, watchdog, progress) => {
     const name = sessionDigest(context.features);
-    const digest = await createDigest(name);
+    // A file hashed before, unchanged since (by its snapshot), is only copied.
+    const cached = context.digests.lookup(snapshot, name);
+    const digest = cached === undefined ? await createDigest(name) : knownDigest(cached);
     await sendPayload(channel, fileSource(file), size, {
       digest,
       check: () => watch.check(),
@@ -41,6 +43,8 @@ export async function getFile(context: CommandContext, name: string): Promise<Re
         ? { words: (error) => failureOf(error).message }
         : undefined,
     });
+    // Sent whole, and the last check found it as it was opened: the digest is its.
+    if (cached === undefined) context.digests.remember(snapshot, name, digest.hex());
     await endUnvouched(context, channel);
     return { bytes: size, result: `ok: ${name} ${digest.hex()}` };
   }, () => file.close());

@@ -86,7 +86,8 @@ async function receiveUpload(
     }
     if (event.type === "frame") checkEnd(event.text, { name, hex: digest.hex() });
     watchdog.stop(); // Flushing to disk is local work: the client has nothing to do.
-    await upload.commit();
+    const stored = await upload.commit();
+    if (stored) context.digests.remember(stored, name, digest.hex());
   } catch (error) {
     // A lost connection cannot carry a status; anything else is answered, bugs too
     // (the client must not take silence for success), and bugs are then logged.
