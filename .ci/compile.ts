@@ -31,6 +31,8 @@ const PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-sys=statfs,networkInterfaces",
+  // For `!COMMAND` at the ftp> prompt; `ferry serve` gives it up as it starts.
+  "--allow-run",
 ];
 
 function parseOptions(args: string[]): { targets: string[]; out: string } {

@@ -31,12 +31,17 @@ export interface BannerFacts {
   };
 }
 
+/** Where the server listens, in words for the wildcard addresses. */
+function where(address: { hostname: string; port: number }): string {
+  if (address.hostname === "::") return `port ${address.port} of every interface (IPv4 and IPv6)`;
+  if (address.hostname === "0.0.0.0") return `port ${address.port} of every IPv4 interface`;
+  return formatAddress(address);
+}
+
 /** The banner's lines, each ending in `\n`. The first names the folder and address. */
 export function formatBanner(facts: BannerFacts): string {
   const mode = facts.readOnly ? " (read-only)" : "";
-  const lines = [
-    `ferry: serving ${quote(facts.root)}${mode} on ${formatAddress(facts.listening)}`,
-  ];
+  const lines = [`ferry: serving ${quote(facts.root)}${mode} on ${where(facts.listening)}`];
   const target = formatAddress(facts.reachAs);
   const { secure } = facts;
   if (!secure) {

@@ -12,6 +12,7 @@ import { describeFailure } from "./describe.ts";
 import { exitCodeFor, INTERRUPTED, OK } from "./exit_codes.ts";
 import { CONNECT_HELP, VERSION } from "./help.ts";
 import { type CliIo, readLines } from "./io.ts";
+import { openPrompt } from "./prompt.ts";
 import { runRepl } from "./repl.ts";
 import { secureSetup } from "./secure_setup.ts";
 import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
@@ -64,6 +65,8 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   if (values.plain && (values.fingerprint !== undefined || values["token-file"] !== undefined)) {
     return usageError(io, "connect", "--plain has no identity or token to check");
   }
+  const scripted = values.command;
+  const interactive = !scripted && io.stdinIsTerminal;
   let client;
   try {
     client = await connect({
@@ -74,6 +77,10 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       verify: values.verify,
       dialect,
       digest,
+      // Classic mode: tell a stranger (SSH, SMTP, an HTTP server) apart at once, not
+      // after the whole timeout. See README "connect" for why these two.
+      listenFirst: interactive ? LISTEN_FIRST_MS : 0,
+      firstReply: FIRST_REPLY_MS,
     });
   } catch (error) {
     if (io.stopSignal.aborted) {
@@ -83,27 +90,40 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
     io.stderr.write(`ferry: ${describeFailure(error)}\n`);
     return exitCodeFor(error);
   }
-  const scripted = values.command;
-  const interactive = !scripted && io.stdinIsTerminal;
   if (interactive) {
     const how = secure ? "encrypted" : "classic protocol, not encrypted";
     io.stdout.write(`Connected to ${address} (${how}). Type help for commands.\n`);
   }
-  // Ctrl-C or SIGTERM: end the transfer under way (nothing partial stays) and leave.
+  // SIGTERM, or Ctrl-C in a script: end the transfer under way (nothing partial
+  // stays) and leave. At the prompt, Ctrl-C cancels only the command under way.
   const interrupt = () => client.close();
   io.stopSignal.addEventListener("abort", interrupt, { once: true });
+  await using prompt = interactive ? await openPrompt(client, io) : undefined;
+  const stdoutBytes = io.stdout.writeBytes &&
+    { write: (chunk: Uint8Array) => io.stdout.writeBytes!(chunk) };
   try {
-    return await runRepl(scripted ? toAsync(scripted) : readLines(io.stdin), {
+    return await runRepl(prompt?.lines ?? (scripted ? toAsync(scripted) : readLines(io.stdin)), {
       client,
       stdout: io.stdout,
       stderr: io.stderr,
       interactive,
       signal: io.stopSignal,
+      trapInterrupt: interactive ? io.trapInterrupt?.bind(io) : undefined,
+      names: prompt?.names,
+      runLocal: prompt?.runLocal,
+      stdoutBytes,
+      // Only -c leaves standard input free for `put - NAME`.
+      stdin: scripted ? io.stdin : undefined,
     });
   } finally {
     io.stopSignal.removeEventListener("abort", interrupt);
   }
 }
+
+/** How long an interactive classic connect listens for a server that speaks first. */
+const LISTEN_FIRST_MS = 300;
+/** How long a classic server may take over its first reply before it counts as a stranger. */
+const FIRST_REPLY_MS = 3_000;
 
 function print(io: CliIo, text: string): number {
   io.stdout.write(text);

@@ -7,6 +7,7 @@
 
 import {
   BatchError,
+  CancelledError,
   ConnectError,
   IntegrityError,
   LocalFileError,
@@ -41,6 +42,20 @@ export const NOT_VERIFIED = 8;
 /** Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it). */
 export const INTERRUPTED = 130;
 
+/** Every exit code `connect` can end with, and what it means, for `connect --help`. */
+export const CONNECT_EXIT_CODES: readonly (readonly [number, string])[] = [
+  [OK, "everything worked"],
+  [INTERNAL_ERROR, "internal error (a bug in ferry)"],
+  [USAGE, "bad usage: unknown command or option, wrong arguments, a name not allowed"],
+  [CANNOT_CONNECT, "cannot connect, or what answered is not a ferry or simple-FTP server"],
+  [REFUSED, "refused by the server: no such file, already exists, read-only, ..."],
+  [TRANSFER_FAILED, "transfer failed: connection lost, protocol violation, checksum mismatch"],
+  [LOCAL_FILE, "local file problem: missing, not a regular file, already exists"],
+  [UNTRUSTED, "the server's identity is new and was not confirmed, or it has changed"],
+  [NOT_VERIFIED, "--verify: a transfer the server did not vouch for with a checksum"],
+  [INTERRUPTED, "interrupted: Ctrl-C or SIGTERM in a script, Ctrl-C at a question"],
+];
+
 /** The exit code that reports `error`. */
 export function exitCodeFor(error: unknown): number {
   // Some files of many were not transferred: the first one's failure says why.
@@ -55,5 +70,6 @@ export function exitCodeFor(error: unknown): number {
   ) return TRANSFER_FAILED;
   if (error instanceof LocalFileError) return LOCAL_FILE;
   if (error instanceof TrustError) return UNTRUSTED;
+  if (error instanceof CancelledError) return INTERRUPTED;
   return INTERNAL_ERROR;
 }

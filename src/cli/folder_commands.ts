@@ -1,7 +1,8 @@
 /**
  * What the folder commands do at the `ftp>` prompt: `ls` (with `-l` and `--json`),
  * `cd`, `pwd`, `mkdir`, `rmdir`, `rm` and `rename` on the server, and `lcd`, `lpwd`
- * and `lls` here. Like a shell, a change that worked prints nothing.
+ * and `lls` here. Like a shell, a change that worked prints nothing, and `~` in a
+ * local path is the home folder. A plain `ls` also refreshes the names Tab knows.
  *
  * @module
  */
@@ -14,6 +15,8 @@ import { describeError, printable, quote } from "../common/text.ts";
 import { compareCodePoints } from "../protocol/listing.ts";
 import type { EntryType, LongEntry } from "../protocol/long_listing.ts";
 import type { Output } from "./io.ts";
+import { expandHome } from "./local_paths.ts";
+import type { RemoteNames } from "./remote_names.ts";
 import { renderJson, renderLong, renderNamePieces, renderNames } from "./listing_view.ts";
 import { parseFlags } from "./repl_flags.ts";
 
@@ -21,19 +24,29 @@ import { parseFlags } from "./repl_flags.ts";
 export interface FolderIo {
   client: Client;
   stdout: Output;
+  /** The server's names as Tab knows them, which a listing refreshes. */
+  names?: RemoteNames;
+  /** Aborts when the user cancels the command (Ctrl-C at the prompt). */
+  signal?: AbortSignal;
 }
 
-const LIST_FLAGS = { long: ["-l", "--long"], json: ["--json"] };
+/** The options of `ls` and `lls`. */
+export const LIST_FLAGS = { long: ["-l", "--long"], json: ["--json"] };
+/** The options of `rename`. */
+export const RENAME_FLAGS = { replace: ["-f", "--replace"] };
 
 /** `ls [-l] [--json] [PATH]` on the server. */
-export async function lsCommand(args: string[], { client, stdout }: FolderIo): Promise<void> {
+export async function lsCommand(args: string[], io: FolderIo): Promise<void> {
+  const { client, stdout } = io;
   const { flags, words } = parseFlags(args, { command: "ls", flags: LIST_FLAGS });
   const [path] = words.length <= 1 ? words : usage("ls [-l] [--json] [PATH]");
   if (flags.has("json")) stdout.write(renderJson(await client.listLong(path)));
   else if (flags.has("long")) {
     stdout.write(renderLong(await client.listLong(path), stdout.isTerminal ?? false));
   } else {
-    for (const piece of renderNamePieces(await client.list(path))) stdout.write(piece);
+    const listing = await client.list(path, { signal: io.signal });
+    io.names?.seen(path ?? "", listing);
+    for (const piece of renderNamePieces(listing)) stdout.write(piece);
   }
 }
 
@@ -41,7 +54,7 @@ export async function lsCommand(args: string[], { client, stdout }: FolderIo): P
 export async function llsCommand(args: string[], { stdout }: FolderIo): Promise<void> {
   const { flags, words } = parseFlags(args, { command: "lls", flags: LIST_FLAGS });
   const [path = "."] = words.length <= 1 ? words : usage("lls [-l] [--json] [PATH]");
-  const entries = await localEntries(path);
+  const entries = await localEntries(expandHome(path));
   if (flags.has("json")) stdout.write(renderJson(entries));
   else if (flags.has("long")) stdout.write(renderLong(entries, stdout.isTerminal ?? false));
   else {
@@ -78,17 +91,14 @@ export function changeCommand(
 
 /** `rename [-f] FROM TO` (also `mv`): never over an existing name without `-f`. */
 export async function renameCommand(args: string[], { client }: FolderIo): Promise<void> {
-  const { flags, words } = parseFlags(args, {
-    command: "rename",
-    flags: { replace: ["-f", "--replace"] },
-  });
+  const { flags, words } = parseFlags(args, { command: "rename", flags: RENAME_FLAGS });
   const [from, to] = words.length === 2 ? words : usage("rename [-f] FROM TO");
   await client.rename(from, to, { replace: flags.has("replace") });
 }
 
 /** `lcd [PATH]`: moves this side's current folder (default: the home folder). */
 export function lcdCommand(args: string[], { stdout }: FolderIo): Promise<void> {
-  const path = args[0] ?? processEnv("HOME") ?? ".";
+  const path = args[0] === undefined ? processEnv("HOME") ?? "." : expandHome(args[0]);
   try {
     Deno.chdir(path);
   } catch (error) {

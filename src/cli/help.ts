@@ -6,6 +6,7 @@
 
 import denoJson from "../../deno.json" with { type: "json" };
 import { dialectFlagHelp } from "./dialect_flag.ts";
+import { CONNECT_EXIT_CODES } from "./exit_codes.ts";
 import { limitFlagHelp } from "./limit_flags.ts";
 import { replHelp } from "./repl_commands.ts";
 
@@ -40,7 +41,7 @@ lets commands under way finish for the grace period, then ends them; Ctrl-C agai
 them at once.
 
 Options:
-  --host H                        interface to listen on (default 0.0.0.0, all IPv4)
+  --host H                        interface to listen on (default: all, IPv4 and IPv6)
   --port N                        port to listen on; 0 picks a free one (default 2121)
   --read-only                     refuse every upload
   --digest-cache FILE|off         where digests of served files are remembered across
@@ -87,9 +88,14 @@ ${dialectFlagHelp(20)}  -h, --help         show this help
   -V, --version      show the version
 
 ${replHelp()}
-Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 cannot connect,
-4 refused by the server, 5 transfer or integrity failure, 6 local file problem,
-7 server identity not trusted (new and unconfirmed, or changed),
-8 not verified (with --verify),
-130 interrupted (Ctrl-C or SIGTERM).
-`;
+At the ftp> prompt: arrows, Home/End and Ctrl-A/E/K/U/W edit the line; Up/Down and
+Ctrl-R search the history (kept in ${"$"}XDG_STATE_HOME/ferry/history, or
+~/.local/state/ferry/history); Tab completes commands, options, the server's paths
+(from its current folder) and local paths (from the local one); Ctrl-C clears the
+line, or cancels the transfer under way (in a batch: that file, and the batch stops);
+Ctrl-D or quit leaves.
+
+Exit codes:
+${
+  CONNECT_EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}\n`).join("")
+}`;

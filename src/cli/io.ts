@@ -9,6 +9,8 @@ import { processEnv } from "../common/places.ts";
 /** Somewhere to write text. */
 export interface Output {
   write(text: string): void;
+  /** Writes bytes as they are (`get NAME -`); absent where only text goes. */
+  writeBytes?(bytes: Uint8Array): Promise<void>;
   /** Whether a person reads it on a terminal (sizes in units then); default: no. */
   isTerminal?: boolean;
 }
@@ -17,6 +19,8 @@ export interface Output {
 export interface ProgressTarget extends Output {
   isTerminal: boolean;
   columns(): number;
+  /** Calls `listener` when the terminal is resized, until the returned function is called. */
+  onResize?(listener: () => void): () => void;
 }
 
 /** The CLI's streams and stop signal; {@linkcode defaultIo} is the real terminal. */
@@ -27,6 +31,11 @@ export interface CliIo {
   stderr: ProgressTarget;
   /** Aborts when the user asks ferry to stop (Ctrl-C, SIGTERM). */
   stopSignal: AbortSignal;
+  /**
+   * Sends Ctrl-C to `handler` instead of {@linkcode stopSignal} until the returned
+   * function is called (SIGTERM still stops): at the prompt, Ctrl-C cancels a command.
+   */
+  trapInterrupt?(handler: () => void): () => void;
   /**
    * Asks on the terminal and returns the line typed (without echoing it if `secret`);
    * `undefined` at end of input or Ctrl-C. Used only when `stdinIsTerminal`.
@@ -46,8 +55,9 @@ export function defaultIo(): CliIo {
     }
   };
   const stop = new AbortController();
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, () => stop.abort());
+  let trap: (() => void) | undefined;
+  Deno.addSignalListener("SIGINT", () => trap ? trap() : stop.abort());
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", () => stop.abort());
   const stderr = writer(Deno.stderr);
   return {
     stdin: Deno.stdin.readable,
@@ -59,13 +69,30 @@ export function defaultIo(): CliIo {
       });
     },
     env: processEnv,
-    stdout: { write: writer(Deno.stdout), isTerminal: Deno.stdout.isTerminal() },
+    stdout: {
+      write: writer(Deno.stdout),
+      isTerminal: Deno.stdout.isTerminal(),
+      writeBytes: async (bytes) => {
+        for (let offset = 0; offset < bytes.byteLength;) {
+          offset += await Deno.stdout.write(bytes.subarray(offset));
+        }
+      },
+    },
     stderr: {
       write: stderr,
       isTerminal: Deno.stderr.isTerminal(),
       columns: () => Deno.stderr.isTerminal() ? Deno.consoleSize().columns : 80,
+      onResize(listener) {
+        if (Deno.build.os === "windows") return () => {};
+        Deno.addSignalListener("SIGWINCH", listener);
+        return () => Deno.removeSignalListener("SIGWINCH", listener);
+      },
     },
     stopSignal: stop.signal,
+    trapInterrupt(handler) {
+      trap = handler;
+      return () => void (trap === handler && (trap = undefined));
+    },
   };
 }
 

@@ -55,12 +55,24 @@ export function renderProgress(state: ProgressState, width: number): string {
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
   const rate = state.bytes / Math.max(state.elapsedMs / 1000, 0.001);
   const eta = `ETA ${formatDuration(rate > 0 ? (state.total - state.bytes) / rate : Infinity)}`;
-  const figures = ` ${percent}  ${formatBytes(state.bytes)}/${formatBytes(state.total)}  ${
-    formatRate(state.bytes, state.elapsedMs)
-  }  ${eta}`;
+  const fields = [
+    percent,
+    `${formatBytes(state.bytes)}/${formatBytes(state.total)}`,
+    formatRate(state.bytes, state.elapsedMs),
+    eta,
+  ];
+  const figures = ` ${fields.join("  ")}`;
   const label = `${state.verb} ${quote(state.name)} `;
   const barWidth = width - displayWidth(label) - figures.length - 2;
-  if (barWidth < 10) return fitWidth(label.trimEnd() + figures, width);
+  if (barWidth < 10) {
+    // No room for the bar: drop whole figures from the end (ETA, then the rate, ...)
+    // rather than cut one in half, and cut the line only when the name is too long.
+    for (let kept = fields.length; kept > 1; kept--) {
+      const line = `${label.trimEnd()} ${fields.slice(0, kept).join("  ")}`;
+      if (displayWidth(line) <= width) return line;
+    }
+    return fitWidth(`${label.trimEnd()} ${percent}`, width);
+  }
   const filled = Math.floor(fraction * barWidth);
   const bar = "=".repeat(filled) + (filled < barWidth ? ">" : "") +
     " ".repeat(Math.max(0, barWidth - filled - 1));
@@ -112,8 +124,35 @@ export function renderSummary(summary: TransferSummary): string {
   } s (${formatRate(summary.bytes, summary.ms)}), ${check}`;
 }
 
+/**
+ * The line printed when a transfer is cancelled:
+ * `get "big.bin": cancelled after 5.20 MB of 10.0 MB; nothing was kept`.
+ */
+export function renderCancelled(state: Omit<ProgressState, "elapsedMs">): string {
+  const of = state.total > 0 ? ` of ${formatBytes(state.total)}` : "";
+  return `${state.verb} ${quote(state.name)}: cancelled after ${
+    formatBytes(state.bytes)
+  }${of}; nothing was kept`;
+}
+
 /** How often a terminal bar is redrawn, at most. */
 const REDRAW_MS = 100;
+
+/**
+ * Columns left free at the end of the bar: the terminal echoes `^C` there when the
+ * user cancels, and that must not wrap onto a line the bar cannot clear.
+ */
+const MARGIN = 3;
+
+/**
+ * What takes the cursor back to the start of a line `width` columns wide, drawn when
+ * the terminal was wider, and clears it. Terminals (tmux, VTE, iTerm2, Windows
+ * Terminal) rewrap a line when they narrow, so a line once one row may now be two.
+ */
+export function rewind(width: number, columns: number): string {
+  const rows = Math.max(1, Math.ceil(width / Math.max(1, columns)));
+  return `\r${rows > 1 ? `\x1b[${rows - 1}A` : ""}\x1b[J`;
+}
 
 /** Tracks one transfer and draws it on `target`. */
 export class ProgressBar {
@@ -121,8 +160,15 @@ export class ProgressBar {
   #verb: string;
   #name: string;
   #started = performance.now();
+  #columns = 0;
+  #stopWatching: (() => void) | undefined;
   #lastDraw = -Infinity;
-  #drawn = false;
+  /** The redraw put off by the 100 ms limit, if one is due. */
+  #later: ReturnType<typeof setTimeout> | undefined;
+  /** Columns of the line on screen; 0 for none. */
+  #drawnWidth = 0;
+  #bytes = 0;
+  #total = 0;
   #finished = false;
 
   constructor(target: ProgressTarget, verb: string, name: string) {
@@ -131,28 +177,73 @@ export class ProgressBar {
     this.#name = name;
   }
 
-  /** Records progress; redraws on a terminal at most every 100 ms. */
+  /**
+   * Records progress; redraws on a terminal at most every 100 ms, and at once when
+   * the terminal's width changed, so a resize never leaves pieces of an old bar. A
+   * skipped redraw happens later, so a transfer that stalls shows what it has.
+   */
   update(bytes: number, total: number): void {
-    if (!this.#target.isTerminal) return;
+    this.#bytes = bytes;
+    this.#total = total;
+    if (!this.#target.isTerminal || this.#finished) return;
+    // A resize redraws at once, not at the next chunk: a stalled transfer too.
+    this.#stopWatching ??= this.#target.onResize?.(() => this.#draw(false));
+    this.#draw(false);
+  }
+
+  #draw(due: boolean): void {
     const now = performance.now();
-    if (now - this.#lastDraw < REDRAW_MS && bytes < total) return;
+    const columns = this.#target.columns();
+    const resized = columns !== this.#columns;
+    const wait = REDRAW_MS - (now - this.#lastDraw);
+    if (!due && !resized && wait > 0 && this.#bytes < this.#total) {
+      this.#later ??= setTimeout(() => {
+        this.#later = undefined;
+        this.#draw(true);
+      }, wait);
+      return;
+    }
+    clearTimeout(this.#later);
+    this.#later = undefined;
     this.#lastDraw = now;
+    this.#columns = columns;
     const line = renderProgress({
       verb: this.#verb,
       name: this.#name,
-      bytes,
-      total,
+      bytes: this.#bytes,
+      total: this.#total,
       elapsedMs: now - this.#started,
-    }, this.#target.columns() - 1);
-    this.#target.write(`\r\x1b[K${line}`);
-    this.#drawn = true;
+    }, Math.max(1, columns - MARGIN));
+    this.#target.write(`${this.#clear(columns)}${line}`);
+    this.#drawnWidth = displayWidth(line);
   }
 
   /** Replaces the bar with the summary line (or, on failure, just clears it). Once. */
   finish(summary?: TransferSummary): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#drawn) this.#target.write("\r\x1b[K");
+    clearTimeout(this.#later);
+    this.#stopWatching?.();
+    if (this.#drawnWidth > 0) this.#target.write(this.#clear(this.#target.columns()));
     if (summary) this.#target.write(renderSummary(summary) + "\n");
+  }
+
+  /** Replaces the bar with the line that says the transfer was cancelled. */
+  cancelled(): void {
+    if (this.#finished) return;
+    this.finish();
+    this.#target.write(
+      renderCancelled({
+        verb: this.#verb,
+        name: this.#name,
+        bytes: this.#bytes,
+        total: this.#total,
+      }) + "\n",
+    );
+  }
+
+  /** Clears the bar on screen, wherever the terminal's rewrapping put it. */
+  #clear(columns: number): string {
+    return this.#drawnWidth > 0 ? rewind(this.#drawnWidth, columns) : "\r\x1b[K";
   }
 }

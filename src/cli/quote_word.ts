@@ -1,6 +1,6 @@
 /**
  * Names as the `ftp>` prompt reads them back: quoted where `tokenize` would split or
- * strip them, so that what `ls` prints can be typed (or pasted) again.
+ * strip them, so that what `ls` prints (or a hint suggests) can be typed again.
  *
  * @module
  */
@@ -8,14 +8,14 @@
 import { printable } from "../common/text.ts";
 
 /**
- * `name` as one prompt word: as is if it has no space, tab or quote, else in double
- * quotes (single ones if it holds a double quote), and a name holding both kinds is
- * written in pieces, `"it's "'"'"ok"'"'`, which the tokenizer joins into one word.
+ * `name` as one prompt word, the inverse of `tokenize` for one word: as is if it
+ * holds nothing the prompt splits on, strips or escapes (space, tab, quote, backslash,
+ * `#`), else in double quotes with backslashes and double quotes escaped (or in
+ * single ones, which escape nothing, if it holds a double quote and no single one).
  * Control characters are shown escaped (such a name cannot be typed at all).
  */
 export function quoteWord(name: string): string {
-  if (name !== "" && !/[ \t"']/.test(name)) return printable(name);
-  if (!name.includes('"')) return printable(`"${name}"`);
-  if (!name.includes("'")) return printable(`'${name}'`);
-  return printable(name.split('"').map((piece) => piece === "" ? "" : `"${piece}"`).join(`'"'`));
+  if (name !== "" && !/[\s"'\\#]/.test(name)) return printable(name);
+  if (name.includes('"') && !name.includes("'")) return printable(`'${name}'`);
+  return printable(`"${name.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`);
 }

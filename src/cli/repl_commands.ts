@@ -1,32 +1,43 @@
 /**
  * The `ftp>` commands: one table entry each, with usage, aliases, how many
- * arguments it takes, and what it does with a {@linkcode Client}.
+ * arguments it takes, what each argument is (for Tab), whether it changes the
+ * server's files or folder (so the names Tab knows are fetched again), and what it
+ * does with the client. A new command is a new entry; the prompt, completion and
+ * `help` pick it up from here.
  *
  * @module
  */
 
-import type { Client } from "../client/client.ts";
+import type { ArgKind } from "./completion.ts";
 import {
   cdCommand,
   changeCommand,
+  type FolderIo,
   lcdCommand,
+  LIST_FLAGS,
   llsCommand,
   lpwdCommand,
   lsCommand,
   pwdCommand,
+  RENAME_FLAGS,
   renameCommand,
 } from "./folder_commands.ts";
-import type { Output, ProgressTarget } from "./io.ts";
-import { getCommand, mgetCommand, mputCommand, putCommand } from "./transfer_commands.ts";
+import type { FlagSpec } from "./repl_flags.ts";
+import {
+  getCommand,
+  MANY_FLAGS,
+  mgetCommand,
+  mputCommand,
+  putCommand,
+  TRANSFER_FLAGS,
+  type TransferIo,
+} from "./transfer_commands.ts";
 
-/** What a command runs against. */
-export interface ReplContext {
-  client: Client;
-  /** Listings and the prompt. */
-  stdout: Output;
-  /** Progress, summaries and errors. */
-  stderr: ProgressTarget;
-}
+/**
+ * What a command runs against: the client, the streams, the names Tab knows, the
+ * cancel signal (Ctrl-C at the prompt) and, where free, the bytes of stdin and stdout.
+ */
+export interface ReplContext extends TransferIo, FolderIo {}
 
 /** One `ftp>` command. */
 export interface ReplCommand {
@@ -35,6 +46,20 @@ export interface ReplCommand {
   aliases: string[];
   minArgs: number;
   maxArgs: number;
+  /**
+   * What each argument names, for Tab (options do not count); for a command that
+   * takes any number of arguments, the last kind goes on for the rest.
+   */
+  args?: readonly (ArgKind | undefined)[];
+  /** The options it takes, as `parseFlags` reads them (and Tab offers them). */
+  flags?: FlagSpec<string>;
+  /** Changes the server's files or folder: the names Tab knows are stale afterwards. */
+  changes?: boolean;
+  /**
+   * Its first argument is a name (remote or local): if it is not found and more words
+   * followed, the user probably meant one name with spaces, and is told how to quote it.
+   */
+  nameFirst?: boolean;
   /** Ends the session once it has run. */
   ends?: boolean;
   run(args: string[], context: ReplContext): Promise<void>;
@@ -48,6 +73,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: ["dir"],
     minArgs: 0,
     maxArgs: 4,
+    args: ["remote"],
+    flags: LIST_FLAGS,
     run: lsCommand,
   },
   get: {
@@ -56,6 +83,9 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: ["download"],
     minArgs: 1,
     maxArgs: 5,
+    args: ["remote", "local"],
+    flags: TRANSFER_FLAGS,
+    nameFirst: true,
     run: getCommand,
   },
   put: {
@@ -64,6 +94,10 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: ["upload"],
     minArgs: 1,
     maxArgs: 5,
+    args: ["local", "remote"],
+    flags: TRANSFER_FLAGS,
+    changes: true,
+    nameFirst: true,
     run: putCommand,
   },
   mget: {
@@ -72,6 +106,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 1,
     maxArgs: Infinity,
+    args: ["remote"],
+    flags: MANY_FLAGS,
     run: mgetCommand,
   },
   mput: {
@@ -80,6 +116,9 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 1,
     maxArgs: Infinity,
+    args: ["local"],
+    flags: MANY_FLAGS,
+    changes: true,
     run: mputCommand,
   },
   cd: {
@@ -88,6 +127,9 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 0,
     maxArgs: 1,
+    args: ["remote"],
+    changes: true,
+    nameFirst: true,
     run: cdCommand,
   },
   pwd: {
@@ -104,6 +146,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 1,
     maxArgs: Infinity,
+    args: ["remote"],
+    changes: true,
     run: changeCommand("mkdir"),
   },
   rmdir: {
@@ -112,6 +156,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 1,
     maxArgs: Infinity,
+    args: ["remote"],
+    changes: true,
     run: changeCommand("rmdir"),
   },
   rm: {
@@ -120,6 +166,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: ["delete"],
     minArgs: 1,
     maxArgs: Infinity,
+    args: ["remote"],
+    changes: true,
     run: changeCommand("rm"),
   },
   rename: {
@@ -128,6 +176,10 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: ["mv"],
     minArgs: 2,
     maxArgs: 4,
+    args: ["remote", "remote"],
+    flags: RENAME_FLAGS,
+    changes: true,
+    nameFirst: true,
     run: renameCommand,
   },
   lcd: {
@@ -136,6 +188,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 0,
     maxArgs: 1,
+    args: ["local"],
+    nameFirst: true,
     run: lcdCommand,
   },
   lpwd: {
@@ -152,6 +206,8 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
     aliases: [],
     minArgs: 0,
     maxArgs: 4,
+    args: ["local"],
+    flags: LIST_FLAGS,
     run: llsCommand,
   },
   features: {
@@ -182,7 +238,7 @@ export const REPL_COMMANDS: Record<string, ReplCommand> = {
   },
   quit: {
     usage: "quit",
-    summary: "close the connection and leave",
+    summary: "close the connection and leave (or Ctrl-D)",
     aliases: ["exit", "bye", "q"],
     minArgs: 0,
     maxArgs: 0,
@@ -204,13 +260,33 @@ export function replCommand(word: string): ReplCommand | undefined {
   return BY_NAME.get(word.toLowerCase());
 }
 
+/** Every word that names a command, for Tab. */
+export function commandWords(): string[] {
+  return [...BY_NAME.keys()];
+}
+
+/** What argument `index` of the command `word` names (options not counted), for Tab. */
+export function argKind(word: string, index: number): ArgKind | undefined {
+  const command = replCommand(word);
+  const kinds = command?.args ?? [];
+  return kinds[index] ?? (command?.maxArgs === Infinity ? kinds.at(-1) : undefined);
+}
+
+/** Every spelling of every option the command `word` takes, for Tab. */
+export function optionWords(word: string): string[] {
+  return Object.values(replCommand(word)?.flags ?? {}).flat();
+}
+
 /** The `help` text: one line per command. */
 export function replHelp(): string {
   const lines = Object.values(REPL_COMMANDS).map((command) => {
     const aliases = command.aliases.length ? ` (also ${command.aliases.join(", ")})` : "";
     return `  ${command.usage.padEnd(26)} ${command.summary}${aliases}\n`;
   });
-  return `Commands:\n${lines.join("")}` +
-    `Quote names that contain spaces: get "my file.txt". -r: a folder and all it holds;\n` +
-    `-f: replace what is there (atomically); -- ends the options: rm -- -odd-name\n`;
+  return `Commands:\n${lines.join("")}  ${"!COMMAND".padEnd(26)} run COMMAND here ` +
+    `(at a terminal's prompt only)\n` +
+    `Quote names with spaces, or escape them: get "my file.txt" or get my\\ file.txt\n` +
+    `In local paths ~ is your home folder; - is stdin for put and stdout for get.\n` +
+    `A # starts a comment. -r: a folder and all it holds; -f: replace what is there\n` +
+    `(atomically); -- ends the options: rm -- -odd-name\n`;
 }

@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import { LocalFileError, RefusalError } from "../common/errors.ts";
-import { describeError, printable, quote } from "../common/text.ts";
+import { describeError, formatAddress, printable, quote } from "../common/text.ts";
 import { startServer } from "../server/server.ts";
 import { COMMON_OPTIONS, parseOrUsage, parsePort, usageError } from "./args.ts";
 import { CANNOT_LISTEN, OK } from "./exit_codes.ts";
@@ -26,7 +26,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   const parsed = parseOrUsage(io, "serve", {
     args,
     options: {
-      host: { type: "string", default: "0.0.0.0" },
+      host: { type: "string" },
       port: { type: "string", default: "2121" },
       "read-only": { type: "boolean", default: false },
       plain: { type: "boolean", default: false },
@@ -49,7 +49,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   const port = parsePort(values.port, 0);
   const limits = parseLimitFlags(values);
   if (typeof limits === "string") return usageError(io, "serve", limits);
-  if (values.host.trim() === "") return usageError(io, "serve", "--host is empty");
+  if (values.host?.trim() === "") return usageError(io, "serve", "--host is empty");
   if (port === undefined) {
     return usageError(io, "serve", `Port ${quote(values.port)} is not a number from 0 to 65535`);
   }
@@ -77,6 +77,8 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   }
   const dialect = parseDialectFlag(values.dialect, values.plain);
   if (typeof dialect === "string") return usageError(io, "serve", dialect);
+  // The client's `!COMMAND` is why ferry may run programs; a server never needs to.
+  Deno.permissions.revokeSync({ name: "run" });
   // Listen for Ctrl-C before starting: one that arrives during start-up still counts.
   const stopped = untilAborted(io.stopSignal);
   let server;
@@ -102,7 +104,10 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
     if (error instanceof RefusalError || error instanceof LocalFileError) {
       return usageError(io, "serve", error.message);
     }
-    io.stderr.write(`ferry: ${describeListenError(error, `${values.host}:${port}`)}\n`);
+    const where = values.host === undefined
+      ? `port ${port}`
+      : formatAddress({ hostname: values.host, port });
+    io.stderr.write(`ferry: ${describeListenError(error, where)}\n`);
     return CANNOT_LISTEN;
   }
   const { store } = server;
@@ -159,7 +164,8 @@ function print(io: CliIo, text: string): number {
 
 /**
  * The address another machine can use: the one listened on, or for "all interfaces"
- * the first address of a real interface (loopback when there is none).
+ * the first address of a real interface, IPv4 first since people type those (loopback
+ * when there is none).
  */
 function reachableAddress(address: { hostname: string; port: number }) {
   if (address.hostname !== "0.0.0.0" && address.hostname !== "::") return address;
@@ -169,15 +175,14 @@ function reachableAddress(address: { hostname: string; port: number }) {
   } catch {
     // Not permitted: fall back to loopback.
   }
-  const family = address.hostname === "::" ? "IPv6" : "IPv4";
-  const external = interfaces.find((i) =>
-    i.family === family && !i.address.startsWith("127.") && i.address !== "::1" &&
-    !i.address.startsWith("fe80")
-  );
-  return {
-    hostname: external?.address ?? (family === "IPv4" ? "127.0.0.1" : "::1"),
-    port: address.port,
-  };
+  const families = address.hostname === "::" ? ["IPv4", "IPv6"] : ["IPv4"];
+  const external = families.map((family) =>
+    interfaces.find((i) =>
+      i.family === family && !i.address.startsWith("127.") && i.address !== "::1" &&
+      !i.address.startsWith("fe80")
+    )
+  ).find((found) => found !== undefined);
+  return { hostname: external?.address ?? "127.0.0.1", port: address.port };
 }
 
 function describeListenError(error: unknown, address: string): string {

@@ -85,6 +85,11 @@ export interface BatchOptions {
   /** Replace a destination file that differs (atomically). Default `false`: refuse it. */
   replace?: boolean;
   events?: BatchEvents;
+  /**
+   * Cancels the batch when it aborts (Ctrl-C at the prompt): the file under way fails
+   * with `CancelledError`, keeping nothing of it, and the rest are not tried.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs a plan, one file at a time; never throws for a single file's failure. */
@@ -113,6 +118,7 @@ export async function runBatch(
   const fetched = await fetchSmallFiles(client, plan, {
     unmade,
     events: options.events,
+    signal: options.signal,
     report: (outcome) => {
       if (outcome.status === "sent") bytes += outcome.result.bytes;
       report(outcome);
@@ -120,8 +126,9 @@ export async function runBatch(
   });
   for (const [index, file] of plan.files.entries()) {
     if (fetched.has(index)) continue;
-    if (client.closed) {
-      report({ status: "failed", file, error: new Error("not tried: the connection was lost") });
+    if (client.closed || options.signal?.aborted) {
+      const why = client.closed ? "the connection was lost" : "the batch was cancelled";
+      report({ status: "failed", file, error: new Error(`not tried: ${why}`) });
       continue;
     }
     options.events?.onStart?.(file, index);
@@ -142,6 +149,7 @@ export async function runBatch(
       }
       const transfer = {
         replace: there !== "missing",
+        signal: options.signal,
         onProgress: (bytes: number, total: number) => options.events?.onProgress?.(bytes, total),
       };
       const result = plan.direction === "get"
@@ -177,14 +185,15 @@ function underUnmade(plan: BatchPlan, file: BatchFile, unmade: readonly string[]
 async function fetchSmallFiles(
   client: Client,
   plan: BatchPlan,
-  { unmade, events, report }: {
+  { unmade, events, report, signal }: {
     unmade: readonly string[];
     events?: BatchEvents;
     report: (outcome: FileOutcome) => void;
+    signal?: AbortSignal;
   },
 ): Promise<Set<number>> {
   const settled = new Set<number>();
-  if (plan.direction !== "get" || !client.inline) return settled;
+  if (plan.direction !== "get" || !client.inline || signal?.aborted) return settled;
   const chosen = [...plan.files.entries()].filter(([, file]) =>
     (file.size ?? 0) <= MAX_INLINE_BYTES &&
     !underUnmade(plan, file, unmade) && !localExists(file.local)
@@ -203,7 +212,7 @@ async function fetchSmallFiles(
     const { bytes, hex, ms } = outcome;
     const result = { name: file.remote, path: file.local, bytes, hex, ms, verified: true };
     report({ status: "sent", file, result: { ...result, digest: client.digest } });
-  }).catch((error) => {
+  }, { signal }).catch((error) => {
     // The session broke: what was not settled is tried (and fails) one by one.
     if (!client.closed) throw error;
   });

@@ -17,6 +17,7 @@ import { Listing } from "../protocol/listing.ts";
 import type { LongEntry } from "../protocol/long_listing.ts";
 import { nameProblem } from "../protocol/names.ts";
 import { formatFolder } from "../protocol/paths.ts";
+import type { ByteSink } from "../transport/payload_pump.ts";
 import type { Control } from "./control.ts";
 import {
   changeFolder,
@@ -32,7 +33,7 @@ import { fetchFiles, type FetchOutcome, type FetchRequest } from "./inline_fetch
 import { openLocalFile } from "./local_files.ts";
 import { filePath, joinRemote, type RemotePath, remotePath } from "./remote_paths.ts";
 import { type ClientSettings, Session } from "./session.ts";
-import { checkDownload, checkUpload, receiveFile, sendFile } from "./transfers.ts";
+import { checkDownload, checkUpload, type Received, receiveFile, sendFile } from "./transfers.ts";
 
 export type { ClientSettings } from "./session.ts";
 
@@ -54,6 +55,11 @@ export const SECURE_CLIENT_FEATURES: readonly Feature[] = [{ name: "auth" }, { n
 export interface TransferOptions {
   /** Called as bytes move: how many so far, out of how many. */
   onProgress?: (bytes: number, total: number) => void;
+  /**
+   * Cancels the transfer when it aborts: only its data connection is closed, nothing
+   * of it is kept, the call throws `CancelledError`, and the session goes on.
+   */
+  signal?: AbortSignal;
   /**
    * Let the finished file take the place of an existing one, atomically (`get`: the
    * local file; `put`: the server's, which needs the `manage` extension). Default
@@ -118,10 +124,10 @@ export class Client extends Session {
    * the listing's text as they are iterated, so a huge listing costs about twice its
    * size, not 50 bytes an entry.
    */
-  async list(path?: string): Promise<Listing> {
+  async list(path?: string, options: Pick<TransferOptions, "signal"> = {}): Promise<Listing> {
     if (path !== undefined) await this.require("path");
     const folder = await listedFolder(this.#folders, path);
-    return new Listing(await this.listing({ verb: "ls", path: folder }));
+    return new Listing(await this.listing({ verb: "ls", path: folder }, options.signal));
   }
 
   /** Lists a folder with each entry's type, size and time (the `list-long` extension). */
@@ -187,38 +193,53 @@ export class Client extends Session {
   async get(name: string, path: string, options: TransferOptions = {}): Promise<TransferResult> {
     const wire = filePath(await this.remote(name));
     const started = performance.now();
-    let total = 0;
-    const framed = this.#framed();
-    const digest = this.digest;
     const received = await downloadTo(path, {
       replace: options.replace,
       receive: async (sink) => {
-        const received = await this.transfer(
-          { verb: "get", name: wire },
-          (data, watchdog) =>
-            receiveFile(data, sink, {
-              framed,
-              digest,
-              onLength: (length) => total = length,
-              onProgress: (bytes) => {
-                watchdog.kick();
-                options.onProgress?.(bytes, total);
-              },
-            }),
-        );
+        const received = await this.#receive(wire, sink, options);
         checkDownload(received, this.expectation(name));
         return received;
       },
     });
-    return {
-      name,
-      path,
-      bytes: received.bytes,
-      digest,
-      hex: received.hex,
-      verified: received.declared !== undefined,
-      ms: performance.now() - started,
-    };
+    return { ...resultOf(name, received), path, ms: performance.now() - started };
+  }
+
+  /**
+   * Downloads `name` into `sink` (standard output, say), which cannot be taken back:
+   * a corrupt, cut-off or (with `verify`) unverified download still throws, but after
+   * its bytes were written.
+   */
+  async getInto(
+    name: string,
+    sink: ByteSink,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    const wire = filePath(await this.remote(name));
+    const started = performance.now();
+    const received = await this.#receive(wire, sink, options);
+    checkDownload(received, this.expectation(name));
+    return { ...resultOf(name, received), path: "-", ms: performance.now() - started };
+  }
+
+  /** A `get` of the wire path `wire` into `sink`; the caller judges what arrived. */
+  async #receive(wire: string, sink: ByteSink, options: TransferOptions): Promise<Received> {
+    let total = 0;
+    const framed = this.#framed();
+    const digest = this.digest;
+    return await this.transfer(
+      { verb: "get", name: wire },
+      (data, watchdog) =>
+        receiveFile(data, sink, {
+          framed,
+          digest,
+          onLength: (length) => total = length,
+          onProgress: (bytes) => {
+            watchdog.kick();
+            options.onProgress?.(bytes, total);
+          },
+        }),
+      options.signal,
+    );
   }
 
   /**
@@ -253,6 +274,7 @@ export class Client extends Session {
             options.onProgress?.(bytes, size);
           },
         }),
+      options.signal,
     );
     checkUpload(verified, this.expectation(name));
     return { name, path, bytes: size, digest, hex, verified, ms: performance.now() - started };
@@ -274,6 +296,7 @@ export class Client extends Session {
   async fetchMany(
     requests: readonly Omit<FetchRequest, "wire">[],
     onOutcome: (index: number, outcome: FetchOutcome) => void,
+    options: { signal?: AbortSignal } = {},
   ): Promise<void> {
     await this.require("inline");
     const wired = [];
@@ -281,13 +304,19 @@ export class Client extends Session {
       wired.push({ ...request, wire: filePath(await this.remote(request.name)) });
     }
     const session = { digest: this.digest, pipeline: this.pipeline.bind(this) };
-    await fetchFiles(session, wired, { onOutcome });
+    await fetchFiles(session, wired, { onOutcome, signal: options.signal });
   }
 
   /** Whether payloads are framed: the session agreed `frames` (asked already, if ever). */
   #framed(): boolean {
     return this.agreed?.has("frames") ?? false;
   }
+}
+
+/** What a `get` moved, from what arrived. */
+function resultOf(name: string, received: Received): Omit<TransferResult, "path" | "ms"> {
+  const { bytes, digest, hex } = received;
+  return { name, bytes, digest, hex, verified: received.declared !== undefined };
 }
 
 /** Refuses, as a usage error, a name the server could never accept. */

@@ -5,13 +5,14 @@
  * @module
  */
 
-import { ConnectError, TrustError } from "../common/errors.ts";
+import { ConnectError, NotFerryError, TrustError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { Dialect } from "../protocol/dialects.ts";
 import { BASE_DIGEST, type DigestName } from "../common/digest.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
+import { connectAny, type Resolver } from "../transport/resolve.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type CheckIdentity, tlsClient } from "../transport/tls.ts";
 import { Client, CLIENT_FEATURES, SECURE_CLIENT_FEATURES } from "./client.ts";
@@ -44,6 +45,20 @@ export interface ConnectOptions {
   transport?: Transport;
   /** The extensions to offer. Default {@linkcode CLIENT_FEATURES}. */
   features?: readonly Feature[];
+  /** Turns the host name into addresses, tried in turn. Default the system's resolver. */
+  resolve?: Resolver;
+  /**
+   * Classic mode: milliseconds to listen, once connected, for a server that speaks
+   * first (SSH, SMTP and FTP servers do; ferry servers never do), which is then
+   * refused as not a ferry server. Default 0: the first command finds out.
+   */
+  listenFirst?: number;
+  /**
+   * Classic mode: milliseconds to wait for the first reply before taking the server
+   * for something else (a server of another protocol that waits in silence), if less
+   * than `timeout`. Default `timeout`.
+   */
+  firstReply?: number;
   /**
    * Fail every transfer the server does not vouch for with a checksum (a base-protocol
    * server sends none), keeping no download. Default `false`: marked not verified.
@@ -139,9 +154,14 @@ async function open(options: ConnectOptions): Promise<Client> {
       timeout,
       abandon,
       () => new ConnectError(`no answer within ${seconds(timeout)}`),
-      () => transport.connect(address, { signal: giveUp.signal }),
+      () => connectAny(transport, address, { signal: giveUp.signal, resolve: options.resolve }),
     );
-    const control = new Control(connection, timeout, dialect);
+    const control = new Control(connection, {
+      timeout,
+      dialect,
+      firstReply: options.secure ? undefined : options.firstReply,
+    });
+    if (!options.secure && options.listenFirst) await control.listenFirst(options.listenFirst);
     const features = withDigest(
       options.features ?? [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])],
       options.digest,
@@ -154,7 +174,7 @@ async function open(options: ConnectOptions): Promise<Client> {
       verify: options.verify,
     });
   } catch (error) {
-    if (error instanceof TrustError) throw error;
+    if (error instanceof TrustError || error instanceof NotFerryError) throw error;
     throw new ConnectError(
       `Cannot connect to ${formatAddress(address)}: ${describeConnectError(error, options)}`,
       { cause: error },

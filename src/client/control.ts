@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DialectError, RemoteError, TransferError } from "../common/errors.ts";
+import { DialectError, NotFerryError, RemoteError, TransferError } from "../common/errors.ts";
 import { quote } from "../common/text.ts";
 import { ClientConnection, type ClientEvent } from "../protocol/client_connection.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
@@ -17,6 +17,7 @@ import { concatBytes } from "../protocol/replies.ts";
 import { Channel, settled, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
+import { FirstBytes } from "./stranger.ts";
 
 /** How long to wait, after a refusal, for a close that says the session is over. */
 const HANG_UP_GRACE_MS = 50;
@@ -38,16 +39,58 @@ export interface ActiveData {
   accepted: Promise<Channel>;
 }
 
+/** Options for a {@linkcode Control}. */
+export interface ControlOptions {
+  /** Milliseconds to wait for any reply. */
+  timeout: number;
+  /**
+   * Milliseconds to wait for the very first reply, if less than `timeout`: a server
+   * that stays silent that long is taken for something other than a ferry server.
+   * Default: `timeout`.
+   */
+  firstReply?: number;
+  /** The dialect the server speaks (PROTOCOL.md §15). Default `ferry`. */
+  dialect?: Dialect;
+}
+
 /** One control connection; commands run one at a time. */
 export class Control {
   #channel: Channel;
   #machine: ClientConnection;
   #timeout: number;
+  #firstReply: number;
+  /** Whether a reply has been read: until then, a stranger is told apart from a ferry server. */
+  #answered = false;
+  /** What the server sent before its first reply was read whole. */
+  #first = new FirstBytes();
+  /** Feeds the state machine, keeping the first bytes. */
+  #decoder = {
+    receive: (bytes: Uint8Array) => {
+      if (!this.#answered) this.#first.keep(bytes);
+      this.#machine.receive(bytes);
+    },
+    receiveEnd: () => this.#machine.receiveEnd(),
+    next: () => this.#machine.next(),
+  };
 
-  constructor(connection: Connection, timeout: number, dialect?: Dialect) {
+  constructor(connection: Connection, options: ControlOptions) {
     this.#channel = new Channel(connection);
-    this.#machine = new ClientConnection(dialect);
-    this.#timeout = timeout;
+    this.#machine = new ClientConnection(options.dialect);
+    this.#timeout = options.timeout;
+    this.#firstReply = Math.min(options.firstReply ?? Infinity, options.timeout);
+  }
+
+  /**
+   * Listens `ms` before anything is sent. A ferry server never speaks first, except
+   * to turn a session away with a refusal, which is kept as the next reply; anything
+   * else (an SSH, SMTP or FTP greeting) throws {@linkcode NotFerryError}.
+   */
+  async listenFirst(ms: number): Promise<void> {
+    const bytes = await this.#channel.readWithin(ms).catch(() => null);
+    if (bytes === TIMED_OUT || bytes === null) return; // Silent, or gone: the first command tells.
+    this.#first.keep(bytes);
+    if (this.#first.foreign) throw this.#stranger("it spoke first, with", { quoteStart: true });
+    this.#machine.receive(bytes);
   }
 
   get remoteAddr(): NetAddress {
@@ -72,12 +115,11 @@ export class Control {
    */
   async request<V extends Verb>(command: CommandOf<V>, active?: ActiveData): Promise<Answer> {
     if (this.closed) throw new TransferError("The connection to the server is closed");
-    const bytes = this.#machine.sendCommand(command, active?.port);
     return await this.#answer(async () => {
-      await this.#channel.write(bytes);
+      await this.#channel.write(this.#machine.sendCommand(command, active?.port));
       return active
         ? await this.#nextOrConnected(active.accepted)
-        : await this.#channel.next(this.#machine);
+        : await this.#channel.next(this.#decoder);
     });
   }
 
@@ -85,26 +127,33 @@ export class Control {
    * Sends `commands`, each answered on the control connection alone, keeping up to
    * `window` of them in flight (PROTOCOL.md §18), and hands each answer (or the
    * {@linkcode RemoteError} of its refusal) to `use`, in order, before the next is
-   * read. Anything else that goes wrong closes the session and throws.
+   * read. Anything else that goes wrong closes the session and throws. Once `signal`
+   * aborts, no more commands are sent; the answers owed are still read, so the
+   * session stays in step.
    */
   async pipeline<V extends Verb>(
     commands: readonly CommandOf<V>[],
-    { window, use }: { window: number; use: (answer: Answer | RemoteError) => Promise<void> },
+    { window, use, signal }: {
+      window: number;
+      use: (answer: Answer | RemoteError) => Promise<void>;
+      signal?: AbortSignal;
+    },
   ): Promise<void> {
     if (this.closed) throw new TransferError("The connection to the server is closed");
     let sent = 0;
     const sendUpTo = async (limit: number) => {
       const frames = [];
-      for (; sent < Math.min(limit, commands.length); sent++) {
+      for (; sent < Math.min(limit, commands.length) && !signal?.aborted; sent++) {
         frames.push(this.#machine.sendCommand(commands[sent]));
       }
       if (frames.length > 0) await this.#channel.write(concatBytes(...frames));
     };
-    for (let answered = 0; answered < commands.length; answered++) {
+    const owed = () => signal?.aborted ? sent : commands.length;
+    for (let answered = 0; answered < owed(); answered++) {
       const answer = await this.#answer(async () => {
         // Refill before waiting, so the server is never idle while this side reads.
         await sendUpTo(answered + window);
-        return await this.#channel.next(this.#machine);
+        return await this.#channel.next(this.#decoder);
       }).catch((error: unknown) => {
         if (error instanceof RemoteError && !this.closed) return error;
         throw error;
@@ -113,18 +162,32 @@ export class Control {
     }
   }
 
-  /** Reads one reply through `read`, within the timeout, as an answer or a typed error. */
+  /**
+   * Writes what `exchange` writes and reads its reply, within the timeout (the first
+   * reply within `firstReply`), as an answer or a typed error.
+   */
   async #answer(
-    read: () => Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer>,
+    exchange: () => Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer>,
   ): Promise<Answer> {
     try {
+      const first = !this.#answered;
+      const limit = first ? this.#firstReply : this.#timeout;
       // Sending is bounded too: a server that reads nothing fills the buffers in the end.
       const event = await withDeadline(
-        this.#timeout,
+        limit,
         () => this.close(),
-        () => new TransferError(`The server did not answer within ${seconds(this.#timeout)}`),
-        read,
-      );
+        () =>
+          first && limit < this.#timeout
+            ? this.#stranger(`it did not answer within ${seconds(limit)}`, { quoteStart: false })
+            : new TransferError(`The server did not answer within ${seconds(limit)}`),
+        exchange,
+      ).catch((error) => {
+        // Whatever failed to parse, a first answer in another protocol says more.
+        const stranger = first && !(error instanceof NotFerryError) && this.#first.foreign;
+        throw stranger ? this.#stranger("it answered", { quoteStart: true, cause: error }) : error;
+      });
+      this.#answered = true;
+      this.#first.clear();
       switch (event.type) {
         case "port":
         case "ok":
@@ -151,6 +214,12 @@ export class Control {
     }
   }
 
+  /** A stranger at the server's address: the session is over. */
+  #stranger(what: string, options: { quoteStart: boolean; cause?: unknown }): NotFerryError {
+    this.close();
+    return this.#first.stranger(this.remoteAddr, what, options);
+  }
+
   /**
    * The reply, or the server's connection to this client's data port if that comes
    * first: the two never both come, since in an active dialect success is silence.
@@ -160,11 +229,11 @@ export class Control {
   ): Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer & { type: "connected" }> {
     const arrived = settled(accepted.then((channel) => ({ type: "connected" as const, channel })));
     while (true) {
-      const event = this.#machine.next();
+      const event = this.#decoder.next();
       if (event.type !== "need-data") return event;
       const chunk = await this.#channel.readOr(arrived);
-      if (chunk === null) this.#machine.receiveEnd();
-      else if (chunk instanceof Uint8Array) this.#machine.receive(chunk);
+      if (chunk === null) this.#decoder.receiveEnd();
+      else if (chunk instanceof Uint8Array) this.#decoder.receive(chunk);
       else {
         this.#machine.connected();
         return chunk;

@@ -47,22 +47,29 @@ export interface FetchSession {
   digest: DigestName;
   pipeline(
     commands: readonly CommandOf<"fetch">[],
-    options: { window: number; use: (answer: Answer | RemoteError) => Promise<void> },
+    options: {
+      window: number;
+      use: (answer: Answer | RemoteError) => Promise<void>;
+      signal?: AbortSignal;
+    },
   ): Promise<void>;
 }
 
 /**
  * Fetches `requests` in order, telling `onOutcome` what became of each as it
  * happens. A refusal, a bad digest or a local problem costs that file only; a
- * broken session throws, the files not reached yet untold.
+ * broken session throws, the files not reached yet untold, as are those not asked
+ * for once `signal` aborted.
  */
 export async function fetchFiles(
   session: FetchSession,
   requests: readonly FetchRequest[],
-  { onOutcome, window = FETCH_WINDOW }: {
+  { onOutcome, window = FETCH_WINDOW, signal }: {
     onOutcome: (index: number, outcome: FetchOutcome) => void;
     /** Commands in flight at most. Default {@linkcode FETCH_WINDOW}. */
     window?: number;
+    /** Stops sending more; the files whose answers were owed are still settled. */
+    signal?: AbortSignal;
   },
 ): Promise<void> {
   let index = 0;
@@ -71,6 +78,7 @@ export async function fetchFiles(
     requests.map(({ wire }) => ({ verb: "fetch", name: wire })),
     {
       window,
+      signal,
       use: async (answer) => {
         const request = requests[index];
         const outcome = await settle(session.digest, request, answer, started);

@@ -9,7 +9,13 @@
  */
 
 import type { DigestName } from "../common/digest.ts";
-import { ProtocolError, RemoteError, TransferError, UnsupportedError } from "../common/errors.ts";
+import {
+  CancelledError,
+  ProtocolError,
+  RemoteError,
+  TransferError,
+  UnsupportedError,
+} from "../common/errors.ts";
 import { formatAddress, quote } from "../common/text.ts";
 import type { Access, CommandOf, Verb } from "../protocol/commands.ts";
 import {
@@ -191,23 +197,30 @@ export class Session implements AsyncDisposable {
    */
   protected async pipeline<V extends Verb>(
     commands: readonly CommandOf<V>[],
-    options: { window: number; use: (answer: Answer | RemoteError) => Promise<void> },
+    options: {
+      window: number;
+      use: (answer: Answer | RemoteError) => Promise<void>;
+      signal?: AbortSignal;
+    },
   ): Promise<void> {
     await this.#control.pipeline(commands, options);
   }
 
   /**
    * Runs a listing command and returns its text: from a data connection, or for `ls`
-   * in a dialect that lists on the control connection, from the reply itself.
+   * in a dialect that lists on the control connection, from the reply itself (which
+   * `cancel` cannot cut short: only the data connection can be closed on its own).
    */
   protected async listing<V extends "ls" | "list" | "tree">(
     command: CommandOf<V>,
+    cancel?: AbortSignal,
   ): Promise<string> {
     const listing = command.verb === "ls" && this.#dialect.listing === "control"
       ? await this.#listOnControl(command)
       : await this.transfer(
         command,
         (data, watchdog) => receiveListing(data, () => watchdog.kick()),
+        cancel,
       );
     return new TextDecoder().decode(listing);
   }
@@ -221,14 +234,25 @@ export class Session implements AsyncDisposable {
   }
 
   /**
-   * Runs one command's transfer: sends the command, opens the data connection its
-   * reply names, and runs `use` on it. The watchdog ends the transfer if no byte
-   * moves for the timeout.
+   * Runs one command's transfer: sends the command, opens the data connection (the
+   * dialect's way, see `data_opening.ts`), shows the ticket, and runs `use` on it. The
+   * watchdog ends the transfer if no byte moves for the timeout.
+   *
+   * `cancel` (Ctrl-C at the prompt) closes only this data connection: the server
+   * reads that as the transfer's end and waits for the next command, so the control
+   * connection stays in step and the call throws {@linkcode CancelledError}. A
+   * connection still being opened is let open first (within the timeout) and then
+   * closed: given up half-way, a passive server would wait for it, and an active one
+   * could answer a failed connect with a refusal the next command would take as its own.
    */
   protected async transfer<V extends Verb, T>(
     command: CommandOf<V>,
     use: (data: Channel, watchdog: Watchdog) => Promise<T>,
+    cancel?: AbortSignal,
   ): Promise<T> {
+    const what = "name" in command ? `${command.verb} ${quote(command.name)}` : command.verb;
+    const cancelled = () => new CancelledError(`${what} cancelled: nothing of it was kept`);
+    if (cancel?.aborted) throw cancelled();
     const { transport, timeout } = this.#settings;
     const opened = await openDataFor(this.#control, command, {
       transport,
@@ -237,20 +261,27 @@ export class Session implements AsyncDisposable {
       signal: this.#closing.signal,
     });
     const data = opened.channel;
+    const end = () => data.close();
+    cancel?.addEventListener("abort", end, { once: true });
     try {
       if (this.closed) {
         // close() ran while the data connection was being opened, so it could not end it.
         throw new TransferError("The connection to the server is closed");
       }
+      if (cancel?.aborted) throw cancelled();
       this.#data = data;
       // A secure server admits a data connection by the ticket it sent with the port.
       if (opened.ticket !== undefined) await data.write(encodeFrame(opened.ticket));
-      const watchdog = new Watchdog(timeout, () => data.close());
+      const watchdog = new Watchdog(timeout, end);
       return await watchdog.guard(
         () => use(data, watchdog),
         () => new TransferError(`The server stalled: nothing moved for ${seconds(timeout)}`),
       );
+    } catch (error) {
+      // Closing the data connection makes the transfer fail its own way: say why.
+      throw cancel?.aborted && !this.#closing.signal.aborted ? cancelled() : error;
     } finally {
+      cancel?.removeEventListener("abort", end);
       this.#data = undefined;
       data.close();
       this.#control.endTransfer();

@@ -118,6 +118,20 @@ export class TrustError extends Error {
 }
 
 /**
+ * The user cancelled a transfer (Ctrl-C at the prompt): nothing of it was kept, and
+ * the session goes on.
+ */
+export class CancelledError extends Error {
+  /** Whether the user has been told already (by a transfer's last progress line). */
+  reported = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CancelledError";
+  }
+}
+
+/**
  * A file changed while it was being sent (rewritten, grown, shrunk): the bytes sent
  * may mix two versions, so the transfer must not be vouched for.
  */
@@ -125,6 +139,17 @@ export class FileChangedError extends TransferError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "FileChangedError";
+  }
+}
+
+/**
+ * Something answered at the server's address, but not in the protocol: a server that
+ * speaks first (SSH, SMTP, FTP), or one whose answer is not a field. The session is over.
+ */
+export class NotFerryError extends ConnectError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NotFerryError";
   }
 }
 

@@ -80,3 +80,15 @@ function decode(field: Uint8Array, signed: boolean): number {
   }
   return negative ? -value : value;
 }
+
+/**
+ * Whether `bytes` could be the start of a field: only digits, spaces and a minus
+ * sign. What a server sends before it is asked (an SSH, SMTP or FTP greeting), or an
+ * answer in another protocol altogether, fails this within its first bytes.
+ */
+export function couldStartField(bytes: Uint8Array): boolean {
+  for (const byte of bytes.subarray(0, FIELD_LENGTH)) {
+    if (!((byte >= ZERO && byte <= ZERO + 9) || byte === SPACE || byte === MINUS)) return false;
+  }
+  return true;
+}

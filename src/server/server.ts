@@ -11,6 +11,7 @@ import { RefusalError } from "../common/errors.ts";
 import { type Dialect, dialectFeatures, FERRY_DIALECT } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
+import { listenEverywhere } from "../transport/dual_stack.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type TlsIdentity, tlsServer } from "../transport/tls.ts";
 import { type AccessTokens, AuthThrottle } from "./access.ts";
@@ -52,7 +53,10 @@ export interface SecureOptions {
 export interface ServerOptions {
   /** The folder to share, or one file to share alone (read-only). */
   root: string;
-  /** Interface to listen on. Default `0.0.0.0` (all IPv4 interfaces). */
+  /**
+   * Interface to listen on. Default: every interface, IPv6 and IPv4 (one dual-stack
+   * socket on `::` where the system allows, else two listeners); `addr` then says `::`.
+   */
   hostname?: string;
   /** Port to listen on; `0` lets the OS choose. Default 2121. */
   port?: number;
@@ -122,10 +126,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
     );
   }
   const transport = options.transport ?? (secure ? tlsServer(secure.identity) : tcp);
-  const listener = transport.listen({
-    hostname: options.hostname ?? "0.0.0.0",
-    port: options.port ?? 2121,
-  });
+  const port = options.port ?? 2121;
+  const listener = options.hostname === undefined
+    ? listenEverywhere(transport, port)
+    : transport.listen({ hostname: options.hostname, port });
   const digests = options.digests ?? await DigestCache.open();
   const sessionOptions = {
     store,

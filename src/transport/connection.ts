@@ -51,6 +51,16 @@ export interface Transport {
   connect(address: NetAddress, options?: ConnectOptions): Promise<Connection>;
 }
 
+/**
+ * An address as a person writes it: an IPv4 peer of a dual-stack socket shows up as
+ * `::ffff:127.0.0.1`, which is `127.0.0.1` (so logs, per-address limits and the data
+ * listener's address read the same whichever socket took the connection).
+ */
+export function unmapped(address: NetAddress): NetAddress {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address.hostname);
+  return v4 ? { hostname: v4[1], port: address.port } : address;
+}
+
 /** Anything with a `close()`: connections, listeners, files. */
 export interface Closable {
   close(): void;

@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { Connection, ConnectOptions, Listener, NetAddress, Transport } from "./connection.ts";
+import {
+  type Connection,
+  type ConnectOptions,
+  type Listener,
+  type NetAddress,
+  type Transport,
+  unmapped,
+} from "./connection.ts";
 
 /** Plain TCP: the classic protocol's transport. */
 export const tcp: Transport = {
@@ -54,11 +61,11 @@ export class TcpConnection implements Connection {
   }
 
   get localAddr(): NetAddress {
-    return this.#conn.localAddr;
+    return unmapped(this.#conn.localAddr);
   }
 
   get remoteAddr(): NetAddress {
-    return this.#conn.remoteAddr;
+    return unmapped(this.#conn.remoteAddr);
   }
 
   closeWrite(): Promise<void> {

@@ -10,7 +10,14 @@
  */
 
 import type { TLSSocket } from "node:tls";
-import type { Connection, ConnectOptions, Listener, NetAddress, Transport } from "./connection.ts";
+import {
+  type Connection,
+  type ConnectOptions,
+  type Listener,
+  type NetAddress,
+  type Transport,
+  unmapped,
+} from "./connection.ts";
 import { NodeConnection } from "./node_socket.ts";
 import { readableOf } from "./tcp.ts";
 
@@ -59,11 +66,11 @@ class TlsServerConnection implements Connection {
   }
 
   get localAddr(): NetAddress {
-    return this.#conn.localAddr;
+    return unmapped(this.#conn.localAddr);
   }
 
   get remoteAddr(): NetAddress {
-    return this.#conn.remoteAddr;
+    return unmapped(this.#conn.remoteAddr);
   }
 
   closeWrite(): Promise<void> {

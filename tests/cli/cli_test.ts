@@ -1,7 +1,14 @@
 /** The real program, run as a subprocess, the way a person or a script runs it. */
 import { assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
 import { MAIN, PERMISSIONS, runFerry, spawnServe } from "../support/ferry_process.ts";
-import { namesIn, randomBytes, sha256, sha256File, tempDir } from "../support/helpers.ts";
+import {
+  HAS_IPV6_LOOPBACK,
+  namesIn,
+  randomBytes,
+  sha256,
+  sha256File,
+  tempDir,
+} from "../support/helpers.ts";
 
 const ferry = runFerry;
 
@@ -159,7 +166,13 @@ Deno.test("piped commands accept the aliases other clients use", async () => {
   await server.stop();
 });
 
-Deno.test("SIGTERM during a download ends it, leaves nothing behind, and exits 130", async () => {
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`${signal} during a scripted download ends it, leaves nothing, and exits 130`, () =>
+    interruptedDownload(signal));
+}
+
+/** A `-c` download under way, sent `signal` (Ctrl-C is SIGINT): what a script sees. */
+async function interruptedDownload(signal: Deno.Signal): Promise<void> {
   await using work = await tempDir();
   // A server that starts a download and then stalls, so the client is mid-transfer.
   const control = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -194,10 +207,88 @@ Deno.test("SIGTERM during a download ends it, leaves nothing behind, and exits 1
   for await (const event of watcher) {
     if (event.kind === "create") break; // ...into its temp file.
   }
-  client.kill("SIGTERM");
+  client.kill(signal);
   const { code, stderr } = await client.output();
   for (const resource of [control, data, ...open]) resource.close();
   assertEquals(code, 130);
   assertEquals(new TextDecoder().decode(stderr), "\nferry: Interrupted\n");
   assertEquals(await namesIn(work.path), []);
+}
+
+Deno.test("ferry serve gives up the permission to run programs it was given", async () => {
+  await using shared = await tempDir();
+  await using scripts = await tempDir();
+  const url = (path: string) => new URL(`../../src/cli/${path}`, import.meta.url).href;
+  const state = `Deno.permissions.querySync({ name: "run" }).state`;
+  // serve() itself, with ferry's permissions and the real io, asked once it is serving.
+  await Deno.writeTextFile(
+    scripts.file("serve.ts"),
+    `
+    import { serve } from ${JSON.stringify(url("serve.ts"))};
+    import { defaultIo } from ${JSON.stringify(url("io.ts"))};
+    const io = defaultIo();
+    const write = io.stdout.write;
+    write("before: " + ${state} + "\\n");
+    io.stdout.write = (text) => {
+      write(text);
+      if (!text.includes("on the other machine")) return;
+      write("serving: " + ${state} + "\\n");
+      Deno.exit(0);
+    };
+    await serve([${
+      JSON.stringify(shared.path)
+    }, "--plain", "--host", "127.0.0.1", "--port", "0"], io);
+  `,
+  );
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, scripts.file("serve.ts")],
+    stdin: "null",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+  assertStartsWith(stdout, "before: granted\n");
+  assertStringIncludes(stdout, "\nserving: prompt\n"); // Revoked: no longer granted.
+});
+
+Deno.test("ferry's permissions read the same in the tests, the tasks, the release build and README", async () => {
+  const root = new URL("../../", import.meta.url);
+  const read = (path: string) => Deno.readTextFile(new URL(path, root));
+  const flags = (text: string) =>
+    [...text.matchAll(/--allow-[a-z]+(=[a-zA-Z,]+)?/g)].map((m) => m[0]);
+  const tasks = JSON.parse(await read("deno.json")).tasks;
+  const compile = /const PERMISSIONS = \[([^\]]*)\]/.exec(await read(".ci/compile.ts"))![1];
+  const install = /deno install [^`]*?main\.ts/s.exec(await read("README.md"))![0];
+  const expected = [...PERMISSIONS].sort();
+  assertEquals(flags(tasks.connect).sort(), expected, "deno task connect");
+  assertEquals(flags(compile).sort(), expected, ".ci/compile.ts");
+  assertEquals(flags(install).sort(), expected, "README's deno install");
+  // serve never runs a program: its task does not ask for the permission.
+  assertEquals(flags(tasks.serve).sort(), expected.filter((flag) => flag !== "--allow-run"));
+});
+
+Deno.test({
+  name: "connect localhost reaches a server on either family, and IPv6 addresses are bracketed",
+  ignore: !HAS_IPV6_LOOPBACK,
+  async fn() {
+    await using shared = await tempDir();
+    await Deno.writeTextFile(shared.file("a.txt"), "a");
+    for (const host of ["::1", "127.0.0.1"]) {
+      const server = await spawnServe(shared.path, ["--plain", "--host", host]);
+      try {
+        const shown = host.includes(":") ? `[${host}]` : host;
+        assertStringIncludes(server.banner, ` on ${shown}:`);
+        const port = /:(\d+)\n$/.exec(server.banner)![1];
+        const listed = await ferry(["connect", "--plain", `localhost:${port}`, "-c", "ls"]);
+        assertEquals([listed.code, listed.stdout], [0, "a.txt\n"], listed.stderr);
+      } finally {
+        await server.stop();
+      }
+    }
+    const listener = Deno.listen({ hostname: "::1", port: 0 });
+    const { port } = listener.addr;
+    listener.close();
+    const refused = await ferry(["connect", "--plain", `[::1]:${port}`, "-c", "ls"]);
+    assertEquals(refused.code, 3);
+    assertEquals(refused.stderr, `ferry: Cannot connect to [::1]:${port}: Connection refused\n`);
+  },
 });

@@ -1,10 +1,11 @@
-import { assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
+import { assert, assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
 import {
   displayWidth,
   formatDuration,
   ProgressBar,
   renderProgress,
   renderSummary,
+  rewind,
 } from "../../src/cli/progress.ts";
 
 Deno.test("formatDuration() shows m:ss and h:mm:ss", () => {
@@ -32,6 +33,16 @@ Deno.test("renderProgress() drops the bar on a narrow terminal", () => {
     40,
   );
   assertEquals(line, 'put "x"   0%  0 B/100 B  -  ETA -:--');
+});
+
+Deno.test("renderProgress() drops whole figures, the ETA first, when even they do not fit", () => {
+  const state = { verb: "get", name: "big.iso", bytes: 419_400_000, total: 3_220_000_000 };
+  const at = (width: number) => renderProgress({ ...state, elapsedMs: 1394 }, width);
+  assertEquals(at(58), 'get "big.iso"  13%  419.4 MB/3.22 GB  300.9 MB/s  ETA 0:09');
+  assertEquals(at(57), 'get "big.iso"  13%  419.4 MB/3.22 GB  300.9 MB/s');
+  assertEquals(at(40), 'get "big.iso"  13%  419.4 MB/3.22 GB');
+  assertEquals(at(25), 'get "big.iso"  13%');
+  assertEquals(at(10), 'get "big.i'); // Only a name too long for the line is cut.
 });
 
 Deno.test("renderProgress() shows an empty file as complete", () => {
@@ -79,7 +90,7 @@ Deno.test("ProgressBar redraws in place on a terminal, then clears for the summa
   bar.update(100, 100);
   bar.finish();
   assertStartsWith(written, "\r\x1b[K");
-  assertEquals(written.endsWith("\r\x1b[K"), true);
+  assertStringIncludes(written.slice(-4), "\r\x1b[J");
   assertStringIncludes(written, "100%");
 });
 
@@ -94,7 +105,7 @@ Deno.test("renderProgress() counts wide characters as two columns", () => {
     },
     60,
   );
-  assertEquals(displayWidth(line) <= 60, true);
+  assert(displayWidth(line) <= 60, line);
   assertEquals(displayWidth("名前"), 4);
   assertEquals(displayWidth("e\u0301"), 1);
 });
@@ -109,4 +120,66 @@ Deno.test("ProgressBar.finish() writes its summary once", () => {
   bar.finish({ verb: "get", name: "f", bytes: 1, ms: 1, verified: true, digest: "sha256" });
   bar.finish();
   assertEquals(written.split("\n").length, 2);
+});
+
+/** A terminal that records what is drawn, with a width and a resize to play. */
+function fakeTerminal(columns: number) {
+  const terminal = {
+    written: "",
+    columns,
+    listeners: new Set<() => void>(),
+    target: {
+      write: (text: string) => void (terminal.written += text),
+      isTerminal: true,
+      columns: () => terminal.columns,
+      onResize(listener: () => void) {
+        terminal.listeners.add(listener);
+        return () => terminal.listeners.delete(listener);
+      },
+    },
+    resize(to: number) {
+      terminal.columns = to;
+      for (const listener of terminal.listeners) listener();
+    },
+  };
+  return terminal;
+}
+
+Deno.test("rewind() climbs the rows a wide line wrapped onto after the terminal narrowed", () => {
+  assertEquals(rewind(50, 80), "\r\x1b[J");
+  assertEquals(rewind(100, 60), "\r\x1b[1A\x1b[J");
+  assertEquals(rewind(150, 50), "\r\x1b[2A\x1b[J");
+});
+
+Deno.test("ProgressBar redraws at once on a resize, narrower, clearing the rows the old one took", () => {
+  const terminal = fakeTerminal(120);
+  const bar = new ProgressBar(terminal.target, "get", "big.bin");
+  bar.update(1 << 20, 64 << 20);
+  const wide = terminal.written.split("\r\x1b[K").at(-1)!;
+  assertEquals(displayWidth(wide), 117); // The width, less the margin for an echoed ^C.
+  terminal.written = "";
+  terminal.resize(60); // No new bytes: a stalled transfer is redrawn too.
+  assertStartsWith(terminal.written, "\r\x1b[1A\x1b[J"); // 117 columns are two rows of 60.
+  const narrow = terminal.written.slice("\r\x1b[1A\x1b[J".length);
+  assert(displayWidth(narrow) <= 57, narrow); // Without the bar, if the figures need the room.
+  bar.finish();
+  assertEquals(terminal.listeners.size, 0); // It stops listening when done.
+});
+
+Deno.test("ProgressBar draws a held-back update later, so a stalled transfer shows its figures", async () => {
+  const terminal = fakeTerminal(100);
+  const bar = new ProgressBar(terminal.target, "get", "big.bin");
+  try {
+    bar.update(1_000, 10_000_000); // Drawn at once.
+    bar.update(1_000_000, 10_000_000); // Within 100 ms: held back...
+    assert(!terminal.written.includes("1.00 MB/"), terminal.written);
+    // ...and drawn once the 100 ms are up, with no further update to prompt it.
+    const deadline = performance.now() + 5_000;
+    while (!terminal.written.includes("1.00 MB/") && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10)); // Between polls.
+    }
+    assertStringIncludes(terminal.written, "1.00 MB/10.0 MB");
+  } finally {
+    bar.finish();
+  }
 });

@@ -14,11 +14,27 @@ Deno.test("`quoteWord()` quotes what the prompt would split or strip", () => {
   assertEquals(quoteWord("it's"), `"it's"`);
   assertEquals(quoteWord(""), '""');
   assertEquals(quoteWord("tab\there"), '"tab\\u0009here"');
+  assertEquals(quoteWord("#1"), '"#1"'); // Bare, it would start a comment.
+  assertEquals(quoteWord("a\\b"), '"a\\\\b"');
 });
 
 Deno.test("what `quoteWord()` writes, `tokenize()` reads back as one word", () => {
   for (
-    const name of ["my file.txt", 'say "hi"', "it's", `it's "both"`, `"`, `'`, `a"'b`, " lead", ""]
+    const name of [
+      "my file.txt",
+      'say "hi"',
+      "it's",
+      `it's "both"`,
+      `"`,
+      `'`,
+      `a"'b`,
+      " lead",
+      "",
+      "a\\b",
+      "#1",
+      "a\\#",
+      "back\\ slash",
+    ]
   ) {
     assertEquals(tokenize(`get ${quoteWord(name)}`), ["get", name], name);
   }

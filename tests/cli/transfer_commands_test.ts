@@ -84,3 +84,49 @@ Deno.test("a batch that misses files fails with how many, after its summary", as
     "Usage: get [-r] [-f] NAME [LOCAL]",
   );
 });
+
+Deno.test("get NAME - writes to standard output, put - NAME reads standard input", async () => {
+  await using server = await testServer();
+  await Deno.writeTextFile(server.root.file("a.txt"), "from the server");
+  await using client = await connect({ port: server.port });
+  let received = "";
+  const decoder = new TextDecoder();
+  const stdoutBytes = {
+    write: (chunk: Uint8Array) => Promise.resolve(void (received += decoder.decode(chunk))),
+  };
+  const stdin = ReadableStream.from([new TextEncoder().encode("from stdin")]);
+  const io = { client, stdout: terminal(), stderr: terminal(), stdoutBytes, stdin };
+  await getCommand(["a.txt", "-"], io);
+  assertEquals(received, "from the server");
+  await putCommand(["-", "b.txt"], io);
+  assertEquals(await Deno.readTextFile(server.root.file("b.txt")), "from stdin");
+  await assertRejects(() => putCommand(["-"], io), UsageError, "put - NAME (stdin has no name");
+  await assertRejects(
+    () => getCommand(["-r", "tree", "-"], io),
+    UsageError,
+    "Only one file at a time can go to standard output",
+  );
+  const piped = { client, stdout: terminal(), stderr: terminal() }; // Stdin carries commands.
+  await assertRejects(() => putCommand(["-", "c.txt"], piped), UsageError, "use -c");
+});
+
+Deno.test("~ in a local path is the home folder", async () => {
+  await using server = await testServer();
+  await using home = await tempDir();
+  await Deno.writeTextFile(home.file("up.txt"), "up");
+  await Deno.writeTextFile(server.root.file("down.txt"), "down");
+  await using client = await connect({ port: server.port });
+  const io = { client, stdout: terminal(), stderr: terminal() };
+  const before = Deno.env.get("HOME");
+  Deno.env.set("HOME", home.path);
+  try {
+    await putCommand(["~/up.txt"], io);
+    await getCommand(["down.txt", "~/"], io);
+    await mputCommand(["-f", "~/up.txt"], io);
+  } finally {
+    if (before === undefined) Deno.env.delete("HOME");
+    else Deno.env.set("HOME", before);
+  }
+  assertEquals(await Deno.readTextFile(server.root.file("up.txt")), "up");
+  assertEquals(await Deno.readTextFile(home.file("down.txt")), "down");
+});

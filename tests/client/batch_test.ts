@@ -1,8 +1,9 @@
-import { assertEquals } from "../support/assert.ts";
+import { assert, assertEquals } from "../support/assert.ts";
 import { connect } from "../../src/client/connect.ts";
+import { CancelledError } from "../../src/common/errors.ts";
 import { runBatch } from "../../src/client/batch.ts";
 import { planManyGet, planManyPut } from "../../src/client/batch_plans.ts";
-import { tempDir, testServer } from "../support/helpers.ts";
+import { namesIn, randomBytes, tempDir, testServer } from "../support/helpers.ts";
 
 Deno.test("`runBatch()` ends at a lost connection and reports the rest as not tried", async () => {
   await using server = await testServer();
@@ -22,6 +23,27 @@ Deno.test("`runBatch()` ends at a lost connection and reports the rest as not tr
     "not tried: the connection was lost",
     "not tried: the connection was lost",
   ]);
+});
+
+Deno.test("`runBatch()` cancelled mid-file keeps nothing of that file and tries no more", async () => {
+  await using server = await testServer();
+  await using local = await tempDir();
+  for (const name of ["a", "b", "c"]) {
+    await Deno.writeFile(server.root.file(name), randomBytes(name === "b" ? 8 << 20 : 10));
+  }
+  await using client = await connect({ port: server.port });
+  const plan = await planManyGet(client, { patterns: ["a", "b", "c"], into: local.path });
+  const cancel = new AbortController();
+  const report = await runBatch(client, plan, {
+    signal: cancel.signal,
+    events: { onProgress: (bytes) => bytes >= 1 << 20 && cancel.abort() },
+  });
+  assertEquals(report.outcomes.map((o) => o.status), ["sent", "failed", "failed"]);
+  const [, cut, rest] = report.outcomes.map((o) => o.status === "failed" ? o.error : undefined);
+  assert(cut instanceof CancelledError, `expected CancelledError, got ${cut}`);
+  assertEquals((rest as Error).message, "not tried: the batch was cancelled");
+  assertEquals(await namesIn(local.path), ["a"]); // No part of b, no temp file.
+  assertEquals([...await client.list()].length, 3); // The session goes on.
 });
 
 Deno.test("`runBatch()` refuses a file it cannot compare unless told to replace", async () => {

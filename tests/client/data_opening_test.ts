@@ -30,7 +30,7 @@ Deno.test("`openDataFor()` sends the command and connects to the port the server
   });
   const control = new Control(
     await tcp.connect({ hostname: "127.0.0.1", port: server.port }),
-    5_000,
+    { timeout: 5_000 },
   );
   try {
     const opened = await openDataFor(control, { verb: "ls" }, {
@@ -58,7 +58,7 @@ Deno.test("`openDataFor()` gives up on a port nobody listens on, not retrying on
   });
   const control = new Control(
     await tcp.connect({ hostname: "127.0.0.1", port: server.port }),
-    5_000,
+    { timeout: 5_000 },
   );
   const closing = new AbortController();
   closing.abort();

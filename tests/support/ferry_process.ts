@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   "--allow-write",
   "--allow-env",
   "--allow-sys=statfs,networkInterfaces",
+  "--allow-run",
 ];
 
 /** How {@linkcode spawnChild} starts a child. */

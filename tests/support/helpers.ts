@@ -83,6 +83,16 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
   };
 }
 
+/** Whether this host can listen on IPv6 loopback at all (tests of `::1` are skipped if not). */
+export const HAS_IPV6_LOOPBACK: boolean = (() => {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /** `size` bytes of random data (crypto.getRandomValues fills at most 64 KiB per call). */
 export function randomBytes(size: number): Uint8Array {
   const bytes = new Uint8Array(size);

@@ -4,6 +4,7 @@
  */
 
 import { assert, assertEquals, assertRejects, assertThrows } from "../support/assert.ts";
+import { HAS_IPV6_LOOPBACK } from "../support/helpers.ts";
 import { closeQuietly, type Connection } from "../../src/transport/connection.ts";
 import { readableOf, tcp, TcpConnection } from "../../src/transport/tcp.ts";
 
@@ -28,16 +29,6 @@ function closedPort(): number {
   listener.close();
   return port;
 }
-
-/** Whether this host can listen on IPv6 loopback at all. */
-const HAS_IPV6_LOOPBACK = (() => {
-  try {
-    Deno.listen({ hostname: "::1", port: 0 }).close();
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 async function writeAll(connection: Connection, bytes: Uint8Array): Promise<void> {
   const writer = connection.writable.getWriter();
