@@ -157,7 +157,7 @@ export class FileStore {
   /** The folder `where` names, checked to be one inside the jail. */
   async folder(where: Where): Promise<FoundFolder> {
     const target = this.#target(where);
-    const path = await this.jail.locate(target);
+    const path = this.jail.locate(target);
     const info = path === undefined ? undefined : await Deno.stat(path);
     if (path === undefined || !info?.isDirectory) {
       throw new RefusalError(`No such folder ${quote(target.shown)}`);
@@ -204,7 +204,7 @@ export class FileStore {
   }
 
   async #openForReading(target: Target): Promise<OpenedFile> {
-    const path = await this.jail.locate(target);
+    const path = this.jail.locate(target);
     if (path === undefined) throw new RefusalError(`No such file ${quote(target.shown)}`);
     // Checked before opening: opening a FIFO for reading would block. Synchronous
     // metadata calls, as in the jail: a small get is mostly these.
