@@ -13,7 +13,8 @@ import { formatBytes } from "../common/sizes.ts";
 import { quote } from "../common/text.ts";
 import { describeFailure } from "./describe.ts";
 import type { ProgressTarget } from "./io.ts";
-import { displayWidth, formatDuration, formatRate, renderSummary } from "./progress.ts";
+import { displayWidth, LiveLine } from "./live_line.ts";
+import { formatDuration, formatRate, renderSummary, withoutBar } from "./progress.ts";
 
 /** A batch under way. */
 export interface BatchState {
@@ -43,12 +44,17 @@ export function renderBatchProgress(state: BatchState, width: number): string {
   const size = byBytes
     ? `${formatBytes(state.bytesDone)}/${formatBytes(state.bytes)}`
     : formatBytes(state.bytesDone);
-  const figures = ` ${
-    `${Math.floor(fraction * 100)}%`.padStart(4)
-  }  ${state.filesDone}/${state.files} files  ${size}  ${rate}  ${eta}`;
+  const fields = [
+    `${Math.floor(fraction * 100)}%`.padStart(4),
+    `${state.filesDone}/${state.files} files`,
+    size,
+    rate,
+    eta,
+  ];
+  const figures = ` ${fields.join("  ")}`;
   const label = `${state.label} `;
   const barWidth = width - displayWidth(label) - figures.length - 2;
-  if (barWidth < 10) return (label.trimEnd() + figures).slice(0, Math.max(0, width));
+  if (barWidth < 10) return withoutBar(label, fields, width);
   const filled = Math.floor(fraction * barWidth);
   const bar = "=".repeat(filled) + (filled < barWidth ? ">" : "") +
     " ".repeat(Math.max(0, barWidth - filled - 1));
@@ -101,18 +107,14 @@ export function renderBatchSummary(report: BatchReport): string {
   return text + "\n";
 }
 
-/** How often the batch line is redrawn, at most. */
-const REDRAW_MS = 100;
-
 /** Shows a batch on `target` as it runs: the events to hand to `runBatch`. */
 export class BatchView implements BatchEvents {
   #target: ProgressTarget;
   #direction: "get" | "put";
   #state: BatchState;
   #started = performance.now();
-  #lastDraw = -Infinity;
   #current = 0;
-  #drawn = false;
+  #line: LiveLine;
 
   constructor(
     target: ProgressTarget,
@@ -133,6 +135,12 @@ export class BatchView implements BatchEvents {
       bytes,
       elapsedMs: 0,
     };
+    this.#line = new LiveLine(target, (width) =>
+      renderBatchProgress({
+        ...this.#state,
+        bytesDone: this.#state.bytesDone + this.#current,
+        elapsedMs: performance.now() - this.#started,
+      }, width));
   }
 
   onStart(_file: BatchFile): void {
@@ -141,7 +149,7 @@ export class BatchView implements BatchEvents {
 
   onProgress(bytes: number): void {
     this.#current = bytes;
-    this.#draw(false);
+    this.#line.draw();
   }
 
   onDone(outcome: FileOutcome): void {
@@ -150,33 +158,14 @@ export class BatchView implements BatchEvents {
       ? outcome.result.bytes
       : outcome.file.size ?? 0;
     this.#current = 0;
-    this.#clear();
+    this.#line.clear();
     this.#target.write(renderOutcome(this.#direction, outcome) + "\n");
-    this.#draw(true);
+    this.#line.draw(true);
   }
 
   /** Clears the batch line, for the summary to follow. */
   finish(): void {
-    this.#clear();
-  }
-
-  #draw(force: boolean): void {
-    if (!this.#target.isTerminal) return;
-    const now = performance.now();
-    if (!force && now - this.#lastDraw < REDRAW_MS) return;
-    this.#lastDraw = now;
-    const state = {
-      ...this.#state,
-      bytesDone: this.#state.bytesDone + this.#current,
-      elapsedMs: now - this.#started,
-    };
-    this.#target.write(`\r\x1b[K${renderBatchProgress(state, this.#target.columns() - 1)}`);
-    this.#drawn = true;
-  }
-
-  #clear(): void {
-    if (this.#drawn) this.#target.write("\r\x1b[K");
-    this.#drawn = false;
+    this.#line.close();
   }
 }
 

@@ -52,6 +52,11 @@ export class LineEditor {
   /** The history, newest first, as readline last reported it. */
   #history: string[];
   #onData = (chunk: Uint8Array | string) => this.#filter(String(chunk));
+  /**
+   * readline's own handler for a resized terminal, which redraws the prompt: heard
+   * only while a prompt is shown, not over a command's output (a progress bar).
+   */
+  #redrawOnResize: (() => void) | undefined;
 
   constructor(options: LineEditorOptions) {
     const input = new PassThrough() as TerminalInput;
@@ -66,6 +71,7 @@ export class LineEditor {
     process.stdin.setEncoding("utf8");
     process.stdin.on("data", this.#onData);
     const complete = options.complete;
+    const heard = process.stdout.listeners("resize");
     this.#rl = readline.createInterface({
       input,
       output: process.stdout,
@@ -80,9 +86,16 @@ export class LineEditor {
           complete(line).then((result) => callback(null, result), () => callback(null, [[], ""]));
         }),
     });
+    this.#redrawOnResize = process.stdout.listeners("resize")
+      .find((listener) => !heard.includes(listener)) as (() => void) | undefined;
     this.#rl.on("line", (line: string) => this.#deliver(line));
     this.#rl.on("close", () => this.#end());
     this.#rl.on("SIGINT", () => this.#clearLine());
+    // Ctrl-Z at the prompt: readline stops ferry, and on `fg` redraws the line but
+    // pauses itself, which would leave the prompt deaf to every key.
+    this.#rl.on("SIGCONT", () => {
+      if (this.#waiting) this.#rl.resume();
+    });
     this.#rl.on("history", (lines: string[]) => {
       this.#history = [...lines];
       options.onHistory?.(this.#history);
@@ -96,6 +109,10 @@ export class LineEditor {
     if (this.#closed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.#waiting = resolve;
+      if (this.#redrawOnResize) {
+        process.stdout.off("resize", this.#redrawOnResize); // Never twice.
+        process.stdout.on("resize", this.#redrawOnResize);
+      }
       this.#rl.resume();
       this.#input.setRawMode(true);
       this.#rl.prompt();
@@ -143,6 +160,7 @@ export class LineEditor {
 
   #suspend(): void {
     if (this.#closed) return;
+    if (this.#redrawOnResize) process.stdout.off("resize", this.#redrawOnResize);
     this.#rl.pause();
     this.#input.setRawMode(false);
   }
@@ -164,7 +182,9 @@ export class LineEditor {
     this.#rl.write(null, { ctrl: true, name: "e" }); // The cursor to the line's end.
     const { rows } = this.#rl.getCursorPos();
     process.stdout.write("^C" + "\r\n".repeat(rows + 1));
-    this.#feed(CLEAR_LINE, false);
+    // At once, not through the input: keys typed right after Ctrl-C, in the same
+    // chunk, come next and belong to the new line, not to the one cancelled.
+    this.#rl.write(null, { ctrl: true, name: "u" });
   }
 
   /** Keys from the terminal: to readline, unless a Ctrl-R search is taking them. */

@@ -9,6 +9,7 @@
 import { formatBytes } from "../common/sizes.ts";
 import { quote } from "../common/text.ts";
 import type { ProgressTarget } from "./io.ts";
+import { charWidth, displayWidth, LiveLine } from "./live_line.ts";
 
 /** A transfer in flight. */
 export interface ProgressState {
@@ -64,15 +65,7 @@ export function renderProgress(state: ProgressState, width: number): string {
   const figures = ` ${fields.join("  ")}`;
   const label = `${state.verb} ${quote(state.name)} `;
   const barWidth = width - displayWidth(label) - figures.length - 2;
-  if (barWidth < 10) {
-    // No room for the bar: drop whole figures from the end (ETA, then the rate, ...)
-    // rather than cut one in half, and cut the line only when the name is too long.
-    for (let kept = fields.length; kept > 1; kept--) {
-      const line = `${label.trimEnd()} ${fields.slice(0, kept).join("  ")}`;
-      if (displayWidth(line) <= width) return line;
-    }
-    return fitWidth(`${label.trimEnd()} ${percent}`, width);
-  }
+  if (barWidth < 10) return withoutBar(label, fields, width);
   const filled = Math.floor(fraction * barWidth);
   const bar = "=".repeat(filled) + (filled < barWidth ? ">" : "") +
     " ".repeat(Math.max(0, barWidth - filled - 1));
@@ -80,23 +73,16 @@ export function renderProgress(state: ProgressState, width: number): string {
 }
 
 /**
- * How many terminal columns `text` takes: East Asian wide characters and emoji take
- * two, combining marks none. Close enough for a progress line; not a full wcwidth.
+ * A progress line with no room for its bar: the label and as many whole figures as
+ * fit, dropped from the end (ETA, then the rate, ...) rather than cut in half; cut
+ * within a figure only when the label alone is too long.
  */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) width += charWidth(char.codePointAt(0)!);
-  return width;
-}
-
-function charWidth(code: number): number {
-  if (code >= 0x300 && code <= 0x36f) return 0;
-  const wide = (code >= 0x1100 && code <= 0x115f) || (code >= 0x2e80 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe6f) || (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) || (code >= 0x1f300 && code <= 0x1faff) ||
-    (code >= 0x20000 && code <= 0x3fffd);
-  return wide ? 2 : 1;
+export function withoutBar(label: string, fields: string[], width: number): string {
+  for (let kept = fields.length; kept > 1; kept--) {
+    const line = `${label.trimEnd()} ${fields.slice(0, kept).join("  ")}`;
+    if (displayWidth(line) <= width) return line;
+  }
+  return fitWidth(`${label.trimEnd()} ${fields[0]}`, width);
 }
 
 /** `text` cut to at most `width` columns. */
@@ -135,38 +121,13 @@ export function renderCancelled(state: Omit<ProgressState, "elapsedMs">): string
   }${of}; nothing was kept`;
 }
 
-/** How often a terminal bar is redrawn, at most. */
-const REDRAW_MS = 100;
-
-/**
- * Columns left free at the end of the bar: the terminal echoes `^C` there when the
- * user cancels, and that must not wrap onto a line the bar cannot clear.
- */
-const MARGIN = 3;
-
-/**
- * What takes the cursor back to the start of a line `width` columns wide, drawn when
- * the terminal was wider, and clears it. Terminals (tmux, VTE, iTerm2, Windows
- * Terminal) rewrap a line when they narrow, so a line once one row may now be two.
- */
-export function rewind(width: number, columns: number): string {
-  const rows = Math.max(1, Math.ceil(width / Math.max(1, columns)));
-  return `\r${rows > 1 ? `\x1b[${rows - 1}A` : ""}\x1b[J`;
-}
-
 /** Tracks one transfer and draws it on `target`. */
 export class ProgressBar {
   #target: ProgressTarget;
   #verb: string;
   #name: string;
   #started = performance.now();
-  #columns = 0;
-  #stopWatching: (() => void) | undefined;
-  #lastDraw = -Infinity;
-  /** The redraw put off by the 100 ms limit, if one is due. */
-  #later: ReturnType<typeof setTimeout> | undefined;
-  /** Columns of the line on screen; 0 for none. */
-  #drawnWidth = 0;
+  #line: LiveLine;
   #bytes = 0;
   #total = 0;
   #finished = false;
@@ -175,56 +136,32 @@ export class ProgressBar {
     this.#target = target;
     this.#verb = verb;
     this.#name = name;
+    this.#line = new LiveLine(target, (width) =>
+      renderProgress({
+        verb: this.#verb,
+        name: this.#name,
+        bytes: this.#bytes,
+        total: this.#total,
+        elapsedMs: performance.now() - this.#started,
+      }, width));
   }
 
   /**
-   * Records progress; redraws on a terminal at most every 100 ms, and at once when
-   * the terminal's width changed, so a resize never leaves pieces of an old bar. A
-   * skipped redraw happens later, so a transfer that stalls shows what it has.
+   * Records progress; redraws on a terminal at most every 100 ms (at once when
+   * complete, or when the terminal's width changed, so a resize never leaves pieces
+   * of an old bar).
    */
   update(bytes: number, total: number): void {
     this.#bytes = bytes;
     this.#total = total;
-    if (!this.#target.isTerminal || this.#finished) return;
-    // A resize redraws at once, not at the next chunk: a stalled transfer too.
-    this.#stopWatching ??= this.#target.onResize?.(() => this.#draw(false));
-    this.#draw(false);
-  }
-
-  #draw(due: boolean): void {
-    const now = performance.now();
-    const columns = this.#target.columns();
-    const resized = columns !== this.#columns;
-    const wait = REDRAW_MS - (now - this.#lastDraw);
-    if (!due && !resized && wait > 0 && this.#bytes < this.#total) {
-      this.#later ??= setTimeout(() => {
-        this.#later = undefined;
-        this.#draw(true);
-      }, wait);
-      return;
-    }
-    clearTimeout(this.#later);
-    this.#later = undefined;
-    this.#lastDraw = now;
-    this.#columns = columns;
-    const line = renderProgress({
-      verb: this.#verb,
-      name: this.#name,
-      bytes: this.#bytes,
-      total: this.#total,
-      elapsedMs: now - this.#started,
-    }, Math.max(1, columns - MARGIN));
-    this.#target.write(`${this.#clear(columns)}${line}`);
-    this.#drawnWidth = displayWidth(line);
+    if (!this.#finished) this.#line.draw(bytes >= total);
   }
 
   /** Replaces the bar with the summary line (or, on failure, just clears it). Once. */
   finish(summary?: TransferSummary): void {
     if (this.#finished) return;
     this.#finished = true;
-    clearTimeout(this.#later);
-    this.#stopWatching?.();
-    if (this.#drawnWidth > 0) this.#target.write(this.#clear(this.#target.columns()));
+    this.#line.close();
     if (summary) this.#target.write(renderSummary(summary) + "\n");
   }
 
@@ -240,10 +177,5 @@ export class ProgressBar {
         total: this.#total,
       }) + "\n",
     );
-  }
-
-  /** Clears the bar on screen, wherever the terminal's rewrapping put it. */
-  #clear(columns: number): string {
-    return this.#drawnWidth > 0 ? rewind(this.#drawnWidth, columns) : "\r\x1b[K";
   }
 }

@@ -9,7 +9,7 @@
 
 import type { Client } from "../client/client.ts";
 import { CancelledError, LocalFileError, RemoteError, UsageError } from "../common/errors.ts";
-import { printable } from "../common/text.ts";
+import { printable, quote } from "../common/text.ts";
 import { describeFailure } from "./describe.ts";
 import { exitCodeFor, INTERNAL_ERROR, INTERRUPTED, OK } from "./exit_codes.ts";
 import type { Output, ProgressTarget } from "./io.ts";
@@ -85,15 +85,17 @@ export async function runLine(line: string, context: LineContext): Promise<boole
 
 /**
  * `get holiday video.mp4` looks for "holiday": when a name-first command fails for
- * want of its first word, or gets too many, say how to give a name with spaces.
+ * want of its first word, or gets too many, say how to give a name with spaces. Not
+ * when what is missing is the last word, a destination given on purpose
+ * (`get -r photos backup`, no local folder "backup").
  */
 function withSpaceHint(error: unknown, verb: string, args: string[], command: ReplCommand) {
-  const missing = (error instanceof RemoteError || error instanceof LocalFileError) &&
-    /^No such/.test(error.message);
   // The options stay as typed; the words after them were probably one name.
   const named = args.findIndex((arg) => arg === "--" || !arg.startsWith("-") || arg === "-");
   const options = named < 0 ? args : args.slice(0, named);
   const words = named < 0 ? [] : args.slice(args[named] === "--" ? named + 1 : named);
+  const missing = (error instanceof RemoteError || error instanceof LocalFileError) &&
+    /^No such/.test(error.message) && !error.message.endsWith(quote(words.at(-1) ?? ""));
   if (!command.nameFirst || words.length < 2 || !(missing || error instanceof UsageError)) {
     return error;
   }

@@ -15,8 +15,10 @@ import { seconds, withDeadline } from "../transport/deadline.ts";
 import { connectAny, type Resolver } from "../transport/resolve.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type CheckIdentity, tlsClient } from "../transport/tls.ts";
+import { NotTlsError } from "../transport/tls_probe.ts";
 import { Client, CLIENT_FEATURES, SECURE_CLIENT_FEATURES } from "./client.ts";
 import { Control } from "./control.ts";
+import { FirstBytes } from "./stranger.ts";
 
 /** Options for {@linkcode connect}. */
 export interface ConnectOptions {
@@ -175,6 +177,8 @@ async function open(options: ConnectOptions): Promise<Client> {
     });
   } catch (error) {
     if (error instanceof TrustError || error instanceof NotFerryError) throw error;
+    const stranger = strangerBehind(error);
+    if (stranger) throw stranger;
     throw new ConnectError(
       `Cannot connect to ${formatAddress(address)}: ${describeConnectError(error, options)}`,
       { cause: error },
@@ -191,6 +195,23 @@ function withDigest(features: readonly Feature[], digest?: DigestName): readonly
   return features.map((feature) =>
     feature.name === "digest" ? { ...feature, values: [digest] } : feature
   );
+}
+
+/**
+ * The sentence for a secure connect that reached something other than a ferry server:
+ * an answer to TLS that is neither TLS nor a classic reply field (an HTTP server's
+ * `400 Bad Request`, an FTP greeting). A classic server's answer gets the advice to
+ * use --plain instead, from {@linkcode describeConnectError}.
+ */
+function strangerBehind(error: unknown): NotFerryError | undefined {
+  let cause = error;
+  while (cause instanceof Error && !(cause instanceof NotTlsError)) cause = cause.cause;
+  if (!(cause instanceof NotTlsError) || !cause.answer) return undefined;
+  const first = new FirstBytes();
+  first.keep(cause.answer);
+  return first.foreign
+    ? first.stranger(cause.address, "it answered TLS with", { quoteStart: true, cause })
+    : undefined;
 }
 
 /** Why connecting failed, in ferry's words where the runtime's would puzzle. */

@@ -68,6 +68,8 @@ export function describeError(error: unknown): string {
       : "ferry is not permitted to use it";
   }
   for (const [pattern, words] of RUNTIME_TEXTS) if (pattern.test(message)) return words;
+  const errno = NODE_ERRNO.exec(message);
+  if (errno && NODE_ERRNO_WORDS[errno[1]]) return NODE_ERRNO_WORDS[errno[1]];
   return message.replace(/ \(os error \d+\)/, "").replace(/: [a-z_]+ '.*'$/, "");
 }
 
@@ -80,6 +82,23 @@ const RUNTIME_TEXTS: [RegExp, string][] = [
   [/^operation canceled$|^Interrupted/i, "it was stopped"],
   [/^Bad resource ID$|underlying resource was closed or consumed/i, "it was closed"],
 ];
+
+/**
+ * `node:net` and `node:tls` (secure mode's client) name a socket's failure by its
+ * system call and errno, `connect ECONNREFUSED 127.0.0.1:9`, where Deno's own
+ * sockets say `Connection refused`: the same words for the same failure, either way.
+ */
+const NODE_ERRNO = /^(?:connect|read|write|getaddrinfo) (E[A-Z]+)\b/;
+const NODE_ERRNO_WORDS: Record<string, string> = {
+  ECONNREFUSED: "Connection refused",
+  ECONNRESET: "Connection reset by peer",
+  ECONNABORTED: "Connection aborted",
+  EPIPE: "Broken pipe",
+  ETIMEDOUT: "Connection timed out",
+  EHOSTUNREACH: "No route to host",
+  ENETUNREACH: "Network is unreachable",
+  EADDRNOTAVAIL: "Cannot assign requested address",
+};
 
 /** `host:port`, with brackets around an IPv6 host: `[::1]:2121`. */
 export function formatAddress(address: { hostname: string; port: number }): string {

@@ -20,6 +20,7 @@ import {
 } from "./connection.ts";
 import { NodeConnection } from "./node_socket.ts";
 import { readableOf } from "./tcp.ts";
+import { answeredWithoutTls, answerToHello, NotTlsError } from "./tls_probe.ts";
 
 /** The name in every ferry certificate, and the one the client asks for: reserved, never public. */
 export const IDENTITY_NAME = "ferry.invalid";
@@ -115,7 +116,11 @@ export function tlsClient(check: CheckIdentity): Transport {
       throw new TypeError("A TLS client transport cannot listen");
     },
     async connect(address: NetAddress, options: ConnectOptions = {}): Promise<Connection> {
-      const socket = await handshake(address, options.signal);
+      const socket = await handshake(address, options.signal).catch(async (error) => {
+        if (!answeredWithoutTls(error)) throw error;
+        const answer = await answerToHello(address, options.signal);
+        throw new NotTlsError(error.message, { cause: error, address, answer });
+      });
       try {
         await check(fingerprintOf(socket));
       } catch (error) {

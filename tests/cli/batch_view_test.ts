@@ -1,5 +1,8 @@
-import { assertEquals } from "../support/assert.ts";
+import { assert, assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
+import { fakeTerminal } from "../support/fake_terminal.ts";
+import { displayWidth } from "../../src/cli/live_line.ts";
 import {
+  BatchView,
   renderBatchProgress,
   renderBatchSummary,
   renderOutcome,
@@ -50,7 +53,7 @@ Deno.test("`renderBatchProgress()` draws the whole batch on one line", () => {
     line,
     'put -r "photos" [==========>           ]  46%  412/1000 files  1.20 MB/2.60 MB  600.0 KB/s  ETA 0:02',
   );
-  assertEquals(line.length <= 100, true);
+  assert(line.length <= 100, line);
 });
 
 Deno.test("`renderBatchProgress()` counts files when sizes are unknown, and fits a narrow terminal", () => {
@@ -62,8 +65,37 @@ Deno.test("`renderBatchProgress()` counts files when sizes are unknown, and fits
     bytes: 0,
     elapsedMs: 1000,
   };
-  assertEquals(renderBatchProgress(state, 200).includes(" 25%  1/4 files  10 B  10 B/s"), true);
-  assertEquals(renderBatchProgress(state, 30).length <= 30, true);
+  assertStringIncludes(renderBatchProgress(state, 200), " 25%  1/4 files  10 B  10 B/s");
+  // Narrower, whole figures go, the ETA first, rather than one cut in half.
+  assertEquals(
+    [60, 45, 30].map((width) => renderBatchProgress(state, width)),
+    [
+      'get "*.txt"  25%  1/4 files  10 B  10 B/s  ETA 0:03',
+      'get "*.txt"  25%  1/4 files  10 B  10 B/s',
+      'get "*.txt"  25%  1/4 files',
+    ],
+  );
+});
+
+Deno.test("`BatchView` redraws its line at once on a resize, clearing the rows the old one took", () => {
+  const terminal = fakeTerminal(120);
+  const view = new BatchView(terminal.target, {
+    direction: "get",
+    label: 'get "a" "b"',
+    files: [file("a", 1 << 30), file("b", 1)],
+  });
+  view.onStart(file("a", 1 << 30));
+  view.onProgress(1 << 20);
+  assertEquals(displayWidth(terminal.written.split("\r\x1b[K").at(-1)!), 117);
+  terminal.written = "";
+  terminal.resize(60); // No progress meanwhile: a stalled batch is redrawn too.
+  assertStartsWith(terminal.written, "\r\x1b[2K\x1b[1A\x1b[2K"); // 117 columns are two rows of 60.
+  assert(
+    displayWidth(terminal.written.slice("\r\x1b[2K\x1b[1A\x1b[2K".length)) <= 57,
+    terminal.written,
+  );
+  view.finish();
+  assertEquals(terminal.listeners.size, 0); // It stops listening when done.
 });
 
 Deno.test("`renderOutcome()` gives one line per file", () => {

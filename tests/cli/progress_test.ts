@@ -1,12 +1,12 @@
 import { assert, assertEquals, assertStartsWith, assertStringIncludes } from "../support/assert.ts";
+import { displayWidth } from "../../src/cli/live_line.ts";
 import {
-  displayWidth,
   formatDuration,
   ProgressBar,
   renderProgress,
   renderSummary,
-  rewind,
 } from "../../src/cli/progress.ts";
+import { fakeTerminal } from "../support/fake_terminal.ts";
 
 Deno.test("formatDuration() shows m:ss and h:mm:ss", () => {
   assertEquals(formatDuration(0), "0:00");
@@ -90,7 +90,7 @@ Deno.test("ProgressBar redraws in place on a terminal, then clears for the summa
   bar.update(100, 100);
   bar.finish();
   assertStartsWith(written, "\r\x1b[K");
-  assertStringIncludes(written.slice(-4), "\r\x1b[J");
+  assertStringIncludes(written.slice(-5), "\r\x1b[2K");
   assertStringIncludes(written, "100%");
 });
 
@@ -122,35 +122,6 @@ Deno.test("ProgressBar.finish() writes its summary once", () => {
   assertEquals(written.split("\n").length, 2);
 });
 
-/** A terminal that records what is drawn, with a width and a resize to play. */
-function fakeTerminal(columns: number) {
-  const terminal = {
-    written: "",
-    columns,
-    listeners: new Set<() => void>(),
-    target: {
-      write: (text: string) => void (terminal.written += text),
-      isTerminal: true,
-      columns: () => terminal.columns,
-      onResize(listener: () => void) {
-        terminal.listeners.add(listener);
-        return () => terminal.listeners.delete(listener);
-      },
-    },
-    resize(to: number) {
-      terminal.columns = to;
-      for (const listener of terminal.listeners) listener();
-    },
-  };
-  return terminal;
-}
-
-Deno.test("rewind() climbs the rows a wide line wrapped onto after the terminal narrowed", () => {
-  assertEquals(rewind(50, 80), "\r\x1b[J");
-  assertEquals(rewind(100, 60), "\r\x1b[1A\x1b[J");
-  assertEquals(rewind(150, 50), "\r\x1b[2A\x1b[J");
-});
-
 Deno.test("ProgressBar redraws at once on a resize, narrower, clearing the rows the old one took", () => {
   const terminal = fakeTerminal(120);
   const bar = new ProgressBar(terminal.target, "get", "big.bin");
@@ -159,8 +130,8 @@ Deno.test("ProgressBar redraws at once on a resize, narrower, clearing the rows 
   assertEquals(displayWidth(wide), 117); // The width, less the margin for an echoed ^C.
   terminal.written = "";
   terminal.resize(60); // No new bytes: a stalled transfer is redrawn too.
-  assertStartsWith(terminal.written, "\r\x1b[1A\x1b[J"); // 117 columns are two rows of 60.
-  const narrow = terminal.written.slice("\r\x1b[1A\x1b[J".length);
+  assertStartsWith(terminal.written, "\r\x1b[2K\x1b[1A\x1b[2K"); // 117 columns are two rows of 60.
+  const narrow = terminal.written.slice("\r\x1b[2K\x1b[1A\x1b[2K".length);
   assert(displayWidth(narrow) <= 57, narrow); // Without the bar, if the figures need the room.
   bar.finish();
   assertEquals(terminal.listeners.size, 0); // It stops listening when done.

@@ -92,6 +92,23 @@ Deno.test({
 });
 
 Deno.test({
+  name: "keys that come in one burst with Ctrl-C belong to the new line",
+  ignore,
+  async fn() {
+    await using place = await setting({ "notes.txt": "n" });
+    await using tty = await place.open();
+    await tty.waitFor("ftp> ");
+    await tty.type("get nothing");
+    await tty.waitFor("nothing");
+    await tty.press("C-c", "l", "s", "Enter"); // One write: the program reads them together.
+    const screen = await tty.waitFor("notes.txt\nftp>");
+    assertStringIncludes(screen, "ftp> get nothing^C\nftp> ls\nnotes.txt\nftp> ");
+    await tty.press("C-d");
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
+Deno.test({
   name: "the prompt's history outlives the session, and Ctrl-R searches it",
   ignore,
   async fn() {
@@ -164,17 +181,9 @@ Deno.test({
   async fn() {
     await using place = await setting({ "notes.txt": "n" });
     await Deno.writeTextFile(place.work.file("local.txt"), "l");
-    // From a job-control shell, as a person starts it: a ferry that read the terminal
-    // while the inner shell had it would be stopped (SIGTTIN), and this shell say so.
-    await using tty = await Terminal.open(["bash", "--norc", "--noprofile", "-i"], {
-      cwd: place.work.path,
-      env: { XDG_STATE_HOME: place.state.path, HOME: place.work.path, PS1: "$ " },
-    });
-    await tty.waitFor("$ ");
-    const quoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-    const command = ferryCommand(["connect", "--plain", `127.0.0.1:${place.server.port}`]);
-    await tty.type(`${command.map(quoted).join(" ")}\n`);
-    await tty.waitFor("ftp> ");
+    // A ferry that read the terminal while the inner shell had it would be stopped
+    // (SIGTTIN), and the outer shell say so.
+    await using tty = await fromShell(place);
     await tty.type("!ls\n");
     await tty.waitFor("local.txt\nftp> ");
     await tty.type("!false\n");
@@ -188,7 +197,46 @@ Deno.test({
     const screen = await tty.waitFor("notes.txt\nftp> ");
     assert(!screen.includes("Stopped"), screen);
     await tty.type("quit\n");
+    // Only once ferry is gone: what is typed while it runs, it reads, even after quit.
+    await tty.waitFor(/ftp> quit\n\$ ?\n?$/);
     await tty.type("exit $?\n"); // ferry's code, as bash's.
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
+/**
+ * ferry at the prompt, started from a job-control shell as a person starts it (so
+ * that Ctrl-Z and `fg`, and a shell of its own, behave as they do for a person).
+ */
+async function fromShell(place: Awaited<ReturnType<typeof setting>>): Promise<Terminal> {
+  const tty = await Terminal.open(["bash", "--norc", "--noprofile", "-i"], {
+    cwd: place.work.path,
+    env: { XDG_STATE_HOME: place.state.path, HOME: place.work.path, PS1: "$ " },
+  });
+  await tty.waitFor("$ ");
+  const quoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const command = ferryCommand(["connect", "--plain", `127.0.0.1:${place.server.port}`]);
+  await tty.type(`${command.map(quoted).join(" ")}\n`);
+  await tty.waitFor("ftp> ");
+  return tty;
+}
+
+Deno.test({
+  name: "Ctrl-Z at the prompt stops ferry, and after fg the line takes keys again",
+  ignore,
+  async fn() {
+    await using place = await setting({ "notes.txt": "n" });
+    await using tty = await fromShell(place);
+    await tty.type("get no");
+    await tty.press("C-z");
+    await tty.waitFor("Stopped");
+    await tty.type("fg\n");
+    await tty.waitFor(/fg\n.*\nftp> get no/);
+    await tty.type("tes.txt\n");
+    await tty.waitFor('get "notes.txt": 1 B');
+    await tty.type("quit\n");
+    await tty.waitFor(/ftp> quit\n\$ ?\n?$/);
+    await tty.type("exit $?\n");
     assertEquals(await tty.exitCode(), 0);
   },
 });
@@ -280,6 +328,25 @@ Deno.test({
     await tty.waitFor("nothing was kept");
     await tty.type("ls\n");
     await tty.waitFor("big.bin\nftp>");
+    await tty.press("C-d");
+    assertEquals(await tty.exitCode(), 0);
+  },
+});
+
+Deno.test({
+  name: "a resize during a transfer redraws the bar alone, never the prompt over it",
+  ignore,
+  async fn() {
+    await using download = await stalledDownload(100);
+    const { tty } = download;
+    await tty.record();
+    await tty.resize(80, 30);
+    await tty.waitFor((screen) => bars(screen).length === 1 && bars(screen)[0].length <= 80);
+    await tty.press("C-c");
+    await tty.waitFor("nothing was kept\nftp> ");
+    // Between the resize and the cancel, the prompt is drawn once: after the cancel.
+    const output = await tty.waitForOutput(/nothing was kept[^]*ftp> /);
+    assertEquals(output.split("ftp> ").length - 1, 1, JSON.stringify(output));
     await tty.press("C-d");
     assertEquals(await tty.exitCode(), 0);
   },

@@ -6,7 +6,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "../support/as
 import { RemoteNames } from "../../src/cli/remote_names.ts";
 import { runLine, runRepl } from "../../src/cli/repl.ts";
 import { connect } from "../../src/client/connect.ts";
-import { RemoteError, UsageError } from "../../src/common/errors.ts";
+import { LocalFileError, RemoteError, UsageError } from "../../src/common/errors.ts";
 import { tempDir, testServer } from "../support/helpers.ts";
 
 /** Output that keeps what was written. */
@@ -69,6 +69,18 @@ Deno.test("runLine() hints at quoting when a name with spaces was typed without 
   // Quoted, or escaped, it is one name.
   await runLine(`get holiday\\ video.mp4 ${local.file("a.mp4")}`, context);
   assertEquals(await Deno.readTextFile(local.file("a.mp4")), "film");
+});
+
+Deno.test("runLine() gives no quoting hint when what is missing is the destination", async () => {
+  await using s = await session();
+  await Deno.mkdir(s.server.root.file("photos"));
+  await using local = await tempDir();
+  const backup = local.file("backup");
+  const error = await assertRejects(
+    () => runLine(`get -r photos ${backup}`, s.context),
+    LocalFileError,
+  );
+  assertEquals(error.message, `No such local folder "${backup}"`);
 });
 
 Deno.test("runLine() says an unknown command with its control characters made visible", async () => {

@@ -38,6 +38,17 @@ Deno.test("`describeError()` drops Deno's OS detail", () => {
   assertEquals(describeError("plain"), "plain");
 });
 
+Deno.test("`describeError()` says node's socket errors as Deno's sockets do", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
+    code: "ECONNREFUSED",
+  });
+  assertEquals(describeError(refused), "Connection refused");
+  assertEquals(describeError(new Error("read ECONNRESET")), "Connection reset by peer");
+  assertEquals(describeError(new Error("connect EHOSTUNREACH ::1:9")), "No route to host");
+  // An errno it has no words for keeps node's text rather than losing it.
+  assertEquals(describeError(new Error("connect EWHATEVER x")), "connect EWHATEVER x");
+});
+
 Deno.test("`formatAddress()` writes host:port, with brackets around an IPv6 host", () => {
   assertEquals(
     [

@@ -160,6 +160,30 @@ export class Terminal implements AsyncDisposable {
     throw new Error(`The program did not end; the screen shows:\n${await this.screen()}`);
   }
 
+  /**
+   * Keeps, from now on, all the program writes, as the terminal receives it (escape
+   * codes and all), for what no screen shows: a redraw that was drawn over at once.
+   * {@linkcode Terminal.waitForOutput} reads it.
+   */
+  async record(): Promise<void> {
+    await this.#tmux("pipe-pane", "-o", `cat > '${join(this.#folder, "output.log")}'`);
+  }
+
+  /**
+   * Polls what {@linkcode Terminal.record} has kept until `until` matches it, at most
+   * `ms` (default 20 s); returns it, or throws with what it was.
+   */
+  async waitForOutput(until: RegExp, ms = 20_000): Promise<string> {
+    const deadline = performance.now() + ms;
+    let output = "";
+    while (performance.now() < deadline) {
+      output = await Deno.readTextFile(join(this.#folder, "output.log")).catch(() => "");
+      if (until.test(output)) return output;
+      await new Promise((resolve) => setTimeout(resolve, 25)); // Between polls.
+    }
+    throw new Error(`The output never matched ${until}; it was:\n${JSON.stringify(output)}`);
+  }
+
   /** Resizes the terminal, as a person dragging its window's corner. */
   async resize(columns: number, rows: number): Promise<void> {
     await this.#tmux("resize-window", "-x", String(columns), "-y", String(rows));
