@@ -46,8 +46,9 @@ const NOTES = [
   "moved (median): /proc/PID/stat for servers and this process (the library client), " +
   "getrusage via bench/rusage.py for CLI clients and curl; vsftpd's session processes included; " +
   "in steps of 10 ms (1/CLK_TCK), so ±0.3 s/GiB on a 32 MiB transfer",
-  "ferry hashes SHA-256 on both ends and flushes + links every stored file; raw rows do none " +
-  "of that (+ fdatasync rows flush), and vsftpd/curl/ftplib neither hash nor flush",
+  "ferry hashes on both ends (plain rows SHA-256 unless they say xxh128, secure rows xxh128 " +
+  "unless they say sha256: PROTOCOL.md §17) and flushes + links every stored file; raw rows do " +
+  "none of that (+ fdatasync rows flush), and vsftpd/curl/ftplib neither hash nor flush",
   "library-client and ftplib rows time the session only; CLI-client and curl rows time the " +
   "whole process, spawn to exit (Deno's start-up included); curl sometimes waits 200 ms " +
   "before its passive data connection when the CPUs are busy (a curl timer): see its min",

@@ -105,7 +105,7 @@ async function resumed(bench: Bench, options: ResumeRun): Promise<Measured> {
       let resumedFrom = 0;
       const timing = await timed([Deno.pid, server.pid], async () => {
         const result = await move(client, kind, big, target);
-        if (!result.verified || result.sha256 !== big.sha256) {
+        if (!result.verified || result.hex !== big.digests[result.digest]) {
           throw new Error(`The resumed ${kind} of ${big.name} did not verify`);
         }
         resumedFrom = result.resumedFrom ?? 0;

@@ -22,6 +22,7 @@ import { figureMaker, type FigureSpec, goalNote } from "./report.ts";
 import {
   cliSession,
   ferryTransfer,
+  libraryFetchAll,
   libraryMove,
   rawReceive,
   rawSend,
@@ -111,6 +112,20 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
       (run) => ferryTransfer(bench, big, { kind, run }),
     ),
     variant(
+      [figure("ferry_xxh128", `ferry ${what}, library client, plain, --digest xxh128`, {
+        vs: [`${kind}.ferry`, raw, rawSync, ftp],
+      })],
+      (run) => ferryTransfer(bench, big, { kind, run, digest: "xxh128" }),
+    ),
+    ...(kind === "get"
+      ? [variant(
+        [figure("ferry_cached", `ferry ${what}, plain, xxh128, digest cached on the server`, {
+          vs: [`${kind}.ferry_xxh128`, raw, ftp],
+        })],
+        (run) => ferryTransfer(bench, big, { kind, run, digest: "xxh128", warm: true }),
+      )]
+      : []),
+    variant(
       [
         figure("ferry_secure", `ferry ${what}, library client, secure`, {
           vs: [`${kind}.ferry`, raw, ftp],
@@ -118,6 +133,12 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
         peak("secure"),
       ],
       (run) => ferryTransfer(bench, big, { kind, run, secure: true }),
+    ),
+    variant(
+      [figure("ferry_secure_sha256", `ferry ${what}, library client, secure, --digest sha256`, {
+        vs: [`${kind}.ferry_secure`, `${kind}.ferry`, ftp],
+      })],
+      (run) => ferryTransfer(bench, big, { kind, run, secure: true, digest: "sha256" }),
     ),
   ];
   for (const source of cliSources(bench)) {
@@ -142,8 +163,14 @@ export async function bigTransferScenario(bench: Bench, kind: "get" | "put"): Pr
   }
   await alternate(options.runs, results, variants);
   results.compareNote(`${kind}.cli`, `${kind}.baseline`, `ferry ${what}, CLI, current ÷ baseline`);
-  goalNote(results, [`${kind}.ferry_secure`, `${kind}.ferry`], `secure ÷ plain ${what}`, {
+  goalNote(results, [`${kind}.ferry_secure`, `${kind}.ferry_xxh128`], `secure ÷ plain ${what}`, {
     atLeast: 0.6,
+  });
+  goalNote(results, [`${kind}.ferry_xxh128`, ftp], `verified ${what} ÷ vsftpd + curl`, {
+    atLeast: 1,
+  });
+  goalNote(results, [`${kind}.ferry_xxh128`, raw], `verified ${what} ÷ raw copy`, {
+    atLeast: 0.8,
   });
 }
 
@@ -165,6 +192,11 @@ export async function smallFilesScenario(bench: Bench): Promise<void> {
       timed([Deno.pid, target.pid], async () => {
         for (const file of small) await libraryMove(client, "get", file, join(local, file.name));
       }));
+  const inline = (target: FerryServer) => () =>
+    withLibraryClient(
+      target,
+      (client) => timed([Deno.pid, target.pid], () => libraryFetchAll(client, small, local)),
+    );
   const variants = [
     variant(
       figure("raw", `raw loopback ${what}, a connection each`, { tag: "raw" }),
@@ -186,6 +218,18 @@ export async function smallFilesScenario(bench: Bench): Promise<void> {
       }),
       oneByOne(secure),
     ),
+    variant(
+      figure("ferry_inline", `ferry fetch ${what} inline, pipelined, one session, plain`, {
+        vs: ["small.ferry", ...vs],
+      }),
+      inline(server),
+    ),
+    variant(
+      figure("ferry_inline_secure", `ferry fetch ${what} inline, pipelined, one session, secure`, {
+        vs: ["small.ferry_inline", ...vs],
+      }),
+      inline(secure),
+    ),
   ];
   for (const source of cliSources(bench)) {
     const target = source === baseline ? stack.use(await startFerry(served, { source })) : server;
@@ -205,6 +249,12 @@ export async function smallFilesScenario(bench: Bench): Promise<void> {
   }
   await alternate(options.runs, results, variants, 1);
   results.compareNote("small.cli", "small.baseline", `ferry get ${what}, CLI, current ÷ baseline`);
+  goalNote(results, ["small.ferry_inline", "small.ftplib"], `${what} ÷ vsftpd + ftplib`, {
+    atLeast: 1,
+  });
+  goalNote(results, ["small.ferry_inline_secure", "small.ferry_inline"], `secure ÷ plain ${what}`, {
+    atLeast: 0.5,
+  });
 }
 
 /** Scenario 4: many clients fetching at once; aggregate throughput. */

@@ -159,8 +159,10 @@ async function put(run: Run, client: Client, name: string, source: string): Prom
   const sha256 = hash(bytes);
   await Deno.writeFile(source, bytes);
   const result = await client.put(source, name);
-  if (!result.verified || result.sha256 !== sha256) {
-    throw new Error(`The server stored sha256 ${result.sha256} but ${sha256} was sent`);
+  if (!result.verified || result.digest !== "sha256" || result.hex !== sha256) {
+    throw new Error(
+      `The server stored ${result.digest} ${result.hex} but sha256 ${sha256} was sent`,
+    );
   }
   run.expected.set(name, sha256);
   run.names.push(name);

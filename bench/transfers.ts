@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { connect } from "../src/client/connect.ts";
 import type { Client } from "../src/client/client.ts";
+import type { DigestName } from "../src/common/digest.ts";
 import { PERMISSIONS, type ServeProcess } from "../tests/support/ferry_process.ts";
 import { processMemory } from "../tests/support/proc.ts";
 import { addCpu, cpuMeter, type Timed, timed } from "./measure.ts";
@@ -58,27 +59,56 @@ export async function libraryMove(
   const result = kind === "get"
     ? await client.get(file.name, target)
     : await client.put(file.path, target);
-  if (!result.verified || result.sha256 !== file.sha256) {
-    throw new Error(`The ferry ${kind} of ${file.name} did not verify its SHA-256`);
+  if (!result.verified || result.hex !== file.digests[result.digest]) {
+    throw new Error(`The ferry ${kind} of ${file.name} did not verify its ${result.digest}`);
   }
 }
 
-/** Connects the library client to `server` (pinned to its identity if secure). */
-export async function libraryConnect(server: FerryServer): Promise<Client> {
+/**
+ * A library client's `fetch` of every file in `files` into `folder`, pipelined on the
+ * control connection (PROTOCOL.md §18), each checked against its digest.
+ */
+export async function libraryFetchAll(
+  client: Client,
+  files: readonly TestFile[],
+  folder: string,
+): Promise<void> {
+  await client.features();
+  const requests = files.map((file) => ({ name: file.name, path: join(folder, file.name) }));
+  await client.fetchMany(requests, (index, outcome) => {
+    const file = files[index];
+    if (outcome.type !== "done" || outcome.hex !== file.digests[client.digest]) {
+      throw new Error(`The ferry fetch of ${file.name} did not verify: ${outcome.type}`);
+    }
+  });
+}
+
+/**
+ * Connects the library client to `server` (pinned to its identity if secure). With
+ * `digest`, only that digest is offered, and agreed at connect time (PROTOCOL.md §17);
+ * without, plain mode checks with SHA-256 (no `feat` is sent) and secure mode with
+ * the default, xxh128.
+ */
+export async function libraryConnect(
+  server: FerryServer,
+  { digest }: { digest?: DigestName } = {},
+): Promise<Client> {
   const { port, secure } = server;
-  if (!secure) return await connect({ hostname: HOST, port });
+  if (!secure) return await connect({ hostname: HOST, port, digest });
   const checkIdentity = (seen: string) => {
     if (seen !== secure.fingerprint) throw new Error(`The server showed identity ${seen}`);
   };
-  return await connect({ hostname: HOST, port, secure: { checkIdentity, token: secure.token } });
+  const options = { checkIdentity, token: secure.token };
+  return await connect({ hostname: HOST, port, secure: options, digest });
 }
 
 /** Connects the library client, runs `work`, and quits. */
 export async function withLibraryClient<T>(
   server: FerryServer,
   work: (client: Client) => Promise<T>,
+  options: { digest?: DigestName } = {},
 ): Promise<T> {
-  const client = await libraryConnect(server);
+  const client = await libraryConnect(server, options);
   try {
     return await work(client);
   } finally {
@@ -116,7 +146,7 @@ export async function cliSession(
     ], {
       cwd: source.dir,
     });
-  const verified = run.output.match(/sha256 verified/g)?.length ?? 0;
+  const verified = run.output.match(/(sha256|xxh128) verified/g)?.length ?? 0;
   if (verified !== commands.length) {
     throw new Error(`${source.name} connect verified ${verified} of ${commands.length} transfers`);
   }
@@ -132,6 +162,13 @@ export interface FerryTransfer {
   client?: FerryClient;
   /** Secure mode (TLS and a token) rather than plain; library client only. */
   secure?: boolean;
+  /** The one digest to offer (library client only); see {@linkcode libraryConnect}. */
+  digest?: DigestName;
+  /**
+   * Get the file once, untimed, before the timed get, so the server's digest cache
+   * holds it and the timed get only copies (library client only).
+   */
+  warm?: boolean;
 }
 
 /**
@@ -141,7 +178,7 @@ export interface FerryTransfer {
 export async function ferryTransfer(
   bench: Bench,
   file: TestFile,
-  { kind, run, client = "library", secure = false }: FerryTransfer,
+  { kind, run, client = "library", secure = false, digest, warm = false }: FerryTransfer,
 ): Promise<Timed> {
   const { served, local } = bench.workspace;
   await using server = await startFerry(served, {
@@ -150,13 +187,22 @@ export async function ferryTransfer(
   });
   const name = `copy-${run}-${file.name}`;
   const copyPath = join(kind === "get" ? local : served, name);
+  if (warm) {
+    await withLibraryClient(server, (session) => libraryMove(session, "get", file, copyPath), {
+      digest,
+    });
+    await Deno.remove(copyPath);
+  }
   try {
     const timing = client === "library"
       ? await timed(
         [Deno.pid, server.pid],
         () =>
-          withLibraryClient(server, (session) =>
-            libraryMove(session, kind, file, kind === "get" ? copyPath : name)),
+          withLibraryClient(
+            server,
+            (session) => libraryMove(session, kind, file, kind === "get" ? copyPath : name),
+            { digest },
+          ),
       )
       : await cliSession(client, server, [
         kind === "get" ? `get ${file.name} ${copyPath}` : `put ${file.path} ${name}`,

@@ -9,7 +9,7 @@
  */
 
 import { join } from "node:path";
-import { createDigest } from "../src/common/digest.ts";
+import { createDigest, DIGEST_NAMES, type DigestName } from "../src/common/digest.ts";
 import { newToken } from "../src/server/access.ts";
 import { loadIdentity } from "../src/server/identity.ts";
 import { randomBytes } from "../tests/support/helpers.ts";
@@ -24,7 +24,8 @@ export interface TestFile {
   name: string;
   path: string;
   size: number;
-  sha256: string;
+  /** Its digest by each name ferry can check a transfer with. */
+  digests: Record<DigestName, string>;
 }
 
 /** The temp folder and everything the scenarios read. */
@@ -139,18 +140,27 @@ export async function writeTestFile(
   const path = join(folder, name);
   const block = randomBytes(Math.min(size, 4 << 20));
   const view = new DataView(block.buffer);
-  const digest = await createDigest("sha256");
+  const digests = await Promise.all(DIGEST_NAMES.map((name) => createDigest(name)));
   using file = await Deno.open(path, { write: true, createNew: true });
   for (let offset = 0, index = 0; offset < size; index++) {
     if (block.byteLength >= 8) view.setFloat64(0, index);
     const chunk = block.subarray(0, Math.min(block.byteLength, size - offset));
-    digest.update(chunk);
+    for (const digest of digests) digest.update(chunk);
     for (let written = 0; written < chunk.byteLength;) {
       written += await file.write(chunk.subarray(written));
     }
     offset += chunk.byteLength;
   }
-  return { name, path, size, sha256: digest.hex() };
+  const hexes = digests.map((digest) => digest.hex());
+  return {
+    name,
+    path,
+    size,
+    digests: Object.fromEntries(DIGEST_NAMES.map((name, i) => [name, hexes[i]])) as Record<
+      DigestName,
+      string
+    >,
+  };
 }
 
 /** Empties a folder. */

@@ -68,7 +68,7 @@ export function renderOutcome(direction: "get" | "put", outcome: FileOutcome): s
     case "sent":
       return renderSummary({ ...outcome.result, verb: direction, name: outcome.file.shown });
     case "skipped":
-      return `skip ${name}: already there, the same by sha256`;
+      return `skip ${name}: already there, the same by ${outcome.digest}`;
     case "failed":
       return `fail ${name}: ${describeFailure(outcome.error)}`;
   }
@@ -86,7 +86,7 @@ export function renderBatchSummary(report: BatchReport): string {
   const filesPerSecond = report.ms > 0 ? Math.round(sent / (report.ms / 1000)) : 0;
   const unverified = report.outcomes.filter((o) => o.status === "sent" && !o.result.verified);
   const check = unverified.length === 0
-    ? "all sha256 verified"
+    ? `all ${digestsOf(report.outcomes)} verified`
     : `${unverified.length} not verified: the server sent no checksum`;
   const complete = failed + plan.refused.length === 0;
   const counted = complete ? `${sent} files` : `${sent} of ${total} files`;
@@ -94,7 +94,9 @@ export function renderBatchSummary(report: BatchReport): string {
     ? `${plan.label}: nothing to transfer`
     : `${plan.label}: ${counted} transferred, ${formatBytes(report.bytes)} in ${seconds} s ` +
       `(${filesPerSecond} files/s, ${formatRate(report.bytes, report.ms)}), ${check}`;
-  if (skipped > 0) text += `; ${skipped} already there (the same by sha256), skipped`;
+  if (skipped > 0) {
+    text += `; ${skipped} already there (the same by ${digestsOf(report.outcomes)}), skipped`;
+  }
   const missing = [
     ...plan.refused.map((refusal) => `  ${quote(refusal.shown)}: ${refusal.reason}`),
     ...report.outcomes.flatMap((o) =>
@@ -165,4 +167,17 @@ export class BatchView implements BatchEvents {
   finish(): void {
     this.#line.close();
   }
+}
+
+/**
+ * The digests a batch's files were verified or compared by: one, unless the session
+ * agreed one mid-batch (its first `feat` came after the first file).
+ */
+function digestsOf(outcomes: readonly FileOutcome[]): string {
+  const names = new Set(
+    outcomes.flatMap((o) =>
+      o.status === "sent" ? [o.result.digest] : o.status === "skipped" ? [o.digest] : []
+    ),
+  );
+  return [...names].join(" and ") || "sha256";
 }

@@ -6,6 +6,7 @@
 
 import { connect } from "../client/connect.ts";
 import { loadResumeSecret } from "../client/resume_keys.ts";
+import { DIGEST_NAMES, isDigestName } from "../common/digest.ts";
 import { formatAddress, quote } from "../common/text.ts";
 import { COMMON_OPTIONS, parseOrUsage, parseTarget, usageError } from "./args.ts";
 import { describeFailure } from "./describe.ts";
@@ -25,6 +26,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       command: { type: "string", short: "c", multiple: true },
       timeout: { type: "string", default: "120" },
       verify: { type: "boolean", default: false },
+      digest: { type: "string" },
       plain: { type: "boolean", default: false },
       fingerprint: { type: "string" },
       "token-file": { type: "string" },
@@ -50,6 +52,14 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   }
   const dialect = parseDialectFlag(values.dialect, values.plain);
   if (typeof dialect === "string") return usageError(io, "connect", dialect);
+  const digest = values.digest;
+  if (digest !== undefined && !isDigestName(digest)) {
+    return usageError(
+      io,
+      "connect",
+      `Unknown digest ${quote(digest)}: expected ${DIGEST_NAMES.join(" or ")}`,
+    );
+  }
   const address = formatAddress(target);
   const secure = values.plain ? undefined : secureSetup(io, values, address);
   if (typeof secure === "string") return usageError(io, "connect", secure);
@@ -69,6 +79,7 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
       dialect,
       // Without it an upload still resumes within this run, just not in the next one.
       resumeSecret: await loadResumeSecret().catch(() => undefined),
+      digest,
       // Classic mode: tell a stranger (SSH, SMTP, an HTTP server) apart at once, not
       // after the whole timeout. See README "connect" for why these two.
       listenFirst: interactive ? LISTEN_FIRST_MS : 0,

@@ -44,6 +44,9 @@ Options:
   --host H                        interface to listen on (default: all, IPv4 and IPv6)
   --port N                        port to listen on; 0 picks a free one (default 2121)
   --read-only                     refuse every upload
+  --digest-cache FILE|off         where digests of served files are remembered across
+                                  restarts (default: one file per folder under
+                                  ~/.local/state/ferry/digests; off: this run only)
   --identity FILE                 the server's identity, made if missing
                                   (default ~/.config/ferry/identity.pem)
   --token-file FILE               the read-write token (default: FERRY_TOKEN, or a new one)
@@ -73,6 +76,9 @@ Options:
   --verify           fail a transfer the server does not vouch for with a checksum
                      (base-protocol servers and dialects send none); a download is
                      then not kept
+  --digest NAME      check transfers with this digest only: sha256, or xxh128
+                     (needs a ferry server); default: xxh128 where the server
+                     agrees it, else sha256 (PROTOCOL.md §17, SECURITY.md)
   --fingerprint HEX  the server identity to trust (as the server printed it);
                      without it, a known server, or a question on a terminal
   --token-file FILE  read the token from FILE (default: FERRY_TOKEN, or a prompt)

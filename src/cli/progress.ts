@@ -28,6 +28,8 @@ export interface TransferSummary {
   bytes: number;
   ms: number;
   verified: boolean;
+  /** The digest that verified it (PROTOCOL.md §17). */
+  digest: string;
 }
 
 /** A rate in bytes per second, e.g. `12.5 MB/s`; `-` when nothing is known yet. */
@@ -97,10 +99,12 @@ function fitWidth(text: string, width: number): string {
 
 /**
  * The line printed when a transfer ends:
- * `get "big.bin": 10.0 MB in 0.10 s (98.1 MB/s), sha256 verified`.
+ * `get "big.bin": 10.0 MB in 0.10 s (98.1 MB/s), xxh128 verified`.
  */
 export function renderSummary(summary: TransferSummary): string {
-  const check = summary.verified ? "sha256 verified" : "not verified: the server sent no checksum";
+  const check = summary.verified
+    ? `${summary.digest} verified`
+    : "not verified: the server sent no checksum";
   return `${summary.verb} ${quote(summary.name)}: ${formatBytes(summary.bytes)} in ${
     (summary.ms / 1000).toFixed(2)
   } s (${formatRate(summary.bytes, summary.ms)}), ${check}`;

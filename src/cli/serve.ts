@@ -18,6 +18,8 @@ import { formatEvent, LOG_FORMATS, type LogFormat } from "./log_format.ts";
 import { formatBanner } from "./banner.ts";
 import { serveSecure } from "./serve_secure.ts";
 import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
+import { DIGEST_CACHE_OPTION, digestCacheFile } from "./digest_cache_flag.ts";
+import { DigestCache } from "../server/digest_cache.ts";
 
 /** Runs `ferry serve ARGS`; returns the exit code. */
 export async function serve(args: string[], io: CliIo): Promise<number> {
@@ -34,6 +36,7 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
       grace: { type: "string", default: "10" },
       "log-format": { type: "string", default: "text" },
       ...DIALECT_OPTION,
+      ...DIGEST_CACHE_OPTION,
       ...limitFlagOptions(),
       ...COMMON_OPTIONS,
     },
@@ -82,8 +85,11 @@ export async function serve(args: string[], io: CliIo): Promise<number> {
   let secure;
   try {
     secure = values.plain ? undefined : await serveSecure(io, values);
+    const root = positionals[0] ?? ".";
+    const cacheFile = await digestCacheFile(values["digest-cache"], root);
     server = await startServer({
-      root: positionals[0] ?? ".",
+      root,
+      digests: await DigestCache.open({ file: cacheFile }),
       hostname: values.host,
       port,
       readOnly: values["read-only"],

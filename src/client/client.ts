@@ -9,6 +9,7 @@
  */
 
 import { basename } from "node:path";
+import { DIGEST_NAMES, type Vouch } from "../common/digest.ts";
 import { UsageError } from "../common/errors.ts";
 import type { Feature } from "../protocol/features.ts";
 import { Listing } from "../protocol/listing.ts";
@@ -33,8 +34,9 @@ import {
   type TransferSession,
   uploadFile,
 } from "./file_transfers.ts";
+import { fetchFiles, type FetchOutcome, type FetchRequest } from "./inline_fetch.ts";
 import { newResumeSecret } from "./resume_keys.ts";
-import { type RemotePath, remotePath } from "./remote_paths.ts";
+import { filePath, type RemotePath, remotePath } from "./remote_paths.ts";
 import { type ClientSettings, Session } from "./session.ts";
 
 export type { ClientSettings } from "./session.ts";
@@ -47,6 +49,8 @@ export const CLIENT_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
   { name: "frames" },
+  { name: "digest", values: DIGEST_NAMES },
+  { name: "inline" },
   { name: "resume" },
 ];
 
@@ -63,6 +67,7 @@ export class Client extends Session {
     remote: (typed) => this.remote(typed),
     ask: (command) => this.ask(command),
     listing: (command) => this.listing(command),
+    digest: () => this.digest,
   };
 
   /** What `get` and `put` use of this session. */
@@ -79,11 +84,15 @@ export class Client extends Session {
       get agreed() {
         return agreed();
       },
+      get digest() {
+        return digest();
+      },
       expectation: (name) => this.expectation(name),
       transfer: (command, use, signal) => this.transfer(command, use, signal),
       secret,
     };
     const agreed = () => this.agreed;
+    const digest = () => this.digest;
   }
 
   /** The session's current folder on the server: `/` until {@linkcode cd} moves it. */
@@ -135,8 +144,11 @@ export class Client extends Session {
     return this.cwd;
   }
 
-  /** The SHA-256 (hex) of a file on the server, worked out there (`hash` extension). */
-  hash(path: string): Promise<string> {
+  /**
+   * The digest of a file on the server, worked out there (`hash` extension), in the
+   * session's digest: compare it with {@linkcode digestOf} of the same name.
+   */
+  hash(path: string): Promise<Vouch> {
     return hashOf(this.#folders, path);
   }
 
@@ -188,6 +200,37 @@ export class Client extends Session {
    */
   put(path: string, name = basename(path), options: TransferOptions = {}): Promise<TransferResult> {
     return uploadFile(this.#transfers, { path, name }, options);
+  }
+
+  /**
+   * Whether small files can come over the control connection: the session agreed
+   * `inline` (asked already, if ever), so {@linkcode fetchMany} may be used.
+   */
+  get inline(): boolean {
+    return this.agreed?.has("inline") ?? false;
+  }
+
+  /**
+   * Downloads many small files without a data connection each (`inline`, PROTOCOL.md
+   * §18), pipelined, each as atomically and as verified as a {@linkcode get}; tells
+   * `onOutcome` about each in order. A file too large for it is handed back.
+   */
+  async fetchMany(
+    requests: readonly Omit<FetchRequest, "wire">[],
+    onOutcome: (index: number, outcome: FetchOutcome) => void,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    await this.require("inline");
+    const wired = [];
+    for (const request of requests) {
+      wired.push({ ...request, wire: filePath(await this.remote(request.name)) });
+    }
+    const session = {
+      digest: this.digest,
+      expectation: (name: string) => this.expectation(name),
+      pipeline: this.pipeline.bind(this),
+    };
+    await fetchFiles(session, wired, { onOutcome, signal: options.signal });
   }
 }
 

@@ -8,6 +8,7 @@
 import { ConnectError, NotFerryError, TrustError } from "../common/errors.ts";
 import { describeError, formatAddress } from "../common/text.ts";
 import type { Dialect } from "../protocol/dialects.ts";
+import { BASE_DIGEST, type DigestName } from "../common/digest.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
@@ -67,6 +68,14 @@ export interface ConnectOptions {
   verify?: boolean;
   /** The secret `reput` keys are made from, kept across runs by the CLI. Default: a new one. */
   resumeSecret?: string;
+  /**
+   * The one digest to accept for trailers and statuses (PROTOCOL.md §17). A digest
+   * other than the base protocol's `sha256` is agreed at connect time, so a server
+   * that cannot agree it is refused at once. Default: offer `xxh128`, then `sha256`,
+   * whenever `feat` is sent (always in secure mode; in plain mode only when a command
+   * needs an extension, so a base-protocol server sees nothing new).
+   */
+  digest?: DigestName;
 }
 
 /** How a secure session is set up. */
@@ -87,6 +96,12 @@ export interface SecureConnectOptions {
  */
 export async function connect(options: ConnectOptions = {}): Promise<Client> {
   const client = await open(options);
+  if (options.digest && options.digest !== BASE_DIGEST) {
+    await client.require("digest").catch(async (error) => {
+      await client.quit();
+      throw error;
+    });
+  }
   if (!options.secure) return client;
   // Until the session is set up, the signal ends it (each reply is bounded by the timeout).
   const stop = () => client.close();
@@ -151,8 +166,10 @@ async function open(options: ConnectOptions): Promise<Client> {
       firstReply: options.secure ? undefined : options.firstReply,
     });
     if (!options.secure && options.listenFirst) await control.listenFirst(options.listenFirst);
-    const features = options.features ??
-      [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])];
+    const features = withDigest(
+      options.features ?? [...CLIENT_FEATURES, ...(options.secure ? SECURE_CLIENT_FEATURES : [])],
+      options.digest,
+    );
     return new Client(control, {
       transport,
       timeout,
@@ -173,6 +190,14 @@ async function open(options: ConnectOptions): Promise<Client> {
     // Once connected, aborting `giveUp` would close the connection: let go of it.
     options.signal?.removeEventListener("abort", abandon);
   }
+}
+
+/** `features` with the `digest` offer cut to the one digest asked for, if one was. */
+function withDigest(features: readonly Feature[], digest?: DigestName): readonly Feature[] {
+  if (!digest) return features;
+  return features.map((feature) =>
+    feature.name === "digest" ? { ...feature, values: [digest] } : feature
+  );
 }
 
 /**

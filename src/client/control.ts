@@ -13,6 +13,7 @@ import type { CommandOf, Verb } from "../protocol/commands.ts";
 import type { Dialect } from "../protocol/dialects.ts";
 import type { FeatureSet } from "../protocol/features.ts";
 import { Listing } from "../protocol/listing.ts";
+import { concatBytes } from "../protocol/replies.ts";
 import { Channel, settled, TIMED_OUT } from "../transport/channel.ts";
 import type { Connection, NetAddress } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
@@ -25,6 +26,8 @@ const HANG_UP_GRACE_MS = 50;
 export type Answer =
   | { type: "port"; port: number; ticket?: string }
   | { type: "ok"; text: string }
+  /** A `fetch` answer's `ok` text and the file's bytes behind it (PROTOCOL.md §18). */
+  | { type: "inline"; text: string; bytes: Uint8Array }
   /** The listing, in a dialect that sends it on the control connection. */
   | { type: "listing"; bytes: Uint8Array }
   /** In an active dialect: the server connected to this client's data port. */
@@ -112,8 +115,61 @@ export class Control {
    */
   async request<V extends Verb>(command: CommandOf<V>, active?: ActiveData): Promise<Answer> {
     if (this.closed) throw new TransferError("The connection to the server is closed");
+    return await this.#answer(async () => {
+      await this.#channel.write(this.#machine.sendCommand(command, active?.port));
+      return active
+        ? await this.#nextOrConnected(active.accepted)
+        : await this.#channel.next(this.#decoder);
+    });
+  }
+
+  /**
+   * Sends `commands`, each answered on the control connection alone, keeping up to
+   * `window` of them in flight (PROTOCOL.md §18), and hands each answer (or the
+   * {@linkcode RemoteError} of its refusal) to `use`, in order, before the next is
+   * read. Anything else that goes wrong closes the session and throws. Once `signal`
+   * aborts, no more commands are sent; the answers owed are still read, so the
+   * session stays in step.
+   */
+  async pipeline<V extends Verb>(
+    commands: readonly CommandOf<V>[],
+    { window, use, signal }: {
+      window: number;
+      use: (answer: Answer | RemoteError) => Promise<void>;
+      signal?: AbortSignal;
+    },
+  ): Promise<void> {
+    if (this.closed) throw new TransferError("The connection to the server is closed");
+    let sent = 0;
+    const sendUpTo = async (limit: number) => {
+      const frames = [];
+      for (; sent < Math.min(limit, commands.length) && !signal?.aborted; sent++) {
+        frames.push(this.#machine.sendCommand(commands[sent]));
+      }
+      if (frames.length > 0) await this.#channel.write(concatBytes(...frames));
+    };
+    const owed = () => signal?.aborted ? sent : commands.length;
+    for (let answered = 0; answered < owed(); answered++) {
+      const answer = await this.#answer(async () => {
+        // Refill before waiting, so the server is never idle while this side reads.
+        await sendUpTo(answered + window);
+        return await this.#channel.next(this.#decoder);
+      }).catch((error: unknown) => {
+        if (error instanceof RemoteError && !this.closed) return error;
+        throw error;
+      });
+      await use(answer);
+    }
+  }
+
+  /**
+   * Writes what `exchange` writes and reads its reply, within the timeout (the first
+   * reply within `firstReply`), as an answer or a typed error.
+   */
+  async #answer(
+    exchange: () => Promise<Exclude<ClientEvent, { type: "need-data" }> | Answer>,
+  ): Promise<Answer> {
     try {
-      const bytes = this.#machine.sendCommand(command, active?.port);
       const first = !this.#answered;
       const limit = first ? this.#firstReply : this.#timeout;
       // Sending is bounded too: a server that reads nothing fills the buffers in the end.
@@ -124,12 +180,7 @@ export class Control {
           first && limit < this.#timeout
             ? this.#stranger(`it did not answer within ${seconds(limit)}`, { quoteStart: false })
             : new TransferError(`The server did not answer within ${seconds(limit)}`),
-        async () => {
-          await this.#channel.write(bytes);
-          return active
-            ? await this.#nextOrConnected(active.accepted)
-            : await this.#channel.next(this.#decoder);
-        },
+        exchange,
       ).catch((error) => {
         // Whatever failed to parse, a first answer in another protocol says more.
         const stranger = first && !(error instanceof NotFerryError) && this.#first.foreign;
@@ -140,6 +191,7 @@ export class Control {
       switch (event.type) {
         case "port":
         case "ok":
+        case "inline":
         case "listing":
         case "connected":
           return event;

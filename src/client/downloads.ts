@@ -2,7 +2,10 @@
  * `get` of one file, for a {@linkcode Client}: into a partial file beside the
  * destination that appears under its name only once whole and verified, continued from
  * a cut one with `reget` where the session agreed `resume` (PROTOCOL.md §19); or into a
- * sink that cannot be taken back (standard output).
+ * sink that cannot be taken back (standard output). Both receive through one step
+ * (`receiving`, then `checkDownload`), in the session's digest (§17); a small file
+ * fetched inline (§18, `inline_fetch.ts`) arrives whole and is judged by that same
+ * `checkDownload`.
  *
  * @module
  */
@@ -27,7 +30,8 @@ import { checkNewFile, checkReplaceable } from "./local_files.ts";
 import { PartialDownload } from "./partial_download.ts";
 import { filePath } from "./remote_paths.ts";
 import { planReget } from "./resume_steps.ts";
-import { checkDownload, type Received, receiveFile, type ReceiveFileOptions } from "./transfers.ts";
+import { type Received, receiveFile, type ReceiveFileOptions } from "./transfers.ts";
+import { checkDownload } from "./verdicts.ts";
 
 /**
  * Downloads `name` (a path, with the `path` extension) to the local file `path`,
@@ -59,12 +63,12 @@ export async function downloadFile(
       const cut = error instanceof TransferError && !(error instanceof SenderStoppedError);
       const resumable = error instanceof CancelledError && session.agreed?.has("resume");
       if (!cut && !resumable) partial.discard();
-      else await partial.remember();
+      else await partial.remember(session.digest);
       throw error;
     }
   };
   let received = await download(false);
-  if (received.from > 0 && received.declared !== received.sha256) {
+  if (received.from > 0 && received.declared !== received.hex) {
     options.onNote?.(
       `The resumed download of ${quote(name)} did not verify; downloading it from the start`,
     );
@@ -86,7 +90,8 @@ export async function downloadFile(
     name,
     path,
     bytes: received.bytes,
-    sha256: received.sha256,
+    digest: received.digest,
+    hex: received.hex,
     verified: received.declared !== undefined,
     resumedFrom: received.from,
     ms: performance.now() - started,
@@ -117,7 +122,13 @@ async function downloadOnce(
       options.signal,
     );
   }
-  const reget = await planReget(partial, { wire, name, fresh, onNote: options.onNote });
+  const reget = await planReget(partial, {
+    wire,
+    name,
+    fresh,
+    digest: session.digest,
+    onNote: options.onNote,
+  });
   return await session.transfer(
     reget.command,
     receiving(session, sink, options, (announced) => reget.start(announced)),
@@ -143,12 +154,13 @@ export async function downloadInto(
     options.signal,
   );
   checkDownload(received, session.expectation(name));
-  const { bytes, sha256, declared } = received;
+  const { bytes, digest, hex, declared } = received;
   return {
     name,
     path: "-",
     bytes,
-    sha256,
+    digest,
+    hex,
     verified: declared !== undefined,
     ms: performance.now() - started,
   };
@@ -168,6 +180,7 @@ function receiving(
   return (data, watchdog) =>
     receiveFile(data, sink, {
       framed: agreedFrames(session),
+      digest: session.digest,
       resume,
       onLength: (length) => total = length,
       onProgress: (bytes) => {

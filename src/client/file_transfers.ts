@@ -7,6 +7,7 @@
  */
 
 import { basename } from "node:path";
+import type { DigestName } from "../common/digest.ts";
 import { LocalFileError } from "../common/errors.ts";
 import { ChangeWatch } from "../common/file_snapshot.ts";
 import { quote } from "../common/text.ts";
@@ -19,7 +20,8 @@ import { openLocalFile } from "./local_files.ts";
 import { filePath, joinRemote, type RemotePath } from "./remote_paths.ts";
 import { uploadKey } from "./resume_keys.ts";
 import { localVersion, type OnNote, resumePoint } from "./resume_steps.ts";
-import { checkUpload, type Expectation, receiveKept, sendFile } from "./transfers.ts";
+import { receiveKept, sendFile } from "./transfers.ts";
+import { checkUpload, type Expectation } from "./verdicts.ts";
 
 /** Options for one transfer. */
 export interface TransferOptions {
@@ -49,9 +51,11 @@ export interface TransferResult {
   /** The local file written (`get`) or read (`put`). */
   path: string;
   bytes: number;
-  /** SHA-256 of the bytes moved, in hex. */
-  sha256: string;
-  /** Whether the peer confirmed that SHA-256; a base-protocol server does not. */
+  /** The digest the session agreed (PROTOCOL.md §17): `sha256` unless another was. */
+  digest: DigestName;
+  /** That digest of the bytes moved, in hex. */
+  hex: string;
+  /** Whether the peer confirmed that digest; a base-protocol server does not. */
   verified: boolean;
   /** Where this run started: bytes moved by an earlier, interrupted one (§19); 0 if none. */
   resumedFrom?: number;
@@ -69,6 +73,8 @@ export interface TransferSession {
   features(): Promise<FeatureSet>;
   /** The extensions agreed so far: `undefined` before the first `feat`. */
   readonly agreed: FeatureSet | undefined;
+  /** The digest transfers are vouched for with (PROTOCOL.md §17): `sha256` unless agreed. */
+  readonly digest: DigestName;
   /** What the session takes as the server's word on a transfer of `name`. */
   expectation(name: string): Expectation;
   /** Runs one command's transfer on its data connection; `cancel` ends it. */
@@ -120,7 +126,8 @@ export async function uploadFile(
     })
     : undefined;
   const verb = options.replace ? "replace" : "put";
-  const { sha256, verified, from } = await session.transfer(
+  const digest = session.digest;
+  const { hex, verified, from } = await session.transfer(
     key ? { verb: "reput", key, name: wire } : { verb, name: wire },
     async (data, watchdog) => {
       const resume = key
@@ -129,11 +136,13 @@ export async function uploadFile(
           size,
           name,
           version: localVersion(local, watch.before),
+          digest,
           onNote: options.onNote,
         })
         : undefined;
       const sent = await sendFile(data, file, size, {
         framed,
+        digest,
         resume,
         check: () => watch.check(),
         onProgress: (bytes) => {
@@ -150,7 +159,8 @@ export async function uploadFile(
     name,
     path,
     bytes: size,
-    sha256,
+    digest,
+    hex,
     verified,
     resumedFrom: from,
     ms: performance.now() - started,

@@ -13,7 +13,8 @@ import { quote } from "../common/text.ts";
 import type { CommandOf, Verb } from "../protocol/commands.ts";
 import { type LongEntry, parseLongListing } from "../protocol/long_listing.ts";
 import { parseFolder } from "../protocol/paths.ts";
-import { parseTrailer } from "../protocol/trailers.ts";
+import type { DigestName, Vouch } from "../common/digest.ts";
+import { isTrailer, parseTrailer } from "../protocol/trailers.ts";
 import { filePath, joinRemote, type RemotePath } from "./remote_paths.ts";
 
 /** What the folder commands need of a session; a {@linkcode Client} provides it. */
@@ -26,6 +27,8 @@ export interface FolderSession {
   ask<V extends Verb>(command: CommandOf<V>): Promise<string>;
   /** Runs a listing command; returns the listing's text. */
   listing<V extends "ls" | "list" | "tree">(command: CommandOf<V>): Promise<string>;
+  /** The session's digest, as agreed so far. */
+  digest(): DigestName;
 }
 
 /** The wire path of the folder to list, if one was named: `undefined` lists the current one. */
@@ -66,15 +69,18 @@ export async function changeFolder(
   return folder;
 }
 
-/** The SHA-256 (hex) of a file on the server, worked out there (`hash` extension). */
-export async function hashOf(session: FolderSession, path: string): Promise<string> {
+/**
+ * The digest of a file on the server, worked out there (`hash` extension), in the
+ * session's digest (PROTOCOL.md §14, §17).
+ */
+export async function hashOf(session: FolderSession, path: string): Promise<Vouch> {
   await session.require("hash");
   const text = await session.ask({ verb: "hash", path: filePath(await session.remote(path)) });
-  const sha256 = text.startsWith("sha256 ") ? parseTrailer(text) : undefined;
-  if (sha256 === undefined) {
+  const name = session.digest();
+  if (!isTrailer(text, name)) {
     throw new ProtocolError(`The server's answer to hash is malformed: ${quote(text, 80)}`);
   }
-  return sha256;
+  return { name, hex: parseTrailer(text, name) };
 }
 
 /** `mkdir`, `rmdir` or `rm` of `path` (`manage` extension). */

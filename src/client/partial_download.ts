@@ -13,10 +13,15 @@
 
 import { basename, dirname, join } from "node:path";
 import { AtomicFile } from "../common/atomic_file.ts";
-import { createDigest, type Digest } from "../common/digest.ts";
+import { createDigest, type Digest, type DigestName } from "../common/digest.ts";
 import { LocalFileError } from "../common/errors.ts";
 import { snapshotKey, snapshotOf } from "../common/file_snapshot.ts";
-import { counted, HashCheckpoints, type TrackedDigest } from "../common/hash_checkpoints.ts";
+import {
+  checkpointKey,
+  counted,
+  HashCheckpoints,
+  type TrackedDigest,
+} from "../common/hash_checkpoints.ts";
 import { quote } from "../common/text.ts";
 import { tidyDownloads } from "./local_files.ts";
 
@@ -73,16 +78,17 @@ export class PartialDownload implements AsyncDisposable {
   }
 
   /**
-   * The digest of the bytes held: the hash state this process kept when it last wrote
-   * them, if the file is as it left it, else read back from the file.
+   * The digest `name` (the session's) of the bytes held: the hash state this process
+   * kept when it last wrote them, if the file is as it left it, else read back from
+   * the file.
    */
-  async digest(): Promise<Digest> {
+  async digest(name: DigestName): Promise<Digest> {
     const state = WRITTEN.nearest(
-      writtenKey(this.file.tempPath, await this.file.stat()),
+      writtenKey(name, this.file.tempPath, await this.file.stat()),
       this.held,
     );
     if (state?.offset === this.held) return state.digest;
-    const digest = await createDigest("sha256");
+    const digest = await createDigest(name);
     const read = await this.file.digestRange(digest, { from: 0, length: this.held });
     if (read !== this.held) throw new LocalFileError(`${quote(this.file.tempPath)} shrank`);
     return digest;
@@ -97,15 +103,18 @@ export class PartialDownload implements AsyncDisposable {
   }
 
   /**
-   * Keeps the hash state of every byte written so far, for a resume in this run, if
-   * the file holds exactly those bytes (a write under way when the transfer was cut
-   * may have failed).
+   * Keeps the hash state of every byte written so far (in the digest `name`, the
+   * session's), for a resume in this run, if the file holds exactly those bytes (a
+   * write under way when the transfer was cut may have failed).
    */
-  async remember(): Promise<void> {
+  async remember(name: DigestName): Promise<void> {
     const running = this.#running;
     const info = await this.file.stat().catch(() => undefined);
     if (!running || info?.size !== running.offset) return;
-    WRITTEN.remember(writtenKey(this.file.tempPath, info), { offset: info.size, digest: running });
+    WRITTEN.remember(writtenKey(name, this.file.tempPath, info), {
+      offset: info.size,
+      digest: running,
+    });
   }
 
   /** Starts again from `from` bytes (0: nothing), described by `info`. */
@@ -150,8 +159,9 @@ export class PartialDownload implements AsyncDisposable {
 const WRITTEN = new HashCheckpoints({ maxFiles: 16 });
 
 /** A partial file as it is: a state kept for it holds while nothing else wrote to it. */
-function writtenKey(path: string, info: Deno.FileInfo): string {
-  return `${path}\n${snapshotKey(snapshotOf(info))}`;
+function writtenKey(name: DigestName, path: string, info: Deno.FileInfo): string | undefined {
+  const version = snapshotKey(snapshotOf(info));
+  return checkpointKey(name, version && `${path}\n${version}`);
 }
 
 async function readInfo(path: string): Promise<PartialInfo | undefined> {

@@ -8,10 +8,10 @@
  * @module
  */
 
-import { createDigest, type Digest, feedDigest } from "../common/digest.ts";
+import { createDigest, type Digest, type DigestName, feedDigest } from "../common/digest.ts";
 import { ProtocolError } from "../common/errors.ts";
-import { type FileSnapshot, snapshotKey } from "../common/file_snapshot.ts";
-import { HashCheckpoints } from "../common/hash_checkpoints.ts";
+import { type FileSnapshot, settledKey } from "../common/file_snapshot.ts";
+import { checkpointKey, HashCheckpoints } from "../common/hash_checkpoints.ts";
 import { quote } from "../common/text.ts";
 import type { CommandOf } from "../protocol/commands.ts";
 import type { Kept } from "../protocol/resume.ts";
@@ -31,13 +31,20 @@ export interface PlannedReget {
 /**
  * The `reget` for `wire` (the name as sent; `name` as the user sees it) from the bytes
  * `partial` holds, unless `fresh` (start from byte 0) or they are of another file.
+ * `digest`: the session's (PROTOCOL.md §17), which the prefix's digest is sent in.
  */
 export async function planReget(
   partial: PartialDownload,
-  { wire, name, fresh, onNote }: { wire: string; name: string; fresh: boolean; onNote?: OnNote },
+  { wire, name, fresh, digest, onNote }: {
+    wire: string;
+    name: string;
+    fresh: boolean;
+    digest: DigestName;
+    onNote?: OnNote;
+  },
 ): Promise<PlannedReget> {
   const offset = fresh || partial.info?.remote !== wire ? 0 : partial.held;
-  const prefix = offset > 0 ? await partial.digest() : undefined;
+  const prefix = offset > 0 ? await partial.digest(digest) : undefined;
   return {
     command: {
       verb: "reget",
@@ -63,7 +70,7 @@ export async function planReget(
         );
       }
       await partial.restart(0, info);
-      return partial.track(await createDigest("sha256"), 0);
+      return partial.track(await createDigest(digest), 0);
     },
   };
 }
@@ -71,26 +78,29 @@ export async function planReget(
 /**
  * Where a `reput` of `file` (`size` bytes) starts, given what the server holds: its
  * end, if those bytes are the local file's first ones, else byte 0. Leaves the file
- * positioned there; the digest returned records hash states as the rest is sent.
+ * positioned there; the digest returned (the session's, `digest`) records hash states
+ * as the rest is sent.
  */
 export async function resumePoint(
   file: Deno.FsFile,
-  { kept, size, name, version, onNote }: {
+  { kept, size, name, version, digest, onNote }: {
     kept: Kept;
     size: number;
     name: string;
     /** The local file's version, from {@linkcode localVersion}. */
-    version: string;
+    version: string | undefined;
+    digest: DigestName;
     onNote?: OnNote;
   },
 ): Promise<{ from: number; digest: Digest }> {
+  const key = checkpointKey(digest, version);
   if (kept.bytes > 0 && kept.bytes <= size) {
-    const state = SENT.nearest(version, kept.bytes) ??
-      { offset: 0, digest: await createDigest("sha256") };
+    const state = SENT.nearest(key, kept.bytes) ??
+      { offset: 0, digest: await createDigest(digest) };
     await file.seek(state.offset, Deno.SeekMode.Start);
     await feedDigest(file, state.digest, { limit: kept.bytes - state.offset });
     if (state.digest.copy().hex() === kept.digest) {
-      return { from: kept.bytes, digest: SENT.track(version, state.digest, kept.bytes) };
+      return { from: kept.bytes, digest: SENT.track(key, state.digest, kept.bytes) };
     }
   }
   if (kept.bytes > 0) {
@@ -101,7 +111,7 @@ export async function resumePoint(
     );
   }
   await file.seek(0, Deno.SeekMode.Start);
-  return { from: 0, digest: SENT.track(version, await createDigest("sha256")) };
+  return { from: 0, digest: SENT.track(key, await createDigest(digest)) };
 }
 
 /**
@@ -110,7 +120,12 @@ export async function resumePoint(
  */
 const SENT = new HashCheckpoints({ maxFiles: 16 });
 
-/** One version of a local file: a hash state recorded for it holds while it is unchanged. */
-export function localVersion(path: string, snapshot: FileSnapshot): string {
-  return `${path}\n${snapshotKey(snapshot)}`;
+/**
+ * One version of a local file: a hash state recorded for it holds while it is
+ * unchanged. None where a change might not show (see `settledKey`): anyone may write
+ * the file, unlike a partial download, which this process holds locked.
+ */
+export function localVersion(path: string, snapshot: FileSnapshot): string | undefined {
+  const version = settledKey(snapshot);
+  return version && `${path}\n${version}`;
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { DigestName } from "../common/digest.ts";
 import {
   CancelledError,
   ProtocolError,
@@ -27,12 +28,14 @@ import {
 } from "../protocol/features.ts";
 import { type Dialect, dialectFeatures, FERRY_DIALECT } from "../protocol/dialects.ts";
 import { encodeFrame } from "../protocol/field.ts";
+import { sessionDigest } from "../protocol/trailers.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
-import type { Control } from "./control.ts";
+import type { Answer, Control } from "./control.ts";
 import { openDataFor } from "./data_opening.ts";
-import { type Expectation, receiveListing } from "./transfers.ts";
+import { receiveListing } from "./transfers.ts";
+import type { Expectation } from "./verdicts.ts";
 
 /** What each extension lets a user do, for the sentence that says a server lacks it. */
 const FEATURE_USES: Record<string, string> = {
@@ -40,6 +43,8 @@ const FEATURE_USES: Record<string, string> = {
   "list-long": "long listings",
   manage: "changing files and folders",
   hash: "comparing files by hash",
+  digest: "a digest other than sha256",
+  inline: "small files on the control connection",
   resume: "resuming cut transfers",
 };
 
@@ -130,6 +135,14 @@ export class Session implements AsyncDisposable {
     return this.#features;
   }
 
+  /**
+   * The digest this session's transfers are vouched for with: the one agreed with
+   * `feat digest=...` (PROTOCOL.md §17), or `sha256` (before or without `feat`).
+   */
+  get digest(): DigestName {
+    return sessionDigest(this.#features ?? BASE_FEATURES);
+  }
+
   /** Throws {@linkcode UnsupportedError} unless the server agreed to `feature`. */
   async require(feature: string): Promise<void> {
     if ((await this.features()).has(feature)) return;
@@ -190,6 +203,21 @@ export class Session implements AsyncDisposable {
       throw new ProtocolError(`The server answered ${command.verb} with a port`);
     }
     return answer.text;
+  }
+
+  /**
+   * Sends commands answered on the control connection alone, up to `window` in
+   * flight, handing each answer (or its refusal, a `RemoteError`) to `use` in order.
+   */
+  protected async pipeline<V extends Verb>(
+    commands: readonly CommandOf<V>[],
+    options: {
+      window: number;
+      use: (answer: Answer | RemoteError) => Promise<void>;
+      signal?: AbortSignal;
+    },
+  ): Promise<void> {
+    await this.#control.pipeline(commands, options);
   }
 
   /**

@@ -2,15 +2,15 @@
  * The client's half of each data connection, as twins: {@linkcode receiveFile}
  * takes a payload and its trailer, {@linkcode sendFile} sends one while listening
  * for the server's status (which can arrive mid-upload), and
- * {@linkcode receiveListing} takes a listing. Each decides what the answer (or its
- * absence, from a base-protocol server) means. In a session that agreed `frames`, a
- * file either way is a framed payload (PROTOCOL.md §16), whose end frame can also say
- * that the sender stopped.
+ * {@linkcode receiveListing} takes a listing. Whether what arrived may be kept, or
+ * an upload counts as done, is for `verdicts.ts` to say. In a session that agreed
+ * `frames`, a file either way is a framed payload (PROTOCOL.md §16), whose end frame
+ * can also say that the sender stopped.
  *
  * @module
  */
 
-import { createDigest, type Digest } from "../common/digest.ts";
+import { createDigest, type Digest, type DigestName } from "../common/digest.ts";
 import {
   FileChangedError,
   IntegrityError,
@@ -18,7 +18,6 @@ import {
   RemoteError,
   SenderStoppedError,
   TransferError,
-  UnverifiedError,
 } from "../common/errors.ts";
 import { describeError, printable, quote } from "../common/text.ts";
 import { encodeFrame } from "../protocol/field.ts";
@@ -47,8 +46,10 @@ export type OnBytes = (bytes: number) => void;
 /** What a received file turned out to be. */
 export interface Received {
   bytes: number;
-  /** SHA-256 of what arrived. */
-  sha256: string;
+  /** The session's digest (PROTOCOL.md §17), which the trailer names too. */
+  digest: DigestName;
+  /** The digest of what arrived, in hex. */
+  hex: string;
   /** What the server's trailer declared; `undefined` from a server that sends none. */
   declared: string | undefined;
 }
@@ -76,9 +77,12 @@ export interface ReceiveFileOptions {
   onProgress: OnBytes;
   /** The session agreed `frames`: the payload is framed and always ends in a verdict. */
   framed: boolean;
+  /** The session's digest (PROTOCOL.md §17): what the trailer or end frame names. */
+  digest: DigestName;
   /**
    * A `reget` (§19): hears where the server starts and returns the digest of the
-   * bytes before that (after readying the sink to take the rest). Default: a `get`.
+   * bytes before that, in the session's digest (after readying the sink to take the
+   * rest). Default: a `get`.
    */
   resume?: (announced: Announced) => Promise<Digest>;
 }
@@ -91,12 +95,13 @@ export interface ReceiveFileOptions {
 export async function receiveFile(
   channel: Channel,
   sink: ByteSink,
-  { onLength, onProgress, framed, resume }: ReceiveFileOptions,
+  { onLength, onProgress, framed, digest: name, resume }: ReceiveFileOptions,
 ): Promise<Received & { from: number }> {
   const decoder = new PayloadDecoder(framed ? "framed" : "download", {
     resumable: resume !== undefined,
+    digest: name,
   });
-  let digest = await createDigest("sha256");
+  let digest = await createDigest(name);
   const pump = new Pump();
   let bytes = 0;
   let event: PayloadEvent = await channel.next(decoder);
@@ -122,63 +127,19 @@ export async function receiveFile(
   }
   const text = event.type === "frame" ? event.text : undefined;
   if (!framed) {
-    return { bytes, from, sha256: digest.hex(), declared: text && parseTrailer(text) };
+    return {
+      bytes,
+      from,
+      digest: name,
+      hex: digest.hex(),
+      declared: text && parseTrailer(text, name),
+    };
   }
   // The decoder ends a framed payload only with its end frame.
-  const end = parseEnd(text!);
+  const end = parseEnd(text!, name);
   // The server stopped (the file changed, say): its sentence is the reason.
   if (!end.ok) throw new SenderStoppedError(printable(end.message));
-  return { bytes, from, sha256: digest.hex(), declared: end.sha256 };
-}
-
-/** What a session takes as the server's word on a transfer. */
-export interface Expectation {
-  /** The file's name on the server, for messages. */
-  name: string;
-  /**
-   * The server's trailers and statuses always come: it answered `feat` (a ferry
-   * server) and speaks a dialect that has them.
-   */
-  vouches: boolean;
-  /** Every transfer must be vouched for (`--verify`). */
-  verify: boolean;
-}
-
-/** Throws unless `received` may be kept: whole, and vouched for if it must be. */
-export function checkDownload(received: Received, { name, vouches, verify }: Expectation): void {
-  if (received.declared === undefined && vouches) {
-    // A ferry server always sends its trailer: without it, the end was cut off.
-    throw new TransferError(
-      `The checksum of ${quote(name)} did not arrive, so the download was discarded`,
-    );
-  }
-  if (received.declared !== undefined && received.declared !== received.sha256) {
-    throw new IntegrityError(
-      `Download of ${quote(name)} is corrupt: the server sent sha256 ${received.declared} ` +
-        `but the bytes hash to ${received.sha256}`,
-    );
-  }
-  if (received.declared === undefined && verify) {
-    throw new UnverifiedError(
-      `${quote(name)} was not verified (the server sent no checksum) and verification ` +
-        "is required, so the download was discarded",
-    );
-  }
-}
-
-/** Throws unless an upload the server did (or did not) confirm counts as done. */
-export function checkUpload(verified: boolean, { name, vouches, verify }: Expectation): void {
-  if (!verified && vouches) {
-    throw new TransferError(
-      `The server's confirmation for ${quote(name)} did not arrive: it may not be stored`,
-    );
-  }
-  if (!verified && verify) {
-    throw new UnverifiedError(
-      `${quote(name)} was sent but not verified (the server sent no confirmation) and ` +
-        "verification is required",
-    );
-  }
+  return { bytes, from, digest: name, hex: digest.hex(), declared: end.hex };
 }
 
 /** Receives an `ls` payload: the listing's bytes. */
@@ -215,9 +176,11 @@ export interface SendFileOptions {
   framed: boolean;
   /** Throws if the file changed since it was opened (called for each chunk, and last). */
   check?: () => Promise<void>;
+  /** The session's digest: what the end frame and the server's status name. */
+  digest: DigestName;
   /**
    * A resumed upload (`reput`, §19): the server holds the first `from` bytes, whose
-   * digest is `digest`; the file is positioned there. Default: all of it.
+   * digest (the session's) is `digest`; the file is positioned there. Default: all of it.
    */
   resume?: { from: number; digest: Digest };
 }
@@ -233,13 +196,13 @@ export async function sendFile(
   channel: Channel,
   file: Deno.FsFile,
   size: number,
-  { onProgress, framed, check, resume }: SendFileOptions,
-): Promise<{ sha256: string; verified: boolean }> {
-  const status = readStatus(channel).then(
+  { onProgress, framed, check, digest: name, resume }: SendFileOptions,
+): Promise<{ hex: string; verified: boolean }> {
+  const status = readStatus(channel, name).then(
     (answer) => ({ answer }),
     (error: unknown) => ({ error }),
   );
-  const digest = resume?.digest ?? await createDigest("sha256");
+  const digest = resume?.digest ?? await createDigest(name);
   const from = resume?.from ?? 0;
   // The end of the stream after the payload tells the server the file is whole: a
   // base client sends it in several frames, so one frame alone says nothing.
@@ -248,12 +211,12 @@ export async function sendFile(
     offset: from,
     onProgress,
     check,
-    tail: framed ? () => encodeFrame(formatTrailer(digest.hex())) : undefined,
+    tail: framed ? () => encodeFrame(formatTrailer(digest.hex(), name)) : undefined,
     framed: framed ? { words: describeError } : undefined,
   })
     .then(() => channel.closeWrite())
     .then(
-      () => ({ sha256: digest.hex() }),
+      () => ({ hex: digest.hex() }),
       (error: unknown) => ({ error }),
     );
   const first = await Promise.race([sending, status.then(() => "answered" as const)]);
@@ -278,12 +241,12 @@ export async function sendFile(
       { cause: reply.error },
     );
   }
-  if (answer && answer.sha256 !== sent.sha256) {
+  if (answer && answer.hex !== sent.hex) {
     throw new IntegrityError(
-      `Upload is corrupt: the server stored sha256 ${answer.sha256} but ${sent.sha256} was sent`,
+      `Upload is corrupt: the server stored ${name} ${answer.hex} but ${sent.hex} was sent`,
     );
   }
-  return { sha256: sent.sha256, verified: answer !== undefined };
+  return { hex: sent.hex, verified: answer !== undefined };
 }
 
 /** Reads the frame that starts a `reput`'s data connection: what the server holds (§19). */
@@ -302,7 +265,7 @@ export async function receiveKept(channel: Channel): Promise<Kept> {
 }
 
 /** Reads a `put` status frame; `undefined` if the server closed cleanly without one. */
-async function readStatus(channel: Channel): Promise<PutStatus | undefined> {
+async function readStatus(channel: Channel, digest: DigestName): Promise<PutStatus | undefined> {
   const event = await channel.next(new PayloadDecoder("status"));
-  return event.type === "frame" ? parseStatus(event.text) : undefined;
+  return event.type === "frame" ? parseStatus(event.text, digest) : undefined;
 }

@@ -173,6 +173,74 @@ export class AtomicFile implements AsyncDisposable {
   }
 }
 
+/**
+ * Writes the whole of `bytes` as `path`, atomically, the way an {@linkcode AtomicFile}
+ * would (a temp file `tempPath`, flushed, then linked, or with `replace` renamed, into
+ * place), but synchronously: for a small file, each metadata call costs ~4 µs so
+ * against ~34 µs through the thread pool, and a download of a 4 KiB file is a dozen
+ * of them. The temp file needs no lock, since nothing else in this process can run
+ * before it is settled. The folder is not synced: this is for downloads, where a
+ * file lost to a power cut right after is fetched again, and the data flush before
+ * the link still means a crash never leaves a half-written file under the name.
+ */
+export function writeAtomicallySync(
+  path: string,
+  { tempPath, bytes, replace = false }: { tempPath: string; bytes: Uint8Array; replace?: boolean },
+): void {
+  const file = Deno.openSync(tempPath, { write: true, createNew: true, mode: 0o644 });
+  try {
+    try {
+      for (let offset = 0; offset < bytes.byteLength;) {
+        offset += file.writeSync(bytes.subarray(offset));
+      }
+      file.syncDataSync();
+    } finally {
+      file.close();
+    }
+    if (replace) renameOverFileSync(tempPath, path);
+    else linkNoReplaceSync(tempPath, path);
+  } finally {
+    try {
+      Deno.removeSync(tempPath);
+    } catch {
+      // Renamed into place, or never made.
+    }
+  }
+}
+
+function renameOverFileSync(from: string, to: string): void {
+  if (isFolderSync(to)) throw new Deno.errors.IsADirectory(`${to} is a folder`);
+  Deno.renameSync(from, to);
+}
+
+function linkNoReplaceSync(from: string, to: string): void {
+  try {
+    Deno.linkSync(from, to);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) throw error;
+    if (existsSync(to)) throw new Deno.errors.AlreadyExists(`${to} exists`);
+    Deno.renameSync(from, to);
+  }
+}
+
+function isFolderSync(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
 /** Renames `from` over `to`, which may be a file or missing, never a folder. */
 async function renameOverFile(from: string, to: string): Promise<void> {
   const existing = await Deno.lstat(to).catch(() => undefined);

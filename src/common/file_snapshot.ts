@@ -52,12 +52,37 @@ export function sameFile(a: FileSnapshot, b: FileSnapshot): boolean {
 }
 
 /**
- * One version of one file as a string: a hash state recorded for it (to resume a
- * transfer, PROTOCOL.md §19) holds while the file is unchanged.
+ * One version of one file as a string (device, inode, size, both times): what a hash
+ * state recorded along it (to resume a transfer, PROTOCOL.md §19) or a digest
+ * remembered for it holds for while the file is unchanged. None where the file system
+ * leaves a part out: a change could not be told then. See {@linkcode settledKey} for
+ * a key to trust without reading the file again.
  */
-export function snapshotKey(snapshot: FileSnapshot): string {
+export function snapshotKey(snapshot: FileSnapshot): string | undefined {
   const { dev, ino, size, mtime, ctime } = snapshot;
+  if (ino === null || mtime === null || ctime === null) return undefined;
   return `${dev}:${ino}:${size}:${mtime}:${ctime}`;
+}
+
+/**
+ * How coarse a change time may be. Deno reports it in whole seconds on Linux (the
+ * modification time in milliseconds: measured here), so two writes in one second can
+ * leave the same change time, and the modification time can be set back by anyone.
+ */
+export const CHANGE_TIME_TICK = 1000;
+
+/**
+ * {@linkcode snapshotKey}, for what is trusted later without reading the file (the
+ * server's digest cache, hash states of files others may write): none while the
+ * file's change time is within a tick of `now`. A write after that gets a later
+ * change time whatever its size and modification time, so a key given here changes
+ * with every write; a write in the tick of the last one could keep it (git calls such
+ * an entry racy, and checks it by content).
+ */
+export function settledKey(snapshot: FileSnapshot, now: number = Date.now()): string | undefined {
+  const { ctime } = snapshot;
+  if (ctime === null || now < ctime + CHANGE_TIME_TICK) return undefined;
+  return snapshotKey(snapshot);
 }
 
 /** The sentence both sides use when a file changed while it was being sent. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Digest } from "./digest.ts";
+import type { Digest, DigestName } from "./digest.ts";
 
 /** A hash state: the digest of a file's first `offset` bytes, still open. */
 export interface Checkpoint {
@@ -31,7 +31,20 @@ export interface TrackedDigest extends Digest {
   readonly offset: number;
 }
 
-/** Hash states of recently hashed files, each under a key that names one version of one file. */
+/**
+ * The key hash states of one version of one file (`version`: a `snapshotKey`, with
+ * whatever else tells files apart) are kept under for the digest `name`: a state of
+ * one digest is no start for another. None where the version is unknown.
+ */
+export function checkpointKey(name: DigestName, version: string | undefined): string | undefined {
+  return version === undefined ? undefined : `${name} ${version}`;
+}
+
+/**
+ * Hash states of recently hashed files, each under a key that names one version of one
+ * file and a digest ({@linkcode checkpointKey}); an unknown key (`undefined`) records
+ * and finds nothing.
+ */
 export class HashCheckpoints {
   #files = new Map<string, Checkpoint[]>();
   #maxFiles: number;
@@ -48,25 +61,26 @@ export class HashCheckpoints {
    * Wraps `digest` (the state at `offset` of the file `key` names) so that feeding it
    * records a checkpoint every so many bytes.
    */
-  track(key: string, digest: Digest, offset = 0): TrackedDigest {
+  track(key: string | undefined, digest: Digest, offset = 0): TrackedDigest {
     let last = offset;
     return counted(digest, offset, (at) => {
-      if (at - last < this.#every) return;
+      if (key === undefined || at - last < this.#every) return;
       last = at;
       this.#record(key, { offset: at, digest: digest.copy() });
     });
   }
 
   /** Records the state at `offset` exactly (where a transfer stopped). */
-  remember(key: string, checkpoint: Checkpoint): void {
+  remember(key: string | undefined, checkpoint: Checkpoint): void {
+    if (key === undefined) return;
     this.#record(key, { offset: checkpoint.offset, digest: checkpoint.digest.copy() });
   }
 
   /** The latest state at or before `offset` (a copy, to go on from), if any. */
-  nearest(key: string, offset: number): Checkpoint | undefined {
-    const states = this.#files.get(key);
+  nearest(key: string | undefined, offset: number): Checkpoint | undefined {
+    const states = key === undefined ? undefined : this.#files.get(key);
     if (!states) return undefined;
-    this.#touch(key, states);
+    this.#touch(key!, states);
     let best: Checkpoint | undefined;
     for (const state of states) {
       if (state.offset <= offset && (!best || state.offset > best.offset)) best = state;
@@ -75,8 +89,8 @@ export class HashCheckpoints {
   }
 
   /** Forgets every state of `key`. */
-  forget(key: string): void {
-    this.#files.delete(key);
+  forget(key: string | undefined): void {
+    if (key !== undefined) this.#files.delete(key);
   }
 
   #record(key: string, state: Checkpoint): void {

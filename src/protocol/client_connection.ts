@@ -7,9 +7,13 @@
  *
  * ```
  *  ready ──sendCommand()──▶ awaiting ──port / connected()──▶ transferring ──endTransfer()──▶ ready
- *                              └──refused / ok / listing──▶ ready
+ *                              └──refused / ok / listing / inline──▶ ready
  *  any state ──quit / end of stream / protocol error──▶ closed
  * ```
+ *
+ * Commands answered on the control connection alone (`ok` and `inline` replies) may
+ * be pipelined: sent while earlier ones still await their replies, which then come
+ * in order, one {@linkcode ClientConnection.next} event each (PROTOCOL.md §18).
  *
  * The {@linkcode Dialect} decides what a reply can be (PROTOCOL.md §15): in `framed`
  * every reply is a frame; in an active dialect the command carries the client's own
@@ -24,6 +28,7 @@ import { type Dialect, FERRY_DIALECT, formatActiveCommand } from "./dialects.ts"
 import { decodeSignedField, encodeFrame, FIELD_LENGTH } from "./field.ts";
 import { BASE_FEATURES, type FeatureSet } from "./features.ts";
 import { cutShort, END, NEED_DATA, type NoItem, takeField, takeFrame, takeRest } from "./frames.ts";
+import { answerHasPayload, MAX_INLINE_BYTES } from "./inline.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { looksLikeTls, MAX_MESSAGE_BYTES } from "./replies.ts";
 import {
@@ -48,7 +53,8 @@ const lenientUtf8 = new TextDecoder();
 export class ClientConnection {
   #buffer = new ReceiveBuffer();
   #state: ClientState = "ready";
-  #expecting: Expecting = "none";
+  /** What the reply to each command sent and not yet answered can be, oldest first. */
+  #queue: Expecting[] = [];
   /** The reply field, once read, while the frame behind it is still arriving. */
   #field: PendingReply | undefined;
   #features: FeatureSet = BASE_FEATURES;
@@ -84,16 +90,19 @@ export class ClientConnection {
    * this client listens on.
    */
   sendCommand<V extends Verb>(command: CommandOf<V>, dataPort?: number): Uint8Array {
-    this.#expect("ready", "send a command");
     const reply = COMMANDS[command.verb].reply;
+    const pipelined = this.#state === "awaiting" && PIPELINED.includes(reply) &&
+      this.#queue.every((expecting) => PIPELINED.includes(expecting));
+    if (!pipelined) this.#expect("ready", "send a command");
     const active = reply === "port" && this.#dialect.port.by === "client";
     if (active !== (dataPort !== undefined)) {
       throw new TypeError(
         `Cannot send ${command.verb}: a data port goes with it exactly in an active dialect`,
       );
     }
-    this.#expecting = expectationOf(this.#dialect, command.verb);
-    this.#state = this.#expecting === "none" ? "closed" : "awaiting";
+    const expecting = expectationOf(this.#dialect, command.verb);
+    this.#queue.push(expecting);
+    this.#state = expecting === "none" ? "closed" : "awaiting";
     const text = formatCommand(command);
     return active ? formatActiveCommand(this.#dialect, text, dataPort!) : encodeFrame(text);
   }
@@ -107,6 +116,7 @@ export class ClientConnection {
     if (this.#expecting !== "refusal") {
       throw new TypeError(`Cannot take a data connection in the ${this.#dialect.name} dialect`);
     }
+    this.#queue.shift(); // The connection was the reply.
     this.#state = "transferring";
   }
 
@@ -127,10 +137,21 @@ export class ClientConnection {
   next(): ClientEvent {
     this.#expect("awaiting", "read a reply");
     const event = this.#readReply();
+    if (event.type !== "need-data" && event.type !== "closed") this.#queue.shift();
     if (event.type === "port") this.#state = "transferring";
     else if (event.type === "closed") this.#state = "closed";
-    else if (event.type !== "need-data") this.#state = "ready";
+    else if (event.type !== "need-data") this.#state = this.#queue.length ? "awaiting" : "ready";
     return event;
+  }
+
+  /** How many commands await their replies (more than one only when pipelined). */
+  get pending(): number {
+    return this.#state === "closed" ? 0 : this.#queue.length;
+  }
+
+  /** What the reply to the oldest command unanswered can be. */
+  get #expecting(): Expecting {
+    return this.#queue[0] ?? "none";
   }
 
   /** The data connection of the command under way is done with. */
@@ -191,7 +212,19 @@ export class ClientConnection {
         const bytes = takeRest(this.#buffer, field.length);
         if (bytes === NEED_DATA) return { type: "need-data" };
         this.#field = undefined;
-        return frameEvent(field.as, bytes);
+        const event = frameEvent(field.as, bytes);
+        if (field.as !== "inline" || event.type !== "ok" || !answerHasPayload(event.text)) {
+          return event;
+        }
+        this.#field = { kind: "inline-payload", text: event.text };
+        return this.#readAfterField(this.#field);
+      }
+      case "inline-payload": {
+        const bytes = takeFrame(this.#buffer, MAX_INLINE_BYTES);
+        if (bytes === NEED_DATA) return { type: "need-data" };
+        if (bytes === END) throw cutShort(0, FIELD_LENGTH);
+        this.#field = undefined;
+        return { type: "inline", text: field.text, bytes };
       }
     }
   }
@@ -207,6 +240,9 @@ export class ClientConnection {
     }
   }
 }
+
+/** The replies that can be pipelined: those on the control connection alone. */
+const PIPELINED: readonly string[] = ["ok", "inline"];
 
 /** A data-connection ticket is short; anything longer is not one. */
 const MAX_TICKET_BYTES = 64;

@@ -49,6 +49,8 @@ export interface CommandArguments {
   reget: RegetArguments;
   /** A `put` the server keeps if it is cut, to continue under the client's key (§19). */
   reput: ReputArguments;
+  /** A small file answered on the control connection (the `inline` extension, §18). */
+  fetch: { name: string };
 }
 
 /** A command verb. */
@@ -64,9 +66,10 @@ export type Command = { [V in Verb]: CommandOf<V> }[Verb];
  * How the server answers a verb:
  * - `port`: a data port (the command's bytes then cross a data connection) or a refusal;
  * - `ok`: an `ok` frame or a refusal, on the control connection alone (extensions only);
+ * - `inline`: an `ok` frame, with a file's bytes in a frame behind it, or a refusal (§18);
  * - `none`: nothing (the server closes).
  */
-export type ReplyKind = "port" | "ok" | "none";
+export type ReplyKind = "port" | "ok" | "inline" | "none";
 
 /** What one verb is on the wire. */
 export interface CommandSpec<V extends Verb> {
@@ -209,6 +212,12 @@ export const COMMANDS: { readonly [V in Verb]: CommandSpec<V> } = {
     feature: "resume",
     parse: namedBy(parseReputArguments),
     format: formatReputArguments,
+  },
+  fetch: {
+    reply: "inline",
+    feature: "inline",
+    parse: fileName("fetch"),
+    format: ({ name }) => name,
   },
 };
 

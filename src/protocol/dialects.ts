@@ -89,17 +89,17 @@ export function isDialectName(text: string): text is DialectName {
   return Object.hasOwn(DIALECTS, text);
 }
 
-/** The extensions whose payloads end in a checksum: `frames` (§16), and `resume` on it (§19). */
-const CHECKSUMMED = new Set(["frames", "resume"]);
+/** The extensions whose payloads end in a checksum: not for a dialect that sends none. */
+const VOUCHING = new Set(["frames", "digest", "inline", "resume"]);
 
 /**
  * The extensions of `features` that make sense in `dialect`: all of them, but
- * `frames` (PROTOCOL.md §16) and `resume` (§19) only where payloads are vouched for,
- * since a framed payload ends in its checksum and a dialect without trailers has none
- * to send.
+ * `frames` (PROTOCOL.md §16), `digest` (§17), `inline` (§18) and `resume` (§19) only
+ * where payloads are vouched for, since each carries a checksum and a dialect without
+ * trailers has none to send.
  */
 export function dialectFeatures(dialect: Dialect, features: readonly Feature[]): Feature[] {
-  return features.filter((feature) => dialect.vouches || !CHECKSUMMED.has(feature.name));
+  return features.filter((feature) => dialect.vouches || !VOUCHING.has(feature.name));
 }
 
 /** Whether the client opens the data port (the server connects to it). */

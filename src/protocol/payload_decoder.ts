@@ -23,7 +23,8 @@ import { decodeField, FIELD_LENGTH } from "./field.ts";
 import { cutShort, END, NEED_DATA, takeField, takeFrame } from "./frames.ts";
 import { ReceiveBuffer } from "./receive_buffer.ts";
 import { MAX_MESSAGE_BYTES } from "./replies.ts";
-import { isTrailer } from "./trailers.ts";
+import { BASE_DIGEST, type DigestName } from "../common/digest.ts";
+import { isTrailer, trailerLength } from "./trailers.ts";
 import { parseAnnouncement } from "./announcements.ts";
 
 /** What a data connection delivers next. */
@@ -74,14 +75,13 @@ export const MAX_ANNOUNCEMENT_BYTES = 128;
 // Lenient: a malformed trailer fails its own parser.
 const lenientUtf8 = new TextDecoder();
 
-/** The length of a trailer frame's payload: `sha256 ` and 64 hex digits. */
-const TRAILER_LENGTH = 71;
-
 /** Decodes one data connection's bytes; see the module doc. */
 export class PayloadDecoder {
   #buffer = new ReceiveBuffer();
   #shape: PayloadShape;
   #phase: Phase;
+  /** The session's digest: what a `get` trailer names (`sha256 ` and 64 hex digits, by default). */
+  #digest: DigestName;
   #remaining = 0;
 
   /** A framed payload's announced size, and the data bytes announced by its frames so far. */
@@ -92,10 +92,17 @@ export class PayloadDecoder {
   #resumable: boolean;
   #from = 0;
 
-  /** `options.resumable`: the session agreed `resume`, so `size N from K` may come. */
-  constructor(shape: PayloadShape, options: { resumable?: boolean } = {}) {
+  /**
+   * `options.resumable`: the session agreed `resume`, so `size N from K` may come.
+   * `options.digest`: the session's (PROTOCOL.md §17), which says how long a trailer is.
+   */
+  constructor(
+    shape: PayloadShape,
+    { resumable = false, digest = BASE_DIGEST }: { resumable?: boolean; digest?: DigestName } = {},
+  ) {
     this.#shape = shape;
-    this.#resumable = options.resumable ?? false;
+    this.#resumable = resumable;
+    this.#digest = digest;
     this.#phase = shape === "status" ? "after" : shape === "framed" ? "announce" : "first";
   }
 
@@ -183,11 +190,13 @@ export class PayloadDecoder {
       this.#phase = "after";
       return this.#shape === "upload" ? this.#finish() : this.#vouchingFrame();
     }
-    if (this.#shape === "download" && length === TRAILER_LENGTH) {
-      // A trailer, or a 71-byte piece of the file: only its text tells them apart.
+    if (this.#shape === "download" && length === trailerLength(this.#digest)) {
+      // A trailer, or a piece of the file that long (71 bytes for sha256): only its
+      // text tells them apart.
       const frame = this.#buffer.peek(FIELD_LENGTH + length);
       if (!frame && !this.#buffer.ended) return { type: "need-data" };
-      if (frame && isTrailer(lenientUtf8.decode(frame.subarray(FIELD_LENGTH)))) {
+      const text = frame && lenientUtf8.decode(frame.subarray(FIELD_LENGTH));
+      if (text && isTrailer(text, this.#digest)) {
         return this.#vouchingFrame();
       }
     }
@@ -250,7 +259,7 @@ export class PayloadDecoder {
     return this.#startPayload(length, "data");
   }
 
-  /** The end frame of a framed payload: it must come, and `sha256` only after all the data. */
+  /** The end frame of a framed payload: it must come, and its digest only after all the data. */
   #endFrame(): PayloadEvent {
     const frame = takeFrame(this.#buffer, MAX_MESSAGE_BYTES);
     if (frame === NEED_DATA) return { type: "need-data" };

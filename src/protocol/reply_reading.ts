@@ -25,6 +25,8 @@ export type ClientEvent =
   | { type: "refused"; message: string | undefined }
   /** An extension verb succeeded, with this text. */
   | { type: "ok"; text: string }
+  /** A `fetch` succeeded: the `ok` text, and the file's bytes that came behind it (§18). */
+  | { type: "inline"; text: string; bytes: Uint8Array }
   /**
    * A frame where a bare port belongs (a listing, a status line): a server of
    * another dialect. It was read whole, so the session is still in step.
@@ -38,13 +40,21 @@ export type ClientEvent =
 /**
  * What the reply to the command sent can be:
  * - `ok`: an `ok` frame or a refusal (extension verbs);
+ * - `inline`: an `ok` frame, maybe with a file's bytes behind it, or a refusal (`fetch`);
  * - `port`: a bare port, a framed port, or a refusal in any form (§3, §6);
  * - `framed-port`: a frame holding the port, or a refusal (`framed`);
  * - `listing`: a frame holding the listing, or `-1` (`framed`'s `ls`);
  * - `refusal`: only a refusal, in any form (an active dialect: success is silence);
  * - `none`: nothing (`quit`).
  */
-export type Expecting = "ok" | "port" | "framed-port" | "listing" | "refusal" | "none";
+export type Expecting =
+  | "ok"
+  | "inline"
+  | "port"
+  | "framed-port"
+  | "listing"
+  | "refusal"
+  | "none";
 
 // Lenient: text from a peer is shown with U+FFFD, or fails its own parser.
 const lenientUtf8 = new TextDecoder();
@@ -56,7 +66,8 @@ export type FrameReading =
   | "ok"
   | "port-or-refusal"
   | "listing"
-  | "refusal";
+  | "refusal"
+  | "inline";
 
 /** A reply field as read: a port, a refusal, or the header of a frame behind it. */
 export type PendingReply =
@@ -64,7 +75,9 @@ export type PendingReply =
   | { kind: "ticketed-port"; port: number }
   | { kind: "refused" }
   | { kind: "refused-silently" }
-  | { kind: "frame"; length: number; as: FrameReading };
+  | { kind: "frame"; length: number; as: FrameReading }
+  /** A `fetch` answer's `ok` text, read: the file's bytes come next, in a frame. */
+  | { kind: "inline-payload"; text: string };
 
 /** The largest frame read where a port belongs: a listing, at most. */
 const MAX_STRAY_FRAME = MAX_LISTING_BYTES;
@@ -114,7 +127,9 @@ function portReplyField(value: number, followed: boolean, tickets: boolean): Pen
  */
 function frameReplyField(value: number, expecting: FramedExpectation): PendingReply {
   if (value < 0 || Object.is(value, -0)) return { kind: "refused-silently" };
-  if (value === 0 && (expecting === "ok" || expecting === "refusal")) return { kind: "refused" };
+  if (value === 0 && expecting !== "framed-port" && expecting !== "listing") {
+    return { kind: "refused" };
+  }
   const limit = expecting === "listing" ? MAX_LISTING_BYTES : MAX_MESSAGE_BYTES;
   return { kind: "frame", length: frameLength(value, limit), as: FRAME_READING[expecting] };
 }
@@ -127,6 +142,7 @@ const FRAME_READING: { readonly [E in FramedExpectation]: FrameReading } = {
   "framed-port": "port-or-refusal",
   listing: "listing",
   refusal: "refusal",
+  inline: "inline",
 };
 
 /** Checks a reply frame's length against its limit before its bytes are awaited. */
@@ -151,7 +167,8 @@ export function frameEvent(as: FrameReading, bytes: Uint8Array): ClientEvent {
       return { type: "frame", text };
     case "listing":
       return { type: "listing", bytes };
-    case "ok": {
+    case "ok":
+    case "inline": {
       const ok = parseOk(text);
       // Not an answer ferry sends: a base server's own way of saying no.
       return ok === undefined ? refusal(text) : { type: "ok", text: ok };

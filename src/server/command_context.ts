@@ -11,6 +11,7 @@ import type { Segments } from "../protocol/paths.ts";
 import type { Access } from "./access.ts";
 import type { Channel } from "../transport/channel.ts";
 import type { Watchdog } from "../transport/deadline.ts";
+import type { DigestCache } from "./digest_cache.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Target } from "./jail.ts";
 import type { Limits } from "./limits.ts";
@@ -28,6 +29,8 @@ export interface CommandContext {
   readonly cwd: Segments;
   /** What `path` names from the current folder (the folder itself if none); refuses escapes. */
   target(path?: string): Target;
+  /** Digests of files hashed before, by snapshot: shared by every session of the server. */
+  readonly digests: DigestCache;
   /** The dialect this server speaks: whether a trailer and a status vouch for payloads. */
   readonly dialect: Dialect;
   /** The server's interrupted uploads and hash states, for `reget` and `reput` (§19). */
@@ -71,9 +74,17 @@ export type Reply =
   }
   /**
    * `grant`: the session now has this access (the answer to `auth`); `cwd`: its
-   * current folder is now this one (the answer to `cd`).
+   * current folder is now this one (the answer to `cd`); `payload`: a file's bytes,
+   * sent in a frame right behind the `ok` (the answer to `fetch`, PROTOCOL.md §18).
    */
-  | { kind: "ok"; text?: string; outcome: Outcome; grant?: Access; cwd?: Segments }
+  | {
+    kind: "ok";
+    text?: string;
+    outcome: Outcome;
+    grant?: Access;
+    cwd?: Segments;
+    payload?: Uint8Array;
+  }
   | { kind: "agreed"; features: FeatureSet; outcome: Outcome };
 
 /** A data reply: `run` on the data connection, then `dispose` (also if it never ran). */

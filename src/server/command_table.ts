@@ -19,6 +19,7 @@ import type { CommandContext, Reply } from "./command_context.ts";
 import { authenticate } from "./commands/auth.ts";
 import { changeFolder, printFolder } from "./commands/cd.ts";
 import { agreeFeatures } from "./commands/feat.ts";
+import { fetchFile } from "./commands/fetch.ts";
 import { getFile } from "./commands/get.ts";
 import { hashFile } from "./commands/hash.ts";
 import { listEntries, listTree } from "./commands/list.ts";
@@ -92,6 +93,7 @@ export const COMMAND_TABLE: { readonly [V in HandledVerb]: CommandEntry<V> } = {
     open: false,
     handle: (context, paths) => renameCommand(context, paths, { replace: true }),
   },
+  fetch: { writes: false, open: false, handle: (context, { name }) => fetchFile(context, name) },
 };
 
 /** The entry for `verb`. */

@@ -32,9 +32,6 @@ import { Upload } from "./upload.ts";
 export { MOVE_PREFIX, UPLOAD_PREFIX } from "./jail.ts";
 export { Upload } from "./upload.ts";
 
-const UPLOAD_PATTERN =
-  /^\.ferry-upload-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.part$/;
-
 /** Options for {@linkcode FileStore.open}. */
 export interface FileStoreOptions {
   /** Refuse every change. Default `false` (always `true` when one file is shared). */
@@ -47,7 +44,6 @@ export interface FileStoreOptions {
 export interface OpenedFile {
   file: Deno.FsFile;
   size: number;
-  /** How the open file looked, to notice it changing while it is sent. */
   /** How the open file looked, to notice it changing while it is sent. */
   snapshot: FileSnapshot;
 }
@@ -131,46 +127,10 @@ export class FileStore {
     return { segments, shown };
   }
 
-  /**
-   * Removes, in every folder, the temp files of uploads a crash cut short, and finds
-   * the entries a crash left in the middle of a rename or removal (kept: they are
-   * someone's files). Returns both lists of paths, and the real paths of the temp
-   * files kept on purpose for a resume (those with a `.resume` file beside them, which
-   * `KeptUploads` takes up).
-   */
-  async removeStaleUploads(): Promise<{ removed: string[]; stranded: string[]; kept: string[] }> {
-    const removed: string[] = [];
-    const stranded: string[] = [];
-    const kept: string[] = [];
-    const folders = [""];
-    for (let folder; (folder = folders.pop()) !== undefined;) {
-      const names = new Set<string>();
-      for await (const entry of Deno.readDir(join(this.root, folder))) {
-        const path = folder === "" ? entry.name : `${folder}/${entry.name}`;
-        if (entry.name.startsWith(MOVE_PREFIX)) stranded.push(path);
-        else if (entry.isDirectory) folders.push(path);
-        else if (entry.isFile && entry.name.startsWith(UPLOAD_PREFIX)) names.add(entry.name);
-      }
-      for (const name of names) {
-        const part = name.replace(/\.resume(\.new)?$/, ".part");
-        // A `.resume` file whose upload is gone says nothing any more.
-        if (part !== name && !names.has(part)) await Deno.remove(join(this.root, folder, name));
-        if (!UPLOAD_PATTERN.test(name)) continue;
-        const path = folder === "" ? name : `${folder}/${name}`;
-        if (names.has(name.replace(/\.part$/, ".resume"))) kept.push(join(this.root, path));
-        else {
-          await Deno.remove(join(this.root, path));
-          removed.push(path);
-        }
-      }
-    }
-    return { removed, stranded, kept };
-  }
-
   /** The folder `where` names, checked to be one inside the jail. */
   async folder(where: Where): Promise<FoundFolder> {
     const target = this.#target(where);
-    const path = await this.jail.locate(target);
+    const path = this.jail.locate(target);
     const info = path === undefined ? undefined : await Deno.stat(path);
     if (path === undefined || !info?.isDirectory) {
       throw new RefusalError(`No such folder ${quote(target.shown)}`);
@@ -201,7 +161,7 @@ export class FileStore {
       }
       if (isFile || isDirectory) entries.push({ name: entry.name, isDirectory });
     }
-    await this.jail.confirm(target, { path: folder.path, used: folder.info });
+    this.jail.confirm(target, { path: folder.path, used: folder.info });
     return entries;
   }
 
@@ -224,17 +184,18 @@ export class FileStore {
   }
 
   async #openForReading(target: Target, framed: boolean): Promise<OpenedFile> {
-    const path = await this.jail.locate(target);
+    const path = this.jail.locate(target);
     if (path === undefined) throw new RefusalError(`No such file ${quote(target.shown)}`);
-    // Checked before opening: opening a FIFO for reading would block.
-    checkRegularFile(await Deno.stat(path), target);
+    // Checked before opening: opening a FIFO for reading would block. Synchronous
+    // metadata calls, as in the jail: a small get is mostly these.
+    checkRegularFile(Deno.statSync(path), target);
     await this.jail.checkpoint(path);
-    const file = await Deno.open(path, { read: true });
+    const file = Deno.openSync(path, { read: true });
     try {
-      const info = await file.stat();
+      const info = file.statSync();
       checkRegularFile(info, target);
       // Opened through a folder swapped for a symlink since the check: another inode.
-      await this.jail.confirm(target, { path, used: info });
+      this.jail.confirm(target, { path, used: info });
       if (info.size > MAX_FIELD_VALUE && !framed) {
         throw new RefusalError(
           `${quote(target.shown)} is ${info.size} bytes, more than the ${MAX_FIELD_VALUE} ` +
@@ -281,7 +242,7 @@ export class FileStore {
     );
     try {
       // Created through a folder swapped for a symlink since the check: outside.
-      await this.jail.confirm(target, { path: file.tempPath, used: await file.stat() });
+      this.jail.confirm(target, { path: file.tempPath, used: await file.stat() });
     } catch (error) {
       await file[Symbol.asyncDispose]();
       throw error;

@@ -67,10 +67,12 @@ export class Jail {
    * does not exist. Refuses one that resolves outside the root; throws the file
    * system's error if the root itself is gone.
    */
-  async locate(target: Target): Promise<string | undefined> {
+  locate(target: Target): string | undefined {
     let real: string;
     try {
-      real = await Deno.realPath(join(this.root, ...target.segments));
+      // Synchronous, as the other metadata calls of a read: ~7 µs against ~53 µs
+      // through the thread pool (measured here), and a small get makes six of them.
+      real = Deno.realPathSync(join(this.root, ...target.segments));
     } catch (error) {
       // A root that vanished is the server's trouble, reported as it is.
       if (isMissing(error) && target.segments.length > 0) return undefined;
@@ -88,7 +90,7 @@ export class Jail {
     const { segments } = target;
     if (segments.length === 0) throw new RefusalError("The shared folder itself cannot be changed");
     const parent = { segments: segments.slice(0, -1), shown: target.shown };
-    const folder = await this.locate(parent);
+    const folder = this.locate(parent);
     if (folder === undefined || !(await Deno.stat(folder)).isDirectory) {
       throw new RefusalError(`No such folder for ${quote(target.shown)}`);
     }
@@ -104,8 +106,8 @@ export class Jail {
    * Checks, after a use, that `path` still lies inside the root and is the very
    * entry `used` describes (same device and inode): refuses `target` otherwise.
    */
-  async confirm(target: Target, use: { path: string; used: Deno.FileInfo }): Promise<void> {
-    if (!(await this.#is(use.path, use.used))) throw outside(target);
+  confirm(target: Target, use: { path: string; used: Deno.FileInfo }): void {
+    if (!this.#is(use.path, use.used)) throw outside(target);
   }
 
   /**
@@ -123,11 +125,11 @@ export class Jail {
   }
 
   /** Whether `path`'s folder resolves inside the root and `path` itself is `expected`. */
-  async #is(path: string, expected: Deno.FileInfo): Promise<boolean> {
+  #is(path: string, expected: Deno.FileInfo): boolean {
     try {
-      const folder = path === this.root ? undefined : await Deno.realPath(dirname(path));
+      const folder = path === this.root ? undefined : Deno.realPathSync(dirname(path));
       if (folder !== undefined && !this.contains(folder)) return false;
-      const now = await Deno.lstat(folder === undefined ? path : join(folder, basename(path)));
+      const now = Deno.lstatSync(folder === undefined ? path : join(folder, basename(path)));
       return now.dev === expected.dev && now.ino === expected.ino;
     } catch (error) {
       if (isMissing(error)) return false;

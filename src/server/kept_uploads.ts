@@ -12,7 +12,7 @@
  * @module
  */
 
-import { createDigest, type Digest } from "../common/digest.ts";
+import { createDigest, type Digest, type DigestName } from "../common/digest.ts";
 
 /** One kept upload. */
 export interface KeptUpload {
@@ -27,10 +27,11 @@ export interface KeptUpload {
   /** When it goes, in milliseconds since the epoch. */
   expires: number;
   /**
-   * The hash state of the `bytes` kept, while this server runs, with the temp file's
-   * modification time when it was kept: a file touched since is read again instead.
+   * The hash state of the `bytes` kept in the digest `name` (the session's), while this
+   * server runs, with the temp file's modification time when it was kept: a file
+   * touched since, or a resume in another digest, reads it again instead.
    */
-  digest?: { state: Digest; mtime: number | null };
+  digest?: { name: DigestName; state: Digest; mtime: number | null };
 }
 
 /** Options for {@linkcode KeptUploads}. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DIGEST_NAMES } from "../common/digest.ts";
 import { RefusalError } from "../common/errors.ts";
 import { type Dialect, dialectFeatures, FERRY_DIALECT } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
@@ -16,18 +17,21 @@ import { type TlsIdentity, tlsServer } from "../transport/tls.ts";
 import { type AccessTokens, AuthThrottle } from "./access.ts";
 import { acceptConnections, type ShutdownOptions } from "./accept_loop.ts";
 import { Admission } from "./admission.ts";
+import { DigestCache } from "./digest_cache.ts";
 import { FileStore } from "./file_store.ts";
 import { freeSpace } from "./free_space.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import type { EventLog } from "./log.ts";
 import { type ResumeState, resumeState } from "./resume_state.ts";
 import { runSession } from "./session.ts";
+import { removeStaleUploads } from "./stale_uploads.ts";
 
 /**
  * The extensions a ferry server agrees to (PROTOCOL.md §9.3): paths and a current
  * folder, long listings and trees, changes to the folder, hashes on request, and
- * framed payloads (`frames`, only in a dialect with trailers: see `dialectFeatures`),
- * and resumed transfers on them (`resume`).
+ * framed payloads, a choice of digest and small files inline (`frames`, `digest` and
+ * `inline`), and resumed transfers on them (`resume`): these four only in a dialect
+ * with trailers (see `dialectFeatures`).
  */
 export const SERVER_FEATURES: readonly Feature[] = [
   { name: "path" },
@@ -35,6 +39,8 @@ export const SERVER_FEATURES: readonly Feature[] = [
   { name: "manage" },
   { name: "hash" },
   { name: "frames" },
+  { name: "digest", values: DIGEST_NAMES },
+  { name: "inline" },
   { name: "resume" },
 ];
 
@@ -78,6 +84,11 @@ export interface ServerOptions {
   features?: readonly Feature[];
   /** Receives one event per thing a session did. Default: discard. */
   log?: EventLog;
+  /**
+   * Where the digests of served files are remembered (PROTOCOL.md §17, SECURITY.md),
+   * saved at shutdown. Default: a cache in memory, for this run only.
+   */
+  digests?: DigestCache;
 }
 
 /** A running ferry server. */
@@ -113,7 +124,7 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
   const { removed: removedStaleUploads, stranded: strandedMoves, kept } = store.readOnly
     ? { removed: [], stranded: [], kept: [] }
-    : await store.removeStaleUploads();
+    : await removeStaleUploads(store.root);
   const resume = resumeState(limits);
   await resume.kept.load(kept);
   const { secure, dialect } = options;
@@ -127,8 +138,10 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const listener = options.hostname === undefined
     ? listenEverywhere(transport, port)
     : transport.listen({ hostname: options.hostname, port });
+  const digests = options.digests ?? await DigestCache.open();
   const sessionOptions = {
     store,
+    digests,
     limits,
     transport,
     features: dialectFeatures(
@@ -146,14 +159,20 @@ export async function startServer(options: ServerOptions): Promise<Server> {
       runSession(connection, sessionOptions, { signal, slot }),
     log: options.log,
   });
+  // Saved once every session has ended, so the last uploads and reads are in it.
+  const finished = loop.finished.finally(() => digests.save().catch(() => {}));
+  const shutdown = async (how?: ShutdownOptions) => {
+    await loop.shutdown(how);
+    await finished;
+  };
   return {
     addr: listener.addr,
     store,
     removedStaleUploads,
     resume,
     strandedMoves,
-    finished: loop.finished,
-    shutdown: loop.shutdown,
-    [Symbol.asyncDispose]: () => loop.shutdown(),
+    finished,
+    shutdown,
+    [Symbol.asyncDispose]: () => shutdown(),
   };
 }

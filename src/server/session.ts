@@ -13,6 +13,7 @@ import type { CommandOf } from "../protocol/commands.ts";
 import type { Dialect } from "../protocol/dialects.ts";
 import type { Feature } from "../protocol/features.ts";
 import type { Segments } from "../protocol/paths.ts";
+import { encodeFrame } from "../protocol/field.ts";
 import { concatBytes } from "../protocol/replies.ts";
 import { ServerConnection } from "../protocol/server_connection.ts";
 import { Channel } from "../transport/channel.ts";
@@ -26,6 +27,7 @@ import { type Access, accessFor, type AccessTokens, type AuthThrottle } from "./
 import { DataConnections, type DataOpening, newTicket } from "./data_connections.ts";
 import { gate } from "./gate.ts";
 import { failureOf } from "./failures.ts";
+import type { DigestCache } from "./digest_cache.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Limits } from "./limits.ts";
 import type { ResumeState } from "./resume_state.ts";
@@ -34,6 +36,7 @@ import { commandEvent, endEvent, type EventLog, type SessionEntry, SHUT_DOWN } f
 /** Settings every session of a server shares. */
 export interface SessionOptions {
   store: FileStore;
+  digests: DigestCache;
   limits: Limits;
   transport: Transport;
   /** The extensions this server agrees to when a client offers them. */
@@ -190,7 +193,11 @@ class Session {
           this.#access = this.#options.store.readOnly ? "read-only" : reply.grant;
         }
         if (reply.cwd) this.#cwd = reply.cwd;
-        await this.#send(this.#machine.sendOk(reply.text));
+        await this.#send(
+          reply.payload
+            ? concatBytes(this.#machine.sendOk(reply.text), encodeFrame(reply.payload))
+            : this.#machine.sendOk(reply.text),
+        );
         return reply.outcome;
       case "agreed":
         await this.#send(this.#machine.sendFeatures(reply.features));
@@ -243,13 +250,14 @@ class Session {
   }
 
   #context(): CommandContext {
-    const { store, limits, features } = this.#options;
+    const { store, limits, features, digests } = this.#options;
     const cwd = this.#cwd;
     return {
       store,
       limits,
       supported: features,
       features: this.#machine.features,
+      digests,
       cwd,
       target: (path) => store.resolve(cwd, path),
       dialect: this.#machine.dialect,

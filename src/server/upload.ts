@@ -8,6 +8,7 @@
 import type { AtomicFile } from "../common/atomic_file.ts";
 import type { Digest } from "../common/digest.ts";
 import { RefusalError } from "../common/errors.ts";
+import { type FileSnapshot, snapshotOf } from "../common/file_snapshot.ts";
 import { describeError, quote } from "../common/text.ts";
 
 /** An upload under way; disposing it without committing removes the temp file. */
@@ -65,11 +66,19 @@ export class Upload implements AsyncDisposable {
 
   /**
    * Flushes the file to disk and publishes it under its name: refusing if the name
-   * is taken by then, or (for a replace) renaming it over the old file.
+   * is taken by then, or (for a replace) renaming it over the old file. Returns the
+   * published file's snapshot, for the digest cache, if it is still the very file
+   * written (same inode, size and modification time: the link moved only its change
+   * time); `undefined` if something touched it in between.
    */
-  async commit(): Promise<void> {
+  async commit(): Promise<FileSnapshot | undefined> {
     try {
+      const written = snapshotOf(await this.#file.stat());
       await this.#file.commit({ replace: this.#replace });
+      const stored = snapshotOf(Deno.lstatSync(this.#file.path));
+      const same = stored.dev === written.dev && stored.ino === written.ino &&
+        stored.size === written.size && stored.mtime === written.mtime;
+      return same ? stored : undefined;
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) {
         throw new RefusalError(`${quote(this.name)} already exists on the server`);

@@ -20,7 +20,8 @@ const result = (name: string, bytes: number) => ({
   name,
   path: name,
   bytes,
-  sha256: "0".repeat(64),
+  digest: "sha256" as const,
+  hex: "0".repeat(64),
   verified: true,
   ms: 2,
 });
@@ -99,7 +100,7 @@ Deno.test("`BatchView` redraws its line at once on a resize, clearing the rows t
 
 Deno.test("`renderOutcome()` gives one line per file", () => {
   assertEquals(
-    renderOutcome("put", { status: "skipped", file: file("photos/a.jpg") }),
+    renderOutcome("put", { status: "skipped", file: file("photos/a.jpg"), digest: "sha256" }),
     'skip "photos/a.jpg": already there, the same by sha256',
   );
   assertEquals(
@@ -127,7 +128,7 @@ Deno.test("`renderBatchSummary()` says what went, what was skipped, and what did
     outcomes: [
       { status: "sent", file: files[0], result: result("a", 4096) },
       { status: "sent", file: files[1], result: result("b", 4096) },
-      { status: "skipped", file: files[2] },
+      { status: "skipped", file: files[2], digest: "sha256" },
     ],
     bytes: 8192,
     ms: 1000,
@@ -163,7 +164,7 @@ Deno.test("`renderBatchSummary()` of a batch with nothing left to do says so", (
   const files = [file("a")];
   const report: BatchReport = {
     plan: plan(files),
-    outcomes: [{ status: "skipped", file: files[0] }],
+    outcomes: [{ status: "skipped", file: files[0], digest: "sha256" }],
     bytes: 0,
     ms: 3,
   };

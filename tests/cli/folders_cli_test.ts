@@ -98,7 +98,7 @@ Deno.test("a tree goes to the server and back with two commands, the same byte f
     const up = await connect(work.file("mine"), "put -r tree\n");
     assertEquals(up.code, 0, up.stderr);
     assertStringIncludes(up.stderr, 'put -r "tree": 7 files transferred');
-    assertStringIncludes(up.stderr, "all sha256 verified");
+    assertStringIncludes(up.stderr, "all xxh128 verified");
     const down = await connect(work.file("back"), "get -r tree\n");
     assertEquals(down.code, 0, down.stderr);
     assertEquals(
@@ -106,7 +106,7 @@ Deno.test("a tree goes to the server and back with two commands, the same byte f
       await readTree(work.file("mine", "tree")),
     );
     const again = await connect(work.file("back"), "get -r tree\n");
-    assertStringIncludes(again.stderr, "7 already there (the same by sha256), skipped");
+    assertStringIncludes(again.stderr, "7 already there (the same by xxh128), skipped");
   } finally {
     await server.stop();
   }

@@ -52,11 +52,18 @@ Deno.test("renderProgress() shows an empty file as complete", () => {
 
 Deno.test("renderSummary() says whether the transfer was verified", () => {
   assertEquals(
-    renderSummary({ verb: "get", name: "a b", bytes: 2_000_000, ms: 500, verified: true }),
+    renderSummary({
+      verb: "get",
+      name: "a b",
+      bytes: 2_000_000,
+      ms: 500,
+      verified: true,
+      digest: "sha256",
+    }),
     'get "a b": 2.00 MB in 0.50 s (4.00 MB/s), sha256 verified',
   );
   assertEquals(
-    renderSummary({ verb: "put", name: "a", bytes: 1, ms: 0, verified: false }),
+    renderSummary({ verb: "put", name: "a", bytes: 1, ms: 0, verified: false, digest: "sha256" }),
     'put "a": 1 B in 0.00 s (-), not verified: the server sent no checksum',
   );
 });
@@ -69,7 +76,7 @@ Deno.test("ProgressBar prints only the summary when output is not a terminal", (
     "f",
   );
   bar.update(50, 100);
-  bar.finish({ verb: "get", name: "f", bytes: 100, ms: 1000, verified: true });
+  bar.finish({ verb: "get", name: "f", bytes: 100, ms: 1000, verified: true, digest: "sha256" });
   assertEquals(written, 'get "f": 100 B in 1.00 s (100 B/s), sha256 verified\n');
 });
 
@@ -110,7 +117,7 @@ Deno.test("ProgressBar.finish() writes its summary once", () => {
     "get",
     "f",
   );
-  bar.finish({ verb: "get", name: "f", bytes: 1, ms: 1, verified: true });
+  bar.finish({ verb: "get", name: "f", bytes: 1, ms: 1, verified: true, digest: "sha256" });
   bar.finish();
   assertEquals(written.split("\n").length, 2);
 });

@@ -25,7 +25,7 @@ Deno.test("`PartialDownload` keeps its bytes and description when disposed, and 
   }
   await using again = await PartialDownload.open(destination);
   assertEquals([again.held, again.info], [5, { remote: "f.bin", size: 10, version: "10-1" }]);
-  assertEquals((await again.digest()).hex(), sha256(bytes("hello")));
+  assertEquals((await again.digest("sha256")).hex(), sha256(bytes("hello")));
   await again.file.write(bytes("world"));
   await again.commit();
   assertEquals(await Deno.readTextFile(destination), "helloworld");
@@ -74,11 +74,11 @@ Deno.test("`PartialDownload.remember()` keeps the hash state for this run, and o
     const tracked = partial.track(await createDigest("sha256"), 0);
     tracked.update(bytes("other"));
     await partial.file.write(bytes("hello"));
-    await partial.remember();
+    await partial.remember("sha256");
   }
   {
     await using again = await PartialDownload.open(destination);
-    assertEquals((await again.digest()).hex(), sha256(bytes("other")), "the state kept");
+    assertEquals((await again.digest("sha256")).hex(), sha256(bytes("other")), "the state kept");
   }
   // Written by someone else: no longer the file the state was of, so the bytes are read.
   // (A write of the same size in the same millisecond would not show: the end-to-end
@@ -86,5 +86,5 @@ Deno.test("`PartialDownload.remember()` keeps the hash state for this run, and o
   const { data } = await partialPaths(destination);
   await Deno.writeFile(data, bytes("jellos"));
   await using touched = await PartialDownload.open(destination);
-  assertEquals((await touched.digest()).hex(), sha256(bytes("jellos")));
+  assertEquals((await touched.digest("sha256")).hex(), sha256(bytes("jellos")));
 });

@@ -14,7 +14,10 @@ Deno.test("a session asks for features once, and only when something needs one",
   assertEquals(client.agreed, undefined, "nothing asked yet");
   await client.require("path");
   await client.require("hash");
-  assertEquals(client.agreed?.toString(), "path list-long manage hash frames resume");
+  assertEquals(
+    client.agreed?.toString(),
+    "path list-long manage hash frames digest=xxh128 inline resume",
+  );
   assertEquals(server.events.filter((e) => e.action === "feat").length, 1);
 });
 
@@ -68,7 +71,7 @@ for (const dialect of [DIALECTS.ferry, DIALECTS.active]) {
     // The same control connection goes on: a listing, then the whole file.
     assertEquals(names(await client.list()), ["big.bin"]);
     const result = await client.get("big.bin", local.file("big.bin"));
-    assertEquals([result.bytes, result.sha256], [SIZE, sha256(bytes)]);
+    assertEquals([result.bytes, result.hex], [SIZE, sha256(bytes)]);
   });
 
   Deno.test(`a cancelled put stores nothing on the server, and the name stays free (${dialect.name})`, async () => {

@@ -5,6 +5,8 @@ import {
   ChangeWatch,
   sameFile,
   sameSnapshot,
+  settledKey,
+  snapshotKey,
   snapshotOf,
 } from "../../src/common/file_snapshot.ts";
 import { FileChangedError, TransferError } from "../../src/common/errors.ts";
@@ -65,4 +67,19 @@ Deno.test("`sameFile()` tells files apart by device and inode, `sameSnapshot()` 
   assertEquals(sameSnapshot(a, { ...a, mtime: (a.mtime ?? 0) + 1 }), false);
   assertEquals(sameSnapshot(a, { ...a, ctime: (a.ctime ?? 0) + 1 }), false);
   assertEquals(sameSnapshot(a, { ...a, ctime: (a.ctime ?? 0) + 1, nlink: 0 }), true);
+});
+
+Deno.test("`snapshotKey()` names one version of one file, and none without every part", () => {
+  const snapshot = { size: 3, mtime: 10, ctime: 11, dev: 1, ino: 2, nlink: 1 };
+  assertEquals(snapshotKey(snapshot), "1:2:3:10:11");
+  assertEquals(snapshotKey({ ...snapshot, mtime: 12 }) === snapshotKey(snapshot), false);
+  assertEquals(snapshotKey({ ...snapshot, ino: null }), undefined);
+  assertEquals(snapshotKey({ ...snapshot, ctime: null }), undefined);
+});
+
+Deno.test("`settledKey()` gives no key for a change time within a tick of now", () => {
+  const snapshot = { size: 3, mtime: 10, ctime: 5000, dev: 1, ino: 2, nlink: 1 };
+  assertEquals(settledKey(snapshot, 5999), undefined);
+  assertEquals(settledKey(snapshot, 6000), snapshotKey(snapshot));
+  assertEquals(settledKey({ ...snapshot, ctime: null }, 1e12), undefined);
 });

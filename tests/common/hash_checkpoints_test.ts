@@ -1,6 +1,6 @@
 import { assertEquals } from "../support/assert.ts";
 import { createDigest } from "../../src/common/digest.ts";
-import { counted, HashCheckpoints } from "../../src/common/hash_checkpoints.ts";
+import { checkpointKey, counted, HashCheckpoints } from "../../src/common/hash_checkpoints.ts";
 import { randomBytes, sha256 } from "../support/helpers.ts";
 
 Deno.test("`HashCheckpoints.track()` records states from which the rest hashes as the whole", async () => {
@@ -55,4 +55,16 @@ Deno.test("`counted()` counts from its offset and reports each offset reached", 
   digest.update(new Uint8Array(5));
   digest.update(new Uint8Array(7));
   assertEquals([digest.offset, seen], [22, [15, 22]]);
+});
+
+Deno.test("`checkpointKey()` tells digests apart, and an unknown version records nothing", async () => {
+  assertEquals(
+    checkpointKey("sha256", "1:2:3:4:5") === checkpointKey("xxh128", "1:2:3:4:5"),
+    false,
+  );
+  assertEquals(checkpointKey("xxh128", undefined), undefined);
+  const checkpoints = new HashCheckpoints({ every: 1 });
+  const digest = checkpoints.track(undefined, await createDigest("sha256"));
+  digest.update(new TextEncoder().encode("abc"));
+  assertEquals(checkpoints.nearest(undefined, 3), undefined);
 });

@@ -68,7 +68,7 @@ Deno.test("against a base server, each folder command says in one sentence it is
   assertEquals(Array.from(await client.list(), (e) => e.name), ["a.txt"], "base commands go on");
   assertEquals(
     heard,
-    ["feat path list-long manage hash frames resume", "ls"],
+    ["feat path list-long manage hash frames digest=xxh128,sha256 inline resume", "ls"],
     "feat once, nothing new after",
   );
 });

@@ -17,6 +17,7 @@ import {
   sha256File,
   tempDir,
   testServer,
+  xxh128,
 } from "../support/helpers.ts";
 import { Peer } from "../support/peer.ts";
 import { secureClient, secureServer, TOKENS } from "../support/secure.ts";
@@ -178,12 +179,14 @@ Deno.test("mkdir, rename, rm and rmdir change the server's folder, each answered
   ]);
 });
 
-Deno.test("hash() is the file's SHA-256, worked out on the server", async () => {
+Deno.test("hash() is the file's digest in the session's digest, worked out on the server", async () => {
   await using server = await testServer();
   const bytes = randomBytes(3_000_000);
   await Deno.writeFile(server.root.file("f.bin"), bytes);
   await using client = await connect({ port: server.port });
-  assertEquals(await client.hash("f.bin"), sha256(bytes));
+  assertEquals(await client.hash("f.bin"), { name: "xxh128", hex: await xxh128(bytes) });
+  await using strict = await connect({ port: server.port, digest: "sha256" });
+  assertEquals(await strict.hash("f.bin"), { name: "sha256", hex: sha256(bytes) });
   await assertRejects(() => client.hash("nope"), RemoteError, 'No such file "nope"');
 });
 

@@ -244,8 +244,8 @@ async function behave(port: number, deadline: number, local: string): Promise<Ma
       const name = `good-${op}.bin`;
       await Deno.writeFile(join(local, name), bytes);
       const result = await client.put(join(local, name), name);
-      assertEquals([result.sha256, result.verified], [sha256(bytes), true], `put ${name}`);
-      known.set(name, result.sha256);
+      assertEquals([result.hex, result.verified], [sha256(bytes), true], `put ${name}`);
+      known.set(name, result.hex);
     } else if (choice === 1) {
       const [name, expected] = rng.pick([...known]);
       const result = await client.get(name, join(local, `got-${op}`));

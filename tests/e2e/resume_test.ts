@@ -6,7 +6,8 @@
  * the cut and the resume, same size, even with its old modification time), a truncated
  * or corrupted partial file, another client, a server restart, an expired or evicted
  * kept upload: each ends in the right file, started over where it must be. Recursive
- * transfers resume file by file.
+ * transfers resume file by file. The secure kind agrees ferry's default digest
+ * (`xxh128`), the plain one `sha256` (PROTOCOL.md §17): a resume is in the session's.
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../support/assert.ts";
 import { runBatch } from "../../src/client/batch.ts";
@@ -17,6 +18,7 @@ import { newResumeSecret } from "../../src/client/resume_keys.ts";
 import { RemoteError, TransferError } from "../../src/common/errors.ts";
 import type { ServerOptions } from "../../src/server/server.ts";
 import {
+  digestHex,
   namesIn,
   randomBytes,
   sha256,
@@ -50,7 +52,7 @@ const KINDS: Record<string, Kind> = {
   plain: {
     server: (options) => testServer(options),
     client: async (port, secret) => {
-      const client = await connect({ port, resumeSecret: secret });
+      const client = await connect({ port, resumeSecret: secret, digest: "sha256" });
       await client.require("resume"); // What `reget` and `reput` do at the prompt.
       return client;
     },
@@ -111,7 +113,12 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
       await using second = await open(server.port);
       const notes: string[] = [];
       const got = await second.get("big.bin", destination, { onNote: (n) => notes.push(n) });
-      assertEquals([got.bytes, got.sha256, got.verified], [SIZE, sha256(data), true]);
+      assertEquals([got.bytes, got.hex, got.verified], [
+        SIZE,
+        await digestHex(got.digest, data),
+        true,
+      ]);
+      assertEquals(got.digest, kind === "secure" ? "xxh128" : "sha256", "the session's digest");
       assert((got.resumedFrom ?? 0) > 0, `resumed, cut at ${cut}`);
       assertEquals(notes, []);
       assertEquals(await sha256File(destination), sha256(data));
@@ -141,7 +148,7 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
     await using second = await open(server.port);
     const notes: string[] = [];
     const got = await second.get("f.bin", local.file("f"), { onNote: (n) => notes.push(n) });
-    assertEquals([got.resumedFrom, got.sha256], [0, sha256(fresh)]);
+    assertEquals([got.resumedFrom, got.hex], [0, await digestHex(got.digest, fresh)]);
     assertEquals(notes, [
       `The partial download of "f.bin" is not of the server's file as it is now; downloading it from the start`,
     ]);
@@ -198,7 +205,7 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
 
       await using second = await open(server.port, secret);
       const put = await second.put(local.file("up.bin"), name);
-      assertEquals([put.sha256, put.verified], [sha256(data), true]);
+      assertEquals([put.hex, put.verified], [await digestHex(put.digest, data), true]);
       assert((put.resumedFrom ?? 0) > 0, `resumed, cut at ${cut}`);
       assertEquals(await sha256File(server.root.file(name)), sha256(data));
       assertEquals(server.server.resume.kept.size, 0);
@@ -240,7 +247,7 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
     await using second = await open(server.port, secret);
     const notes: string[] = [];
     const put = await second.put(local.file("up.bin"), "up.bin", { onNote: (n) => notes.push(n) });
-    assertEquals([put.resumedFrom, put.sha256], [0, sha256(fresh)]);
+    assertEquals([put.resumedFrom, put.hex], [0, await digestHex(put.digest, fresh)]);
     assertEquals(notes, [
       `The server's partial upload of "up.bin" is not of this file as it is now; sending it from the start`,
     ]);

@@ -20,11 +20,11 @@ for (const size of [0, 1, 65535, 65536, 65537, 10 * 1024 * 1024 + 3]) {
     await using client = await connect({ port: server.port });
 
     const put = await client.put(local.file("original"), "stored.bin");
-    assertEquals([put.bytes, put.sha256, put.verified], [size, sha256(data), true]);
+    assertEquals([put.bytes, put.hex, put.verified], [size, sha256(data), true]);
     assertEquals(await sha256File(server.root.file("stored.bin")), sha256(data));
 
     const got = await client.get("stored.bin", local.file("copy"));
-    assertEquals([got.bytes, got.sha256, got.verified], [size, sha256(data), true]);
+    assertEquals([got.bytes, got.hex, got.verified], [size, sha256(data), true]);
     assertEquals(await sha256File(local.file("copy")), sha256(data));
     assertEquals(await namesIn(local.path), ["copy", "original"]);
   });

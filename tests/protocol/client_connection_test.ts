@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "../support/assert.ts";
 import { ProtocolError, TransferError } from "../../src/common/errors.ts";
 import { ClientConnection, type ClientEvent } from "../../src/protocol/client_connection.ts";
 import type { Command } from "../../src/protocol/commands.ts";
-import { agree, type Feature, offerOf } from "../../src/protocol/features.ts";
+import { agree, type Feature, FeatureSet, offerOf } from "../../src/protocol/features.ts";
 import { encodeFrame } from "../../src/protocol/field.ts";
 import { formatOk, formatRefusal } from "../../src/protocol/replies.ts";
 import { ServerConnection } from "../../src/protocol/server_connection.ts";
@@ -498,4 +498,55 @@ Deno.test("`ClientConnection` reads a field with bytes behind it as a frame, not
       : { type: "frame", text: listing };
     assertEquals(events, [expected], label(size));
   }
+});
+
+const INLINE = new FeatureSet([["inline", undefined]]);
+const fetchOf = (name: string): Command => ({ verb: "fetch", name });
+
+for (const size of SIZES) {
+  Deno.test(`\`ClientConnection\` reads pipelined fetch answers in order, fed ${label(size)}`, () => {
+    const client = new ClientConnection();
+    client.agree(INLINE);
+    client.sendCommand(fetchOf("a"));
+    client.sendCommand(fetchOf("b"));
+    client.sendCommand(fetchOf("c"));
+    assertEquals([client.state, client.pending], ["awaiting", 3]);
+    const replies = concat(
+      formatOk(`sha256 ${"ab".repeat(32)}`),
+      encodeFrame("file a"),
+      formatRefusal('No such file "b"'),
+      formatOk("size 300000"),
+    );
+    const events: ClientEvent[] = [];
+    for (let offset = 0; events.length < 3;) {
+      const event = client.next();
+      if (event.type !== "need-data") {
+        events.push(event);
+        continue;
+      }
+      client.receive(replies.subarray(offset, offset + size));
+      offset += size;
+    }
+    assertEquals(events, [
+      { type: "inline", text: `sha256 ${"ab".repeat(32)}`, bytes: ascii("file a") },
+      { type: "refused", message: 'No such file "b"' },
+      { type: "ok", text: "size 300000" },
+    ]);
+    assertEquals([client.state, client.pending], ["ready", 0]);
+  });
+}
+
+Deno.test("`ClientConnection` pipelines only replies on the control connection", () => {
+  const client = new ClientConnection();
+  client.agree(INLINE);
+  client.sendCommand(fetchOf("a"));
+  assertThrows(() => client.sendCommand(LS), TypeError, "Cannot send a command while awaiting");
+});
+
+Deno.test("`ClientConnection` refuses an inline payload over the limit before reading it", () => {
+  const client = new ClientConnection();
+  client.agree(INLINE);
+  client.sendCommand(fetchOf("a"));
+  client.receive(concat(formatOk(`sha256 ${"ab".repeat(32)}`), "0000262145"));
+  assertThrows(() => client.next(), ProtocolError, "exceeds the 262144-byte limit");
 });

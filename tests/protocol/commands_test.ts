@@ -145,6 +145,7 @@ Deno.test("`COMMANDS` says how the server answers each verb", () => {
       "rename-over": "ok",
       reget: "port",
       reput: "port",
+      fetch: "inline",
     },
   );
 });

@@ -7,6 +7,7 @@ import {
   type PayloadShape,
 } from "../../src/protocol/payload_decoder.ts";
 import { formatStatus, formatTrailer } from "../../src/protocol/trailers.ts";
+import type { DigestName } from "../../src/common/digest.ts";
 
 const encoder = new TextEncoder();
 const ascii = (text: string) => encoder.encode(text);
@@ -30,6 +31,8 @@ const STATUS: PayloadShape = "status";
 
 const HELLO = "Hello, world!\n";
 const HELLO_SHA256 = "d9014c4624844aa5bac314773d6b689ad467fa4e1d1a50a1b8a99d5a95f72ff5";
+// XXH3-128 of HELLO, from hash-wasm's one-shot function.
+const HELLO_XXH128 = "c3082335d9e644a032c1b16a5ed98ffb";
 const HI_SHA256 = "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4";
 
 /** A file as a base-protocol peer sends it: one frame per chunk. */
@@ -56,8 +59,13 @@ const label = (size: number) => size === Infinity ? "whole" : `${size} byte(s) a
  * out of bytes. Returns the events (without need-data), the payload moved, the
  * payload still owed, and how many bytes were left unread (buffered or never fed).
  */
-function decode(shape: PayloadShape, bytes: Uint8Array, size: number, end = true) {
-  const decoder = new PayloadDecoder(shape);
+function decode(
+  shape: PayloadShape,
+  bytes: Uint8Array,
+  size: number,
+  { end = true, digest }: { end?: boolean; digest?: DigestName } = {},
+) {
+  const decoder = new PayloadDecoder(shape, { digest });
   const events: PayloadEvent[] = [];
   const payload: Uint8Array[] = [];
   let offset = 0;
@@ -98,6 +106,29 @@ function decode(shape: PayloadShape, bytes: Uint8Array, size: number, end = true
 }
 
 for (const size of SIZES) {
+  Deno.test(`\`PayloadDecoder\` reads an xxh128 trailer in a session that agreed it, fed ${label(size)}`, () => {
+    const trailer = formatTrailer(HELLO_XXH128, "xxh128");
+    const bytes = concat(encodeFrame(HELLO), encodeFrame(trailer));
+    const { events, payload } = decode(DOWNLOAD, bytes, size, { digest: "xxh128" });
+    assertEquals(events, [
+      { type: "payload", length: 14 },
+      { type: "frame", text: trailer },
+      { type: "end" },
+    ]);
+    assertEquals(payload, HELLO);
+  });
+
+  Deno.test(`\`PayloadDecoder\` takes a sha256 trailer for file bytes in an xxh128 session, fed ${label(size)}`, () => {
+    const bytes = concat(encodeFrame(HELLO), encodeFrame(TRAILER));
+    const { events, payload } = decode(DOWNLOAD, bytes, size, { digest: "xxh128" });
+    assertEquals(events, [
+      { type: "payload", length: 14 },
+      { type: "payload", length: 71 },
+      { type: "end" },
+    ]);
+    assertEquals(payload, HELLO + TRAILER);
+  });
+
   Deno.test(`\`PayloadDecoder\` reads a get payload and trailer, fed ${label(size)}`, () => {
     const bytes = concat(encodeFrame(HELLO), encodeFrame(formatTrailer(HELLO_SHA256)));
     const { decoder: _, ...result } = decode(DOWNLOAD, bytes, size);
@@ -138,7 +169,7 @@ for (const size of SIZES) {
     // No end of stream: the listing shape is complete once the payload is in.
     const listing = "hello.txt\nnotes.md\nphotos/\n";
     const bytes = concat(encodeFrame(listing), "extra");
-    const { events, payload, unread } = decode(LISTING, bytes, size, false);
+    const { events, payload, unread } = decode(LISTING, bytes, size, { end: false });
     assertEquals(events, [{ type: "payload", length: 27 }, { type: "end" }]);
     assertEquals(payload, listing);
     // Whatever followed is left alone, for the caller to notice (`buffered`).
@@ -146,7 +177,7 @@ for (const size of SIZES) {
   });
 
   Deno.test(`\`PayloadDecoder\` reads a status-only shape, fed ${label(size)}`, () => {
-    const status = formatStatus({ ok: true, sha256: HI_SHA256 });
+    const status = formatStatus({ ok: true, hex: HI_SHA256 });
     const { events, payload } = decode(STATUS, encodeFrame(status), size);
     assertEquals(events, [{ type: "frame", text: status }, { type: "end" }]);
     assertEquals(payload, "");
@@ -154,7 +185,7 @@ for (const size of SIZES) {
 
   Deno.test(`\`PayloadDecoder\` leaves bytes after the trailer, fed ${label(size)}`, () => {
     const bytes = concat(encodeFrame("hi\n"), encodeFrame("sha256 " + HI_SHA256), "0000000002ls");
-    const { events, payload, decoder, unread } = decode(DOWNLOAD, bytes, size, false);
+    const { events, payload, decoder, unread } = decode(DOWNLOAD, bytes, size, { end: false });
     assertEquals(events, [
       { type: "payload", length: 3 },
       { type: "frame", text: `sha256 ${HI_SHA256}` },
@@ -249,7 +280,7 @@ for (const size of SIZES) {
   Deno.test(`\`PayloadDecoder\` reads an upload's chunks ended by an empty frame, fed ${label(size)}`, () => {
     // No end of stream: the empty frame alone ends the file; what follows is left alone.
     const bytes = concat(...CHUNK_FRAMES, EMPTY_FRAME, "0000000002ls");
-    const { events, payload, decoder, unread } = decode(UPLOAD, bytes, size, false);
+    const { events, payload, decoder, unread } = decode(UPLOAD, bytes, size, { end: false });
     assertEquals(events, [...CHUNK_EVENTS, { type: "end" }]);
     assertEquals([payload, unread], [FILE, 12]);
     assertEquals(decoder.next(), { type: "end" });
@@ -558,7 +589,7 @@ for (const size of SIZES) {
       encodeFrame(`sha256 ${empty}`),
       "more",
     );
-    const { events, unread } = decode(FRAMED, bytes, size, false);
+    const { events, unread } = decode(FRAMED, bytes, size, { end: false });
     assertEquals(events, [
       { type: "size", total: 0, from: 0 },
       { type: "frame", text: `sha256 ${empty}` },

@@ -4,10 +4,14 @@ import {
   formatEnd,
   formatStatus,
   formatTrailer,
+  isTrailer,
   parseEnd,
   parseStatus,
   parseTrailer,
+  sessionDigest,
+  trailerLength,
 } from "../../src/protocol/trailers.ts";
+import { FeatureSet } from "../../src/protocol/features.ts";
 
 const HEX = "ab".repeat(32);
 // SHA-256 of "Hello, world!\n", from §4.2.
@@ -52,7 +56,7 @@ Deno.test("`parseTrailer()` escapes control characters in its message", () => {
 });
 
 Deno.test("`formatStatus()` writes `ok sha256 <hex>` and `error <message>`", () => {
-  assertEquals(formatStatus({ ok: true, sha256: HEX }), `ok sha256 ${HEX}`);
+  assertEquals(formatStatus({ ok: true, hex: HEX }), `ok sha256 ${HEX}`);
   assertEquals(
     formatStatus({ ok: false, message: '"report.pdf" already exists on the server' }),
     'error "report.pdf" already exists on the server',
@@ -60,8 +64,8 @@ Deno.test("`formatStatus()` writes `ok sha256 <hex>` and `error <message>`", () 
 });
 
 Deno.test("`parseStatus()` reads ok and error statuses", () => {
-  assertEquals(parseStatus(formatStatus({ ok: true, sha256: HEX })), { ok: true, sha256: HEX });
-  assertEquals(parseStatus(`ok sha256 ${HEX.toUpperCase()}`), { ok: true, sha256: HEX });
+  assertEquals(parseStatus(formatStatus({ ok: true, hex: HEX })), { ok: true, hex: HEX });
+  assertEquals(parseStatus(`ok sha256 ${HEX.toUpperCase()}`), { ok: true, hex: HEX });
   assertEquals(parseStatus("error disk full"), { ok: false, message: "disk full" });
   assertEquals(parseStatus("error   disk full  "), { ok: false, message: "disk full" });
   assertEquals(parseStatus("error"), { ok: false, message: "The server reported an error" });
@@ -71,7 +75,7 @@ Deno.test("`parseStatus()` reads ok and error statuses", () => {
 Deno.test("`parseStatus()` reads what `formatStatus()` writes", () => {
   for (
     const status of [
-      { ok: true, sha256: HELLO },
+      { ok: true, hex: HELLO },
       { ok: false, message: 'Cannot store "report.pdf": No space left on device' },
     ] as const
   ) {
@@ -100,11 +104,46 @@ Deno.test("`parseStatus()` rejects an `ok` with a bad digest as a bad trailer", 
 
 Deno.test("`formatEnd()` and `parseEnd()` round-trip a framed payload's two endings", () => {
   const sha256 = "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4";
-  assertEquals(formatEnd({ ok: true, sha256 }), `sha256 ${sha256}`);
-  assertEquals(parseEnd(`sha256 ${sha256}`), { ok: true, sha256 });
+  assertEquals(formatEnd({ ok: true, hex: sha256 }), `sha256 ${sha256}`);
+  assertEquals(parseEnd(`sha256 ${sha256}`), { ok: true, hex: sha256 });
   const message = '"a.bin" changed while it was being sent; try again';
   assertEquals(formatEnd({ ok: false, message }), `error ${message}`);
   assertEquals(parseEnd(`error ${message}`), { ok: false, message });
   assertEquals(parseEnd("error"), { ok: false, message: "The sender stopped without saying why" });
   assertThrows(() => parseEnd("ok sha256 " + sha256), ProtocolError, "Cannot read trailer");
+});
+
+// XXH3-128 of "Hello, world!\n" (PROTOCOL.md §17).
+const HELLO_XXH128 = "c3082335d9e644a032c1b16a5ed98ffb";
+
+Deno.test("trailers, statuses and end frames name the session's digest", () => {
+  assertEquals(formatTrailer(HELLO_XXH128, "xxh128"), `xxh128 ${HELLO_XXH128}`);
+  assertEquals(trailerLength("xxh128"), 39);
+  assertEquals(trailerLength(), 71);
+  assertEquals(parseTrailer(`xxh128 ${HELLO_XXH128.toUpperCase()}`, "xxh128"), HELLO_XXH128);
+  assertEquals(
+    formatStatus({ ok: true, hex: HELLO_XXH128 }, "xxh128"),
+    `ok xxh128 ${HELLO_XXH128}`,
+  );
+  assertEquals(parseStatus(`ok xxh128 ${HELLO_XXH128}`, "xxh128"), { ok: true, hex: HELLO_XXH128 });
+  assertEquals(parseEnd(`xxh128 ${HELLO_XXH128}`, "xxh128"), { ok: true, hex: HELLO_XXH128 });
+});
+
+Deno.test("a frame naming a digest the session did not agree is a protocol error", () => {
+  assertThrows(
+    () => parseTrailer(`sha256 ${HELLO}`, "xxh128"),
+    ProtocolError,
+    'expected "xxh128 <32 hex digits>"',
+  );
+  assertThrows(() => parseTrailer(`xxh128 ${HELLO_XXH128}`), ProtocolError, "Cannot read trailer");
+  assertThrows(() => parseStatus(`ok xxh128 ${HEX}`, "xxh128"), ProtocolError, "Cannot read");
+  assertEquals(isTrailer(`xxh128 ${HELLO_XXH128}`, "sha256"), false);
+  assertEquals(isTrailer(`xxh128 ${HELLO_XXH128.slice(1)}g`, "xxh128"), false);
+});
+
+Deno.test("`sessionDigest()` is the agreed digest, or sha256", () => {
+  assertEquals(sessionDigest(new FeatureSet()), "sha256");
+  assertEquals(sessionDigest(new FeatureSet([["digest", "xxh128"]])), "xxh128");
+  assertEquals(sessionDigest(new FeatureSet([["digest", "sha256"]])), "sha256");
+  assertEquals(sessionDigest(new FeatureSet([["digest", "md5"]])), "sha256");
 });

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../support/assert.ts";
 import { RefusalError } from "../../src/common/errors.ts";
-import { FileStore, MOVE_PREFIX, UPLOAD_PREFIX } from "../../src/server/file_store.ts";
+import { FileStore, UPLOAD_PREFIX } from "../../src/server/file_store.ts";
 import { namesIn, tempDir } from "../support/helpers.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -202,16 +202,6 @@ Deno.test("an upload never replaces a file that appeared meanwhile", async () =>
   assertEquals(await namesIn(dir.path), ["late"]);
 });
 
-Deno.test("removeStaleUploads() removes only ferry's own temp files", async () => {
-  await using dir = await tempDir();
-  const stale = `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
-  const lookalike = `${UPLOAD_PREFIX}mine.part`;
-  for (const name of [stale, lookalike, "keep.txt"]) await Deno.writeTextFile(dir.file(name), "x");
-  const store = await FileStore.open(dir.path);
-  assertEquals(await store.removeStaleUploads(), { removed: [stale], stranded: [], kept: [] });
-  assertEquals(await namesIn(dir.path), [lookalike, "keep.txt"].sort());
-});
-
 Deno.test("file-system failures become refusals with the reason, not crashes", async () => {
   // A vanished folder fails even for root, unlike a permission test.
   const dir = await tempDir();
@@ -228,29 +218,6 @@ Deno.test("file-system failures become refusals with the reason, not crashes", a
     'Cannot store "new": No such file',
   );
   await assertRejects(() => store.openForReading("f"), RefusalError, 'No such file "f"');
-});
-
-Deno.test("removeStaleUploads() clears every folder, and keeps a crashed move's file", async () => {
-  await using dir = await tempDir();
-  await Deno.mkdir(dir.file("a", "b"), { recursive: true });
-  const stale = `${UPLOAD_PREFIX}${crypto.randomUUID()}.part`;
-  await Deno.writeTextFile(dir.file("a", "b", stale), "x");
-  await Deno.writeTextFile(dir.file("a", "keep.txt"), "x");
-  const store = await FileStore.open(dir.path);
-  const moved = `${MOVE_PREFIX}${crypto.randomUUID()}.part`;
-  await Deno.writeTextFile(dir.file("a", moved), "someone's file, mid-rename");
-  assertEquals(await store.removeStaleUploads(), {
-    removed: [`a/b/${stale}`],
-    stranded: [`a/${moved}`],
-    kept: [],
-  });
-  assertEquals(await namesIn(dir.file("a")), [moved, "b", "keep.txt"].sort());
-  assertEquals(
-    (await store.list("a")).map((e) => e.name),
-    ["b", "keep.txt"],
-    "hidden all the same",
-  );
-  assertEquals(await namesIn(dir.file("a", "b")), []);
 });
 
 Deno.test("an upload into a folder lands there; a replace takes the old file's place", async () => {

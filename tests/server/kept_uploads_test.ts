@@ -76,7 +76,7 @@ Deno.test("`KeptUploads.load()` takes up what a restarted server finds, and remo
     tempPath: live,
     size: 20,
     bytes: 10,
-    digest: { state: digest, mtime: 1 },
+    digest: { name: "sha256", state: digest, mtime: 1 },
   });
   const stale = new KeptUploads({ ttl: 1, space: 1000, now: () => 0 });
   await stale.keep({ id: OLD, tempPath: old, size: 20, bytes: 10 });

@@ -161,8 +161,11 @@ export async function spawnServe(
 ): Promise<ServeProcess> {
   const { main = MAIN, ...spawn } = options;
   const args = ["run", ...PERMISSIONS, main, "serve", dir, "--host", "127.0.0.1", "--port", "0"];
+  // This checkout's server keeps its digest cache in memory unless a test says where:
+  // tests leave nothing in the user's state folder.
+  const cache = main === MAIN && !extra.includes("--digest-cache") ? ["--digest-cache", "off"] : [];
   const [program, ...prefix] = [...wrapper, Deno.execPath()];
-  const child = await spawnChild(program, [...prefix, ...args, ...extra], {
+  const child = await spawnChild(program, [...prefix, ...args, ...cache, ...extra], {
     ...spawn,
     env: { NO_COLOR: "1", ...spawn.env },
   });

@@ -107,6 +107,20 @@ export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/**
+ * XXH3-128 (hex) of bytes, from hash-wasm's one-shot function: a path apart from
+ * ferry's reused streaming hashers, so a test of those can catch them out.
+ */
+export async function xxh128(bytes: Uint8Array): Promise<string> {
+  const { xxhash128 } = await import("hash-wasm");
+  return await xxhash128(bytes);
+}
+
+/** The digest `name` (hex) of bytes, each from its own path apart from ferry's. */
+export async function digestHex(name: "sha256" | "xxh128", bytes: Uint8Array): Promise<string> {
+  return name === "sha256" ? sha256(bytes) : await xxh128(bytes);
+}
+
 /** SHA-256 (hex) of a file's contents. */
 export async function sha256File(path: string): Promise<string> {
   return sha256(await Deno.readFile(path));

@@ -10,11 +10,11 @@
  * @module
  */
 
-import { createDigest, type Digest } from "../../common/digest.ts";
+import { createDigest, type Digest, type Vouch } from "../../common/digest.ts";
 import { RefusalError, TransferError } from "../../common/errors.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { PayloadDecoder } from "../../protocol/payload_decoder.ts";
-import { formatStatus, parseEnd } from "../../protocol/trailers.ts";
+import { formatStatus, parseEnd, sessionDigest } from "../../protocol/trailers.ts";
 import type { Channel } from "../../transport/channel.ts";
 import type { Watchdog } from "../../transport/deadline.ts";
 import { Pump, receivePayload } from "../../transport/payload_pump.ts";
@@ -75,7 +75,8 @@ export async function receiveUpload(
     resumable: resumption !== undefined,
   });
   const space = new SpaceCheck(context);
-  let digest = await createDigest("sha256");
+  const name = sessionDigest(context.features);
+  let digest = await createDigest(name);
   const pump = new Pump();
   try {
     let event = await channel.next(decoder);
@@ -103,9 +104,10 @@ export async function receiveUpload(
     if (space.frames === 0) {
       throw new TransferError("The client closed the data connection before sending a file");
     }
-    if (event.type === "frame") checkEnd(event.text, digest.hex());
+    if (event.type === "frame") checkEnd(event.text, { name, hex: digest.hex() });
     watchdog.stop(); // Flushing to disk is local work: the client has nothing to do.
-    await upload.commit();
+    const stored = await upload.commit();
+    if (stored) context.digests.remember(stored, name, digest.hex());
   } catch (error) {
     // A lost connection cannot carry a status; anything else is answered, bugs too
     // (the client must not take silence for success), and bugs are then logged.
@@ -119,24 +121,24 @@ export async function receiveUpload(
     return { bytes: progress.bytes, result: `failed: ${failure.message}` };
   }
   // Stored: a base client that closed without reading the status changes nothing.
-  const sha256 = digest.hex();
+  const hex = digest.hex();
   if (context.dialect.vouches) {
-    await channel.write(encodeFrame(formatStatus({ ok: true, sha256 }))).catch(() => {});
+    await channel.write(encodeFrame(formatStatus({ ok: true, hex }, name))).catch(() => {});
   }
   await endUnvouched(context, channel);
-  return { bytes: progress.bytes, result: `ok: sha256 ${sha256}` };
+  return { bytes: progress.bytes, result: `ok: ${name} ${hex}` };
 }
 
 /**
- * A framed upload's end frame: the client's SHA-256 of what it sent must be that of
+ * A framed upload's end frame: the client's digest of what it sent must be that of
  * what arrived, and an `error` means the client stopped (its file changed, say).
  */
-function checkEnd(text: string, received: string): void {
-  const end = parseEnd(text);
+function checkEnd(text: string, received: Vouch): void {
+  const end = parseEnd(text, received.name);
   if (!end.ok) throw new RefusalError(`The client stopped sending: ${end.message}`);
-  if (end.sha256 !== received) {
+  if (end.hex !== received.hex) {
     throw new RefusalError(
-      `Upload is corrupt: the client sent sha256 ${end.sha256} but the bytes hash to ${received}`,
+      `Upload is corrupt: the client sent ${received.name} ${end.hex} but the bytes hash to ${received.hex}`,
     );
   }
 }

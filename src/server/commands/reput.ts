@@ -6,17 +6,20 @@
  * says where its bytes start: there, or at 0 to send it all again. Nothing appears
  * under the name until the whole file arrived and hashes as the client says it should.
  *
- * The hash state of the kept bytes stays in memory while the server runs, so a resume
- * reads nothing back; after a restart the kept bytes are read once to hash them.
+ * The `from` digest is the session's (PROTOCOL.md §17). The hash state of the kept
+ * bytes stays in memory while the server runs, so a resume in a session with the same
+ * digest reads nothing back; after a restart, or in a session that agreed another
+ * digest, the kept bytes are read once to hash them.
  *
  * @module
  */
 
-import { createDigest, type Digest } from "../../common/digest.ts";
+import { createDigest, type Digest, type DigestName } from "../../common/digest.ts";
 import { counted, type TrackedDigest } from "../../common/hash_checkpoints.ts";
 import { RefusalError } from "../../common/errors.ts";
 import { encodeFrame } from "../../protocol/field.ts";
 import { formatKept, type ReputArguments } from "../../protocol/resume.ts";
+import { sessionDigest } from "../../protocol/trailers.ts";
 import { type CommandContext, dataReply, type Reply } from "../command_context.ts";
 import type { Upload } from "../file_store.ts";
 import { type KeptUpload, keptUploadId } from "../kept_uploads.ts";
@@ -77,6 +80,8 @@ class Held implements Resumption {
   #upload: Upload;
   #id: string;
   #kept: KeptUpload | undefined;
+  /** The session's digest: what the kept bytes are vouched for with. */
+  #name: DigestName;
   /** The file's size, once announced (or as kept). */
   #size: number | undefined;
   /** The digest of the bytes held, counting them as it is fed. */
@@ -93,6 +98,7 @@ class Held implements Resumption {
     this.#upload = upload;
     this.#id = id;
     this.#kept = kept;
+    this.#name = sessionDigest(context.features);
     this.#size = kept?.size;
   }
 
@@ -101,9 +107,9 @@ class Held implements Resumption {
     if (!this.#digest) {
       const written = this.#kept ? await this.#upload.written() : { size: 0, mtime: null };
       const bytes = written.size;
-      let digest = this.#kept ? stateFor(this.#kept, written)?.copy() : undefined;
+      let digest = this.#kept ? stateFor(this.#kept, written, this.#name)?.copy() : undefined;
       if (!digest) {
-        digest = await createDigest("sha256");
+        digest = await createDigest(this.#name);
         await this.#upload.digestPrefix(digest, bytes);
       }
       this.#digest = counted(digest, bytes);
@@ -124,7 +130,7 @@ class Held implements Resumption {
     this.#size = total;
     if (from === 0 && bytes > 0) {
       await this.#upload.truncate(0);
-      this.#digest = counted(await createDigest("sha256"), 0);
+      this.#digest = counted(await createDigest(this.#name), 0);
     }
     return this.#digest!;
   }
@@ -139,22 +145,24 @@ class Held implements Resumption {
     // A state counts what was hashed; it holds for the file only if all of that was written.
     const state = this.#digest
       ? (this.#digest.offset === written.size ? this.#digest.copy() : undefined)
-      : this.#kept && stateFor(this.#kept, written);
+      : this.#kept && stateFor(this.#kept, written, this.#name);
     await this.#context.resume.kept.keep({
       id: this.#id,
       tempPath: this.#upload.tempPath,
       size,
       bytes: written.size,
-      digest: state ? { state, mtime: written.mtime } : undefined,
+      digest: state ? { name: this.#name, state, mtime: written.mtime } : undefined,
     });
   }
 }
 
-/** The kept hash state, if the temp file is as it was when it was kept. */
+/** The kept hash state, if it is of digest `name` and the temp file is as it was kept. */
 function stateFor(
   kept: KeptUpload,
   written: { size: number; mtime: number | null },
+  name: DigestName,
 ): Digest | undefined {
-  const same = kept.bytes === written.size && kept.digest?.mtime === written.mtime;
+  const same = kept.bytes === written.size && kept.digest?.mtime === written.mtime &&
+    kept.digest.name === name;
   return same ? kept.digest?.state : undefined;
 }
