@@ -13,7 +13,6 @@ import { describeFailure } from "./describe.ts";
 import { exitCodeFor, INTERRUPTED, OK } from "./exit_codes.ts";
 import { CONNECT_HELP, VERSION } from "./help.ts";
 import { type CliIo, readLines } from "./io.ts";
-import { openPrompt } from "./prompt.ts";
 import { runRepl } from "./repl.ts";
 import { secureSetup } from "./secure_setup.ts";
 import { DIALECT_OPTION, parseDialectFlag } from "./dialect_flag.ts";
@@ -103,7 +102,11 @@ export async function connectCommand(args: string[], io: CliIo): Promise<number>
   // prompt, Ctrl-C cancels only the command under way.
   const interrupt = () => client.close();
   io.stopSignal.addEventListener("abort", interrupt, { once: true });
-  await using prompt = interactive ? await openPrompt(client, io) : undefined;
+  // The prompt (node:readline and its kin) is loaded only for a person at a terminal:
+  // a script's start-up does not pay for it.
+  await using prompt = interactive
+    ? await (await import("./prompt.ts")).openPrompt(client, io)
+    : undefined;
   const stdoutBytes = io.stdout.writeBytes &&
     { write: (chunk: Uint8Array) => io.stdout.writeBytes!(chunk) };
   try {

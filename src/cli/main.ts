@@ -7,20 +7,19 @@
  */
 
 import { quote } from "../common/text.ts";
-import { connectCommand } from "./connect.ts";
 import { OK, USAGE } from "./exit_codes.ts";
 import { USAGE_TEXT, VERSION } from "./help.ts";
 import { type CliIo, defaultIo } from "./io.ts";
-import { serve } from "./serve.ts";
 
 /** Runs ferry with `args` (without the program name) and returns the exit code. */
 export async function main(args: string[], io: CliIo = defaultIo()): Promise<number> {
   const [subcommand, ...rest] = args;
   switch (subcommand) {
     case "serve":
-      return await serve(rest, io);
+      // Each subcommand loads only its own side: a server never loads the client.
+      return await (await import("./serve.ts")).serve(rest, io);
     case "connect":
-      return await connectCommand(rest, io);
+      return await (await import("./connect.ts")).connectCommand(rest, io);
     case "-V":
     case "--version":
       io.stdout.write(`ferry ${VERSION}\n`);

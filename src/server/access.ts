@@ -6,8 +6,6 @@
  * @module
  */
 
-import { timingSafeEqual } from "node:crypto";
-
 import type { Access } from "../protocol/commands.ts";
 
 export type { Access };
@@ -36,6 +34,7 @@ export async function accessFor(
   tokens: AccessTokens,
   given: string,
 ): Promise<Access | undefined> {
+  const { timingSafeEqual } = await import("node:crypto"); // Not at start-up: see `sameSecret`.
   const theirs = await digest(given);
   const readWrite = tokens.readWrite !== undefined &&
     timingSafeEqual(theirs, await digest(tokens.readWrite));
@@ -46,6 +45,8 @@ export async function accessFor(
 
 /** Whether two secrets are equal, compared in constant time. */
 export async function sameSecret(given: string, expected: string): Promise<boolean> {
+  // node:crypto is loaded on first use: at start-up it costs a plain server ~25 ms.
+  const { timingSafeEqual } = await import("node:crypto");
   return timingSafeEqual(await digest(given), await digest(expected));
 }
 

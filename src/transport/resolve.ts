@@ -5,8 +5,6 @@
  * @module
  */
 
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { describeError, formatAddress, quote } from "../common/text.ts";
 import type { Connection, ConnectOptions, NetAddress, Transport } from "./connection.ts";
 
@@ -27,9 +25,13 @@ export class ResolveError extends Error {
  * curl and browsers do, whatever the hosts file says; an address is itself.
  */
 export async function systemResolver(hostname: string): Promise<string[]> {
+  // Loaded here, not at the top: node's net and dns modules cost `ferry serve` and a
+  // connect to an address a third of their start-up time, and neither needs them.
+  const { isIP } = await import("node:net");
   const literal = hostname.replace(/^\[(.*)\]$/, "$1");
   if (isIP(literal)) return [literal];
   if (/(^|\.)localhost\.?$/i.test(hostname)) return ["::1", "127.0.0.1"];
+  const { lookup } = await import("node:dns/promises");
   try {
     const found = await lookup(hostname, { all: true, verbatim: true });
     return found.map((entry) => entry.address);
