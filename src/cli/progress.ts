@@ -112,13 +112,18 @@ export function renderSummary(summary: TransferSummary): string {
 
 /**
  * The line printed when a transfer is cancelled:
- * `get "big.bin": cancelled after 5.20 MB of 10.0 MB; nothing was kept`.
+ * `get "big.bin": cancelled after 5.20 MB of 10.0 MB; nothing was kept`, or, where
+ * what arrived is `kept` to continue from, `…; kept: get again continues from it`.
  */
-export function renderCancelled(state: Omit<ProgressState, "elapsedMs">): string {
+export function renderCancelled(
+  state: Omit<ProgressState, "elapsedMs">,
+  { kept = false }: { kept?: boolean } = {},
+): string {
   const of = state.total > 0 ? ` of ${formatBytes(state.total)}` : "";
+  const rest = kept ? `kept: ${state.verb} again continues from it` : "nothing was kept";
   return `${state.verb} ${quote(state.name)}: cancelled after ${
     formatBytes(state.bytes)
-  }${of}; nothing was kept`;
+  }${of}; ${rest}`;
 }
 
 /** Tracks one transfer and draws it on `target`. */
@@ -165,8 +170,8 @@ export class ProgressBar {
     if (summary) this.#target.write(renderSummary(summary) + "\n");
   }
 
-  /** Replaces the bar with the line that says the transfer was cancelled. */
-  cancelled(): void {
+  /** Replaces the bar with the line that says the transfer was cancelled (and if `kept`). */
+  cancelled(options: { kept?: boolean } = {}): void {
     if (this.#finished) return;
     this.finish();
     this.#target.write(
@@ -175,7 +180,7 @@ export class ProgressBar {
         name: this.#name,
         bytes: this.#bytes,
         total: this.#total,
-      }) + "\n",
+      }, options) + "\n",
     );
   }
 }

@@ -221,7 +221,7 @@ async function withBar(
     bar.finish({ ...result, verb: label.verb });
   } catch (error) {
     if (error instanceof CancelledError) {
-      bar.cancelled();
+      bar.cancelled({ kept: error.kept });
       error.reported = true;
     }
     throw error;

@@ -266,10 +266,11 @@ export class Session implements AsyncDisposable {
   ): Promise<T> {
     const verb = RESUMABLE[command.verb] ?? command.verb;
     const what = "name" in command ? `${verb} ${quote(command.name)}` : verb;
-    const kept = verb === command.verb
-      ? "nothing of it was kept"
-      : `what arrived is kept, and ${verb} again continues from it`;
-    const cancelled = () => new CancelledError(`${what} cancelled: ${kept}`);
+    const resumable = verb !== command.verb;
+    const kept = resumable
+      ? `what arrived is kept, and ${verb} again continues from it`
+      : "nothing of it was kept";
+    const cancelled = () => new CancelledError(`${what} cancelled: ${kept}`, { kept: resumable });
     if (cancel?.aborted) throw cancelled();
     const { transport, timeout } = this.#settings;
     const opened = await openDataFor(this.#control, command, {

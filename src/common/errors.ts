@@ -129,16 +129,20 @@ export class TrustError extends Error {
 }
 
 /**
- * The user cancelled a transfer (Ctrl-C at the prompt): nothing of it was kept, and
- * the session goes on.
+ * The user cancelled a transfer (Ctrl-C at the prompt), and the session goes on.
+ * Nothing of it was kept, unless `kept`: then what arrived waits, hidden, for the
+ * same command to continue from it (PROTOCOL.md §19).
  */
 export class CancelledError extends Error {
   /** Whether the user has been told already (by a transfer's last progress line). */
   reported = false;
+  /** Whether what arrived is kept for the same command to continue. */
+  readonly kept: boolean;
 
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: ErrorOptions & { kept?: boolean }) {
     super(message, options);
     this.name = "CancelledError";
+    this.kept = options?.kept ?? false;
   }
 }
 

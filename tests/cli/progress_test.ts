@@ -3,6 +3,7 @@ import { displayWidth } from "../../src/cli/live_line.ts";
 import {
   formatDuration,
   ProgressBar,
+  renderCancelled,
   renderProgress,
   renderSummary,
 } from "../../src/cli/progress.ts";
@@ -153,4 +154,16 @@ Deno.test("ProgressBar draws a held-back update later, so a stalled transfer sho
   } finally {
     bar.finish();
   }
+});
+
+Deno.test("renderCancelled() says whether what arrived was kept to continue from", () => {
+  const state = { verb: "get" as const, name: "big.iso", bytes: 5_200_000, total: 10_000_000 };
+  assertEquals(
+    renderCancelled(state),
+    'get "big.iso": cancelled after 5.20 MB of 10.0 MB; nothing was kept',
+  );
+  assertEquals(
+    renderCancelled(state, { kept: true }),
+    'get "big.iso": cancelled after 5.20 MB of 10.0 MB; kept: get again continues from it',
+  );
 });

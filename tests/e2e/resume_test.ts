@@ -15,7 +15,7 @@ import { planTreeGet, planTreePut } from "../../src/client/batch_plans.ts";
 import type { Client } from "../../src/client/client.ts";
 import { connect } from "../../src/client/connect.ts";
 import { newResumeSecret } from "../../src/client/resume_keys.ts";
-import { RemoteError, TransferError } from "../../src/common/errors.ts";
+import { CancelledError, RemoteError, TransferError } from "../../src/common/errors.ts";
 import type { ServerOptions } from "../../src/server/server.ts";
 import {
   digestHex,
@@ -96,6 +96,34 @@ async function debris(root: TempDir | string, keep: string[] = []): Promise<stri
 }
 
 for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
+  Deno.test(`a cancelled get keeps what arrived, says so, and the next get continues (${kind})`, async () => {
+    await using server = await serve();
+    await using local = await tempDir();
+    const data = randomBytes(SIZE);
+    await Deno.writeFile(server.root.file("big.bin"), data);
+    const client = await open(server.port);
+    try {
+      const controller = new AbortController();
+      const error = await assertRejects(
+        () =>
+          client.get("big.bin", local.file("big.bin"), {
+            signal: controller.signal,
+            onProgress: (bytes) => bytes >= SIZE / 2 && controller.abort(),
+          }),
+        CancelledError,
+      );
+      assertEquals(error.kept, true);
+      assertStringIncludes(error.message, "what arrived is kept, and get again continues from it");
+      assertEquals((await namesIn(local.path)).filter(isPartial).length, 2);
+      const result = await client.get("big.bin", local.file("big.bin"));
+      assert((result.resumedFrom ?? 0) >= SIZE / 2, `resumed from ${result.resumedFrom}`);
+      assertEquals(await Deno.readFile(local.file("big.bin")), data);
+      assertEquals(await namesIn(local.path), ["big.bin"]);
+    } finally {
+      client.close();
+    }
+  });
+
   Deno.test(`a get cut at any of ${CUTS.length} points resumes to the very file (${kind})`, async () => {
     await using server = await serve();
     await using local = await tempDir();
