@@ -10,12 +10,12 @@ import { describeError, formatAddress } from "../common/text.ts";
 import type { Dialect } from "../protocol/dialects.ts";
 import { BASE_DIGEST, type DigestName } from "../common/digest.ts";
 import type { Feature } from "../protocol/features.ts";
-import type { Transport } from "../transport/connection.ts";
+import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, withDeadline } from "../transport/deadline.ts";
 import { connectAny, type Resolver } from "../transport/resolve.ts";
 import { tcp } from "../transport/tcp.ts";
 import { type CheckIdentity, tlsClient } from "../transport/tls.ts";
-import { NotTlsError } from "../transport/tls_probe.ts";
+import { NotTlsError, SilentPeerError } from "../transport/tls_probe.ts";
 import { Client, CLIENT_FEATURES, SECURE_CLIENT_FEATURES } from "./client.ts";
 import { Control } from "./control.ts";
 import { FirstBytes } from "./stranger.ts";
@@ -180,7 +180,7 @@ async function open(options: ConnectOptions): Promise<Client> {
     });
   } catch (error) {
     if (error instanceof TrustError || error instanceof NotFerryError) throw error;
-    const stranger = strangerBehind(error);
+    const stranger = strangerBehind(error, address);
     if (stranger) throw stranger;
     throw new ConnectError(
       `Cannot connect to ${formatAddress(address)}: ${describeConnectError(error, options)}`,
@@ -206,7 +206,17 @@ function withDigest(features: readonly Feature[], digest?: DigestName): readonly
  * `400 Bad Request`, an FTP greeting). A classic server's answer gets the advice to
  * use --plain instead, from {@linkcode describeConnectError}.
  */
-function strangerBehind(error: unknown): NotFerryError | undefined {
+function strangerBehind(error: unknown, address: NetAddress): NotFerryError | undefined {
+  let silent = error;
+  while (silent instanceof Error && !(silent instanceof SilentPeerError)) silent = silent.cause;
+  if (silent instanceof SilentPeerError) {
+    return new NotFerryError(
+      `The server at ${
+        formatAddress(address)
+      } does not look like a ferry server in secure mode: ${silent.message} (a classic server may just wait: connect with --plain if you trust the network)`,
+      { cause: error },
+    );
+  }
   let cause = error;
   while (cause instanceof Error && !(cause instanceof NotTlsError)) cause = cause.cause;
   if (!(cause instanceof NotTlsError) || !cause.answer) return undefined;

@@ -20,7 +20,7 @@ import {
 } from "./connection.ts";
 import { NodeConnection } from "./node_socket.ts";
 import { readableOf } from "./tcp.ts";
-import { answeredWithoutTls, answerToHello, NotTlsError } from "./tls_probe.ts";
+import { answeredWithoutTls, answerToHello, NotTlsError, SilentPeerError } from "./tls_probe.ts";
 
 /** The name in every ferry certificate, and the one the client asks for: reserved, never public. */
 export const IDENTITY_NAME = "ferry.invalid";
@@ -109,14 +109,27 @@ function explainTlsError(error: unknown): never {
  */
 export type CheckIdentity = (fingerprint: string) => void | Promise<void>;
 
-/** TLS for a client: every connection's server certificate goes through `check`. */
-export function tlsClient(check: CheckIdentity): Transport {
+/**
+ * How long a client waits for the server's side of the handshake once the connection
+ * is up: a TLS server answers at once, so silence this long is something else.
+ */
+export const HANDSHAKE_MS = 10_000;
+
+/**
+ * TLS for a client: every connection's server certificate goes through `check`. A
+ * peer that takes the connection but answers nothing within `handshakeMs` fails with
+ * {@linkcode SilentPeerError}, not after the whole connect timeout.
+ */
+export function tlsClient(
+  check: CheckIdentity,
+  { handshakeMs = HANDSHAKE_MS }: { handshakeMs?: number } = {},
+): Transport {
   return {
     listen(): Listener {
       throw new TypeError("A TLS client transport cannot listen");
     },
     async connect(address: NetAddress, options: ConnectOptions = {}): Promise<Connection> {
-      const socket = await handshake(address, options.signal).catch(async (error) => {
+      const socket = await handshake(address, handshakeMs, options.signal).catch(async (error) => {
         if (!answeredWithoutTls(error)) throw error;
         const answer = await answerToHello(address, options.signal);
         throw new NotTlsError(error.message, { cause: error, address, answer });
@@ -132,7 +145,11 @@ export function tlsClient(check: CheckIdentity): Transport {
   };
 }
 
-async function handshake(address: NetAddress, signal?: AbortSignal): Promise<TLSSocket> {
+async function handshake(
+  address: NetAddress,
+  handshakeMs: number,
+  signal?: AbortSignal,
+): Promise<TLSSocket> {
   const tls = await import("node:tls");
   signal?.throwIfAborted();
   return await new Promise<TLSSocket>((resolve, reject) => {
@@ -145,7 +162,14 @@ async function handshake(address: NetAddress, signal?: AbortSignal): Promise<TLS
     });
     const abort = () => socket.destroy(new DOMException("Connecting was aborted", "AbortError"));
     signal?.addEventListener("abort", abort, { once: true });
-    const settle = () => signal?.removeEventListener("abort", abort);
+    let silence: ReturnType<typeof setTimeout> | undefined;
+    socket.once("connect", () => {
+      silence = setTimeout(() => socket.destroy(new SilentPeerError(handshakeMs)), handshakeMs);
+    });
+    const settle = () => {
+      clearTimeout(silence);
+      signal?.removeEventListener("abort", abort);
+    };
     socket.once("secureConnect", () => {
       settle();
       socket.removeListener("error", fail);

@@ -36,6 +36,20 @@ export class NotTlsError extends Error {
   }
 }
 
+/**
+ * A TLS handshake that got no answer at all: the peer took the connection and then
+ * said nothing (and kept it open) for `ms`. No TLS server does that.
+ */
+export class SilentPeerError extends Error {
+  readonly ms: number;
+
+  constructor(ms: number) {
+    super(`it took the connection but did not answer TLS within ${ms / 1000} s`);
+    this.name = "SilentPeerError";
+    this.ms = ms;
+  }
+}
+
 /** Whether a handshake failure says the peer answered, but not in TLS. */
 export function answeredWithoutTls(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };

@@ -3,7 +3,8 @@
  * reply) are classic mode's alone: a secure connect, the default, never waits on them.
  * What a secure connect says when TLS is not what answered.
  */
-import { assertEquals, assertRejects } from "../support/assert.ts";
+import { assert, assertEquals, assertRejects } from "../support/assert.ts";
+import { tlsClient } from "../../src/transport/tls.ts";
 import { connect } from "../../src/client/connect.ts";
 import { ConnectError, NotFerryError } from "../../src/common/errors.ts";
 import { testServer } from "../support/helpers.ts";
@@ -66,4 +67,22 @@ Deno.test("a secure connect to a classic ferry server says to use --plain", asyn
       "classic server: connect with --plain if you trust the network",
     ],
   );
+});
+
+Deno.test("a secure connect to a listener that takes the connection and says nothing gives up soon", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held = listener.accept(); // Taken, and never answered, until the test ends.
+  const port = listener.addr.port;
+  const transport = tlsClient(() => {}, { handshakeMs: 200 });
+  const started = performance.now();
+  await assertRejects(
+    () =>
+      connect({ port, transport, secure: { checkIdentity: () => {}, token: TOKENS.readWrite } }),
+    NotFerryError,
+    `The server at 127.0.0.1:${port} does not look like a ferry server in secure mode: ` +
+      `it took the connection but did not answer TLS within 0.2 s`,
+  );
+  // The handshake's limit, not the connect timeout of two minutes, ended the wait.
+  assert(performance.now() - started < 60_000);
+  (await held).close();
 });
