@@ -250,6 +250,10 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
       assertEquals(server.server.resume.kept.size, 0);
     }
     assertEquals(await debris(server.root), CUTS.map((cut) => `up-${cut}.bin`).sort());
+    const resumed = server.events.filter((e) =>
+      e.action === "reput" && /^ok: .* \(resumed at [1-9]\d*\)$/.test(e.result)
+    );
+    assertEquals(resumed.length, CUTS.length, "the log says where each resumed");
   });
 
   Deno.test(`another client never sees a cut upload, and starts its own (${kind})`, async () => {
