@@ -64,16 +64,26 @@ export function formatBanner(facts: BannerFacts): string {
   }
   const command = `ferry connect ${target} --fingerprint ${secure.fingerprint}`;
   const { readWrite, readOnly } = secure.newTokens;
-  if (readWrite || readOnly) {
-    lines.push("ferry: on the other machine, run (tokens are secrets, shown only now):");
-    if (readWrite) lines.push(`  FERRY_TOKEN=${readWrite} ${command}`);
+  if (readWrite) {
+    lines.push(
+      "ferry: on the other machine, run (tokens are secrets, shown only now):",
+      `  FERRY_TOKEN=${readWrite} ${command}`,
+    );
     if (readOnly) {
-      lines.push(
-        `${
-          readWrite ? "ferry: or, to allow downloads only:\n" : ""
-        }  FERRY_TOKEN=${readOnly} ${command}`,
-      );
+      lines.push("ferry: or, to allow downloads only:", `  FERRY_TOKEN=${readOnly} ${command}`);
     }
+  } else if (readOnly && !facts.readOnly) {
+    // The read-write token came from a file or FERRY_TOKEN: this new one is not it.
+    lines.push(
+      `ferry: on the other machine, run: ${command}`,
+      "  with FERRY_TOKEN set to the token; or, to allow downloads only (a secret, shown only now):",
+      `  FERRY_TOKEN=${readOnly} ${command}`,
+    );
+  } else if (readOnly) {
+    lines.push(
+      "ferry: on the other machine, run (the token is a secret, shown only now):",
+      `  FERRY_TOKEN=${readOnly} ${command}`,
+    );
   } else {
     lines.push(
       `ferry: on the other machine, run: ${command}`,

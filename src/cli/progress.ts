@@ -30,6 +30,8 @@ export interface TransferSummary {
   verified: boolean;
   /** The digest that verified it (PROTOCOL.md §17). */
   digest: string;
+  /** Bytes an earlier, cut run had moved, which this one continued from (§19); 0 if none. */
+  resumedFrom?: number;
 }
 
 /** A rate in bytes per second, e.g. `12.5 MB/s`; `-` when nothing is known yet. */
@@ -99,15 +101,19 @@ function fitWidth(text: string, width: number): string {
 
 /**
  * The line printed when a transfer ends:
- * `get "big.bin": 10.0 MB in 0.10 s (98.1 MB/s), xxh128 verified`.
+ * `get "big.bin": 10.0 MB in 0.10 s (98.1 MB/s), xxh128 verified`. One that continued a
+ * cut run says so, and its rate counts only the bytes this run moved:
+ * `get "big.bin": 10.0 MB in 0.05 s (98.1 MB/s), continued after the 5.00 MB kept, …`.
  */
 export function renderSummary(summary: TransferSummary): string {
   const check = summary.verified
     ? `${summary.digest} verified`
     : "not verified: the server sent no checksum";
+  const from = summary.resumedFrom ?? 0;
+  const continued = from > 0 ? `, continued after the ${formatBytes(from)} kept` : "";
   return `${summary.verb} ${quote(summary.name)}: ${formatBytes(summary.bytes)} in ${
     (summary.ms / 1000).toFixed(2)
-  } s (${formatRate(summary.bytes, summary.ms)}), ${check}`;
+  } s (${formatRate(summary.bytes - from, summary.ms)})${continued}, ${check}`;
 }
 
 /**

@@ -64,6 +64,9 @@ export async function downloadFile(
       const resumable = error instanceof CancelledError && session.agreed?.has("resume");
       if (!cut && !resumable) partial.discard();
       else await partial.remember(session.digest);
+      // Say what became of the bytes: "Connection closed after …" alone reads as a loss.
+      const size = cut ? (await partial.file.stat().catch(() => undefined))?.size : 0;
+      if (size && error instanceof TransferError) error.message += keptNote(session);
       throw error;
     }
   };
@@ -188,6 +191,20 @@ function receiving(
         options.onProgress?.(bytes, total);
       },
     });
+}
+
+/**
+ * What a cut download's message adds: its bytes are kept, and where the session agreed
+ * `resume` (or agreed nothing yet, in plain mode) the next `get` continues from them.
+ */
+function keptNote(session: TransferSession): string {
+  if (session.agreed?.has("resume")) {
+    return "; what arrived is kept, and get again continues from it";
+  }
+  if (session.agreed === undefined) {
+    return "; what arrived is kept, and get again continues from it if the server is a ferry server";
+  }
+  return "";
 }
 
 function cannotWrite(path: string, error: unknown): LocalFileError {

@@ -69,6 +69,21 @@ Deno.test("renderSummary() says whether the transfer was verified", () => {
   );
 });
 
+Deno.test("renderSummary() says a transfer continued a cut one, and rates only this run's bytes", () => {
+  assertEquals(
+    renderSummary({
+      verb: "get",
+      name: "big.bin",
+      bytes: 3_000_000,
+      resumedFrom: 1_000_000,
+      ms: 1000,
+      verified: true,
+      digest: "xxh128",
+    }),
+    'get "big.bin": 3.00 MB in 1.00 s (2.00 MB/s), continued after the 1.00 MB kept, xxh128 verified',
+  );
+});
+
 Deno.test("ProgressBar prints only the summary when output is not a terminal", () => {
   let written = "";
   const bar = new ProgressBar(

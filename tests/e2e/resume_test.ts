@@ -59,13 +59,16 @@ const KINDS: Record<string, Kind> = {
   },
 };
 
-/** Runs `move`, closing the client (a dropped connection) once `at` bytes have moved. */
+/**
+ * Runs `move`, closing the client (a dropped connection) once `at` bytes have moved;
+ * returns the error it failed with.
+ */
 async function cutAt(
   client: Client,
   at: number,
   move: (onProgress: (bytes: number) => void) => Promise<unknown>,
-): Promise<void> {
-  await assertRejects(
+): Promise<TransferError> {
+  return await assertRejects(
     () => move((bytes) => bytes >= at && client.close()),
     TransferError,
   );
@@ -132,8 +135,16 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
     for (const cut of CUTS) {
       const destination = local.file(`copy-${cut}`);
       const first = await open(server.port);
-      await cutAt(first, cut, (onProgress) => first.get("big.bin", destination, { onProgress }));
+      const error = await cutAt(
+        first,
+        cut,
+        (onProgress) => first.get("big.bin", destination, { onProgress }),
+      );
       first.close();
+      assertStringIncludes(
+        error.message,
+        "; what arrived is kept, and get again continues from it",
+      );
       const held = (await namesIn(local.path)).filter(isPartial);
       assertEquals(held.length, 2, `a partial and its description, cut at ${cut}`);
       await assertRejects(() => Deno.lstat(destination), Deno.errors.NotFound);
@@ -239,6 +250,10 @@ for (const [kind, { server: serve, client: open }] of Object.entries(KINDS)) {
       assertEquals(server.server.resume.kept.size, 0);
     }
     assertEquals(await debris(server.root), CUTS.map((cut) => `up-${cut}.bin`).sort());
+    const resumed = server.events.filter((e) =>
+      e.action === "reput" && /^ok: .* \(resumed at [1-9]\d*\)$/.test(e.result)
+    );
+    assertEquals(resumed.length, CUTS.length, "the log says where each resumed");
   });
 
   Deno.test(`another client never sees a cut upload, and starts its own (${kind})`, async () => {

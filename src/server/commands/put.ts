@@ -78,12 +78,13 @@ export async function receiveUpload(
   const name = sessionDigest(context.features);
   let digest = await createDigest(name);
   const pump = new Pump();
+  let from = 0;
   try {
     let event = await channel.next(decoder);
     // A framed payload says its size first: it is checked before a byte of it comes.
     if (event.type === "size") {
       if (resumption) digest = await resumption.start(event);
-      space.held = event.from;
+      space.held = from = event.from;
       await space.allow(event.total - event.from);
       event = await channel.next(decoder);
     }
@@ -126,7 +127,9 @@ export async function receiveUpload(
     await channel.write(encodeFrame(formatStatus({ ok: true, hex }, name))).catch(() => {});
   }
   await endUnvouched(context, channel);
-  return { bytes: progress.bytes, result: `ok: ${name} ${hex}` };
+  // As `reget` logs it: an operator reading "ok" with fewer bytes than the file sees why.
+  const resumed = from > 0 ? ` (resumed at ${from})` : "";
+  return { bytes: progress.bytes, result: `ok: ${name} ${hex}${resumed}` };
 }
 
 /**
