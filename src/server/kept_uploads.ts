@@ -195,7 +195,8 @@ interface Sidecar {
 async function writeSidecar(entry: KeptUpload): Promise<void> {
   const sidecar: Sidecar = { id: entry.id, size: entry.size, expires: entry.expires };
   const path = sidecarOf(entry.tempPath);
-  await Deno.writeTextFile(`${path}.new`, JSON.stringify(sidecar));
+  // Readable by the server alone: it names an upload only its client can continue.
+  await Deno.writeTextFile(`${path}.new`, JSON.stringify(sidecar), { mode: 0o600 });
   await Deno.rename(`${path}.new`, path);
 }
 

@@ -28,6 +28,7 @@ Deno.test("`KeptUploads` hands a kept upload to one taker, once, and drops its `
   const tempPath = await part(dir.path, "a", 10);
   await kept.keep({ id: "x", tempPath, size: 20, bytes: 10 });
   assertEquals(await namesIn(dir.path), [".ferry-upload-a.part", ".ferry-upload-a.resume"]);
+  assertEquals((await Deno.stat(sidecarOf(tempPath))).mode! & 0o777, 0o600);
   assertEquals((await kept.take("x"))?.bytes, 10);
   assertEquals(await kept.take("x"), undefined);
   assertEquals(await namesIn(dir.path), [".ferry-upload-a.part"]);
