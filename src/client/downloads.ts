@@ -29,7 +29,7 @@ import {
 import { checkNewFile, checkReplaceable } from "./local_files.ts";
 import { PartialDownload } from "./partial_download.ts";
 import { filePath } from "./remote_paths.ts";
-import { planReget } from "./resume_steps.ts";
+import { keptSentence, planReget } from "./resume_steps.ts";
 import { type Received, receiveFile, type ReceiveFileOptions } from "./transfers.ts";
 import { checkDownload } from "./verdicts.ts";
 
@@ -198,11 +198,9 @@ function receiving(
  * `resume` (or agreed nothing yet, in plain mode) the next `get` continues from them.
  */
 function keptNote(session: TransferSession): string {
-  if (session.agreed?.has("resume")) {
-    return "; what arrived is kept, and get again continues from it";
-  }
+  if (session.agreed?.has("resume")) return `; ${keptSentence("get")}`;
   if (session.agreed === undefined) {
-    return "; what arrived is kept, and get again continues from it if the server is a ferry server";
+    return `; ${keptSentence("get")} if the server is a ferry server`;
   }
   return "";
 }

@@ -129,3 +129,8 @@ export function localVersion(path: string, snapshot: FileSnapshot): string | und
   const version = settledKey(snapshot);
   return version && `${path}\n${version}`;
 }
+
+/** What a cut or cancelled transfer's message says when its bytes wait to be continued. */
+export function keptSentence(verb: string): string {
+  return `what arrived is kept, and ${verb} again continues from it`;
+}

@@ -34,6 +34,7 @@ import type { NetAddress, Transport } from "../transport/connection.ts";
 import { seconds, Watchdog } from "../transport/deadline.ts";
 import type { Answer, Control } from "./control.ts";
 import { openDataFor } from "./data_opening.ts";
+import { keptSentence } from "./resume_steps.ts";
 import { receiveListing } from "./transfers.ts";
 import type { Expectation } from "./verdicts.ts";
 
@@ -267,9 +268,7 @@ export class Session implements AsyncDisposable {
     const verb = RESUMABLE[command.verb] ?? command.verb;
     const what = "name" in command ? `${verb} ${quote(command.name)}` : verb;
     const resumable = verb !== command.verb;
-    const kept = resumable
-      ? `what arrived is kept, and ${verb} again continues from it`
-      : "nothing of it was kept";
+    const kept = resumable ? keptSentence(verb) : "nothing of it was kept";
     const cancelled = () => new CancelledError(`${what} cancelled: ${kept}`, { kept: resumable });
     if (cancel?.aborted) throw cancelled();
     const { transport, timeout } = this.#settings;
